@@ -1,0 +1,54 @@
+/**
+ * What the engine needs from its host, injected so the same code runs in browsers, workers,
+ * Node and tests (with fake timers) without touching `window` or Node modules.
+ */
+export type TimerHandle = unknown;
+
+export interface Environment {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  random(): number;
+  randomId(): string;
+  /** Calls `callback` when the page is being hidden or unloaded; returns an unsubscribe. */
+  onPageHide(callback: () => void): () => void;
+}
+
+/** Browser or Node defaults. Globals are read at call time so test fake timers apply. */
+export function defaultEnvironment(): Environment {
+  return {
+    now: () => Date.now(),
+    setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+    clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+    random: () => Math.random(),
+    randomId,
+    onPageHide: browserPageHide,
+  };
+}
+
+export function resolveEnvironment(overrides: Partial<Environment> | undefined): Environment {
+  return { ...defaultEnvironment(), ...overrides };
+}
+
+function randomId(): string {
+  const crypto = globalThis.crypto;
+  // randomUUID exists only in secure contexts; getRandomValues exists everywhere.
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function browserPageHide(callback: () => void): () => void {
+  const doc = globalThis.document as Document | undefined;
+  const win = globalThis.window as Window | undefined;
+  if (!doc || !win) return () => {};
+  const onVisibility = () => {
+    if (doc.visibilityState === 'hidden') callback();
+  };
+  doc.addEventListener('visibilitychange', onVisibility);
+  win.addEventListener('pagehide', callback);
+  return () => {
+    doc.removeEventListener('visibilitychange', onVisibility);
+    win.removeEventListener('pagehide', callback);
+  };
+}

@@ -1,0 +1,26 @@
+import type { ChangeOrigin, EntityChange } from './store.js';
+import type { KalphiteError } from './errors.js';
+
+/**
+ * Everything the engine does, as one discriminated union. The devtools and the tests read
+ * these (and `inspect()`), never private fields. `at` is the engine clock in ms.
+ */
+export type KalphiteEvent =
+  | { readonly type: 'store:changed'; readonly at: number; readonly origin: ChangeOrigin; readonly version: number; readonly changes: readonly EntityChange[] }
+  | { readonly type: 'flush:scheduled'; readonly at: number; readonly dueAt: number; readonly pending: number }
+  | { readonly type: 'flush:started'; readonly at: number; readonly batchId: number; readonly size: number; readonly attempt: number }
+  | { readonly type: 'flush:committed'; readonly at: number; readonly batchId: number; readonly size: number; readonly durationMs: number; readonly lastMutationId: number }
+  | { readonly type: 'flush:failed'; readonly at: number; readonly batchId: number; readonly size: number; readonly attempt: number; readonly error: KalphiteError }
+  | { readonly type: 'flush:retry'; readonly at: number; readonly attempt: number; readonly delayMs: number; readonly dueAt: number }
+  | { readonly type: 'db:opened'; readonly at: number; readonly dataDir: string; readonly durationMs: number; readonly entityCount: number; readonly clientId: string; readonly schemaVersion: number }
+  | { readonly type: 'db:migrated'; readonly at: number; readonly from: number; readonly to: number; readonly description: string }
+  | { readonly type: 'outbox:acknowledged'; readonly at: number; readonly upTo: number; readonly remaining: number }
+  | { readonly type: 'outbox:compacted'; readonly at: number; readonly removed: number }
+  | { readonly type: 'engine:closed'; readonly at: number };
+
+export type KalphiteEventType = KalphiteEvent['type'];
+
+/** Distributes an event without its `at`, which the emitter stamps from the engine clock. */
+export type EmitEvent = (event: DistributiveOmit<KalphiteEvent, 'at'>) => void;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

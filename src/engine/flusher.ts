@@ -1,0 +1,196 @@
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import type { Entity } from './entity.js';
+import type { Environment, TimerHandle } from './environment.js';
+import { toKalphiteError, type KalphiteError } from './errors.js';
+import type { EmitEvent } from './events.js';
+import type { FlushOp, LocalDb } from './local-db.js';
+import type { EntityChange } from './store.js';
+
+export interface FlusherOptions {
+  /** Where current values are read at flush time: memory is the truth, so the newest value wins. */
+  readonly read: (id: string) => Entity | undefined;
+  readonly db: Pick<LocalDb, 'writeBatch'>;
+  readonly env: Environment;
+  readonly emit: EmitEvent;
+  readonly delayMs: number;
+  readonly maxWaitMs: number;
+  readonly retry: BackoffOptions;
+}
+
+/** What one pending entity will become when flushed. */
+export interface PendingFlush {
+  readonly id: string;
+  readonly op: 'upsert' | 'delete';
+}
+
+export interface FlusherSnapshot {
+  readonly pending: readonly PendingFlush[];
+  /** When the pending operations are due to flush (debounce, max wait or retry), or null. */
+  readonly dueAt: number | null;
+  readonly inFlight: { readonly batchId: number; readonly size: number; readonly startedAt: number } | null;
+  /** Consecutive failed attempts; 0 when the last flush succeeded. */
+  readonly failures: number;
+}
+
+interface PendingEntry {
+  /** Whether the entity exists in the local db once earlier batches land: decides delete vs nothing. */
+  baseExists: boolean;
+  /** The entity's type, kept for deletes (the outbox records the deleted entity's type). */
+  type: string;
+}
+
+/**
+ * Layer 2: turns memory changes into local-db batches. Debounced with a max wait, coalesced per
+ * entity, one batch at a time, retried with backoff; a failed batch merges back under newer writes.
+ */
+export class Flusher {
+  readonly #o: FlusherOptions;
+  #pending = new Map<string, PendingEntry>();
+  #firstPendingAt: number | null = null;
+  #timer: TimerHandle | null = null;
+  #dueAt: number | null = null;
+  #inFlight: Promise<boolean> | null = null;
+  #inFlightInfo: FlusherSnapshot['inFlight'] = null;
+  #failures = 0;
+  #lastError: KalphiteError | null = null;
+  #batchSeq = 0;
+  #stopped = false;
+
+  constructor(options: FlusherOptions) {
+    this.#o = options;
+  }
+
+  /** Records local changes; the store calls this once per commit. */
+  enqueue(changes: readonly EntityChange[]): void {
+    for (const { id, before, after } of changes) {
+      const type = (after ?? before)?.type ?? '';
+      const entry = this.#pending.get(id);
+      if (entry) entry.type = type;
+      else this.#pending.set(id, { baseExists: before !== undefined, type });
+    }
+    this.#firstPendingAt ??= this.#o.env.now();
+    this.#schedule();
+  }
+
+  /** Persists everything pending now; rejects with the typed error if the batch fails. */
+  async flush(): Promise<void> {
+    if (this.#inFlight) await this.#inFlight;
+    if (this.#pending.size === 0) return;
+    const ok = await this.#runBatch();
+    if (!ok && this.#lastError) throw this.#lastError;
+  }
+
+  /** Cancels timers; pending operations stay (call `flush` first to keep them). */
+  stop(): void {
+    this.#stopped = true;
+    this.#clearTimer();
+  }
+
+  get lastError(): KalphiteError | null {
+    return this.#lastError;
+  }
+
+  snapshot(): FlusherSnapshot {
+    const pending: PendingFlush[] = [];
+    for (const [id, entry] of this.#pending) {
+      if (this.#o.read(id)) pending.push({ id, op: 'upsert' });
+      else if (entry.baseExists) pending.push({ id, op: 'delete' });
+    }
+    return { pending, dueAt: this.#dueAt, inFlight: this.#inFlightInfo, failures: this.#failures };
+  }
+
+  #schedule(): void {
+    if (this.#stopped || this.#pending.size === 0 || this.#inFlight) return;
+    // While backing off after a failure, new writes wait for the retry instead of hammering the db.
+    if (this.#failures > 0 && this.#timer !== null) return;
+    const now = this.#o.env.now();
+    const first = this.#firstPendingAt ?? now;
+    const dueAt = Math.min(now + this.#o.delayMs, first + this.#o.maxWaitMs);
+    this.#setTimer(dueAt, now);
+    this.#o.emit({ type: 'flush:scheduled', dueAt, pending: this.#pending.size });
+  }
+
+  #setTimer(dueAt: number, now: number): void {
+    this.#clearTimer();
+    this.#dueAt = dueAt;
+    this.#timer = this.#o.env.setTimeout(() => {
+      this.#timer = null;
+      // Failures are reported by events and retried; nothing is lost by not awaiting here.
+      void this.#runBatch();
+    }, Math.max(0, dueAt - now));
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== null) this.#o.env.clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#dueAt = null;
+  }
+
+  /** Runs one batch of everything pending. Resolves true on commit, false on failure (never rejects). */
+  #runBatch(): Promise<boolean> {
+    if (this.#inFlight) return this.#inFlight;
+    this.#clearTimer();
+    const batch = this.#pending;
+    this.#pending = new Map();
+    this.#firstPendingAt = null;
+
+    const ops: FlushOp[] = [];
+    for (const [id, entry] of batch) {
+      const entity = this.#o.read(id);
+      if (entity) ops.push({ id, type: entity.type, entity });
+      else if (entry.baseExists) ops.push({ id, type: entry.type, entity: null });
+    }
+    if (ops.length === 0) return Promise.resolve(true);
+
+    const { env, emit } = this.#o;
+    const batchId = ++this.#batchSeq;
+    const attempt = this.#failures + 1;
+    const startedAt = env.now();
+    this.#inFlightInfo = { batchId, size: ops.length, startedAt };
+    emit({ type: 'flush:started', batchId, size: ops.length, attempt });
+
+    const run = async (): Promise<boolean> => {
+      try {
+        const lastMutationId = await this.#o.db.writeBatch(ops);
+        this.#failures = 0;
+        emit({ type: 'flush:committed', batchId, size: ops.length, durationMs: env.now() - startedAt, lastMutationId });
+        return true;
+      } catch (cause) {
+        const error = toKalphiteError('db-failed', cause);
+        this.#failures++;
+        this.#lastError = error;
+        this.#mergeBack(batch, startedAt);
+        emit({ type: 'flush:failed', batchId, size: ops.length, attempt, error });
+        return false;
+      } finally {
+        this.#inFlight = null;
+        this.#inFlightInfo = null;
+      }
+    };
+    this.#inFlight = run().then((ok) => {
+      if (ok) this.#schedule();
+      else this.#scheduleRetry();
+      return ok;
+    });
+    return this.#inFlight;
+  }
+
+  /** Puts a failed batch back without overwriting newer pending writes for the same entities. */
+  #mergeBack(batch: Map<string, PendingEntry>, startedAt: number): void {
+    for (const [id, entry] of batch) {
+      const newer = this.#pending.get(id);
+      // The failed batch never landed, so the newer write's base is the failed batch's base.
+      if (newer) newer.baseExists = entry.baseExists;
+      else this.#pending.set(id, entry);
+    }
+    this.#firstPendingAt = Math.min(this.#firstPendingAt ?? startedAt, startedAt);
+  }
+
+  #scheduleRetry(): void {
+    if (this.#stopped || this.#pending.size === 0) return;
+    const now = this.#o.env.now();
+    const delayMs = backoffDelay(this.#failures, this.#o.retry, this.#o.env.random);
+    this.#setTimer(now + delayMs, now);
+    this.#o.emit({ type: 'flush:retry', attempt: this.#failures + 1, delayMs, dueAt: now + delayMs });
+  }
+}

@@ -1,0 +1,168 @@
+import type { PGliteInterface } from '@electric-sql/pglite';
+import type { BackoffOptions } from './backoff.js';
+import { resolveEnvironment, type Environment } from './environment.js';
+import { KalphiteError } from './errors.js';
+import { EventBus, type Listener } from './event-bus.js';
+import type { EmitEvent, KalphiteEvent } from './events.js';
+import { Flusher, type FlusherSnapshot } from './flusher.js';
+import { LocalDb } from './local-db.js';
+import { MemoryStore, type KalphiteStore } from './store.js';
+
+export interface KalphiteOptions {
+  /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
+  readonly dataDir?: string;
+  /** Use this PGlite instead of opening `dataDir` (the caller owns and closes it). */
+  readonly pglite?: PGliteInterface;
+  /** Quiet time after the last write before a flush (default 100 ms). */
+  readonly flushDelayMs?: number;
+  /** Longest a write waits for a flush while writes keep coming (default 1000 ms). */
+  readonly flushMaxWaitMs?: number;
+  /** Backoff for failed flushes (default 100 ms doubling up to 30 s, with jitter). */
+  readonly flushRetry?: Partial<BackoffOptions>;
+  /** How many recent events `instance.events` keeps (default 500). */
+  readonly eventHistory?: number;
+  /** Clock, timers, randomness and page-hide hook; browser/Node defaults. */
+  readonly environment?: Partial<Environment>;
+}
+
+/** A plain, synchronous picture of the engine for devtools and tests. */
+export interface KalphiteInspection {
+  readonly clientId: string;
+  readonly dataDir: string;
+  readonly closed: boolean;
+  readonly version: number;
+  readonly entityCount: number;
+  readonly countsByType: Readonly<Record<string, number>>;
+  readonly flush: FlusherSnapshot;
+  readonly outbox: { readonly length: number; readonly lastMutationId: number };
+  readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | null;
+}
+
+/** One engine: memory store, flusher and local db (and, later, sync). */
+export interface Kalphite {
+  readonly store: KalphiteStore;
+  readonly clientId: string;
+  readonly dataDir: string;
+  readonly closed: boolean;
+  /** Recent events, oldest first. */
+  readonly events: readonly KalphiteEvent[];
+  subscribe(listener: Listener<KalphiteEvent>): () => void;
+  inspect(): KalphiteInspection;
+  /** Persists every write made so far; resolves once it is in the local db. */
+  flush(): Promise<void>;
+  /** Flushes, stops every timer and closes the local db. Writes afterwards throw `closed`. */
+  close(): Promise<void>;
+}
+
+const DEFAULTS = { flushDelayMs: 100, flushMaxWaitMs: 1000, retry: { baseMs: 100, maxMs: 30_000 }, eventHistory: 500 };
+
+/** Opens the local db, loads every entity into memory, and resolves to a ready engine. */
+export async function createKalphite(options: KalphiteOptions = {}): Promise<Kalphite> {
+  const flushDelayMs = nonNegative('flushDelayMs', options.flushDelayMs ?? DEFAULTS.flushDelayMs);
+  const flushMaxWaitMs = nonNegative('flushMaxWaitMs', options.flushMaxWaitMs ?? DEFAULTS.flushMaxWaitMs);
+  const retry: BackoffOptions = {
+    baseMs: nonNegative('flushRetry.baseMs', options.flushRetry?.baseMs ?? DEFAULTS.retry.baseMs),
+    maxMs: nonNegative('flushRetry.maxMs', options.flushRetry?.maxMs ?? DEFAULTS.retry.maxMs),
+  };
+  const historySize = nonNegative('eventHistory', options.eventHistory ?? DEFAULTS.eventHistory);
+  const env = resolveEnvironment(options.environment);
+
+  const bus = new EventBus<KalphiteEvent>();
+  const history: KalphiteEvent[] = [];
+  let lastError: KalphiteInspection['lastError'] = null;
+  const emit: EmitEvent = (partial) => {
+    const event = { ...partial, at: env.now() } as KalphiteEvent;
+    if (event.type === 'flush:failed') lastError = { code: event.error.code, message: event.error.message, at: event.at };
+    if (historySize > 0) {
+      history.push(event);
+      if (history.length > historySize) history.splice(0, history.length - historySize);
+    }
+    bus.emit(event);
+  };
+
+  const openedAt = env.now();
+  const db = await LocalDb.open({
+    ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+    ...(options.pglite !== undefined && { pglite: options.pglite }),
+    randomId: env.randomId,
+    now: env.now,
+    emit,
+  });
+  const store = new MemoryStore();
+  try {
+    store.load(await db.loadEntities());
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  emit({
+    type: 'db:opened',
+    dataDir: db.dataDir,
+    durationMs: env.now() - openedAt,
+    entityCount: store.entities.size,
+    clientId: db.clientId,
+    schemaVersion: db.schemaVersion,
+  });
+
+  const flusher = new Flusher({ read: (id) => store.entities.get(id), db, env, emit, delayMs: flushDelayMs, maxWaitMs: flushMaxWaitMs, retry });
+  store.subscribe((commit) => {
+    emit({ type: 'store:changed', origin: commit.origin, version: commit.version, changes: commit.changes });
+    if (commit.origin === 'local') flusher.enqueue(commit.changes);
+  });
+
+  const flush = async (): Promise<void> => {
+    store.notifyNow();
+    await flusher.flush();
+  };
+  // A failed page-hide flush is reported as a flush:failed event and retried by the flusher.
+  const stopPageHide = env.onPageHide(() => void flush().catch(() => {}));
+
+  let closed = false;
+  let closing: Promise<void> | null = null;
+
+  return {
+    store,
+    clientId: db.clientId,
+    dataDir: db.dataDir,
+    get closed() {
+      return closed;
+    },
+    get events() {
+      return history.slice();
+    },
+    subscribe: bus.subscribe,
+    inspect: () => ({
+      clientId: db.clientId,
+      dataDir: db.dataDir,
+      closed,
+      version: store.version,
+      entityCount: store.entities.size,
+      countsByType: store.countsByType(),
+      flush: flusher.snapshot(),
+      outbox: { length: db.outboxLength, lastMutationId: db.lastMutationId },
+      lastError,
+    }),
+    flush,
+    close: () =>
+      (closing ??= (async () => {
+        stopPageHide();
+        store.refuseWrites('This Kalphite instance is closed.');
+        try {
+          await flush();
+        } finally {
+          flusher.stop();
+          closed = true;
+          await db.close();
+          emit({ type: 'engine:closed' });
+          bus.clear();
+        }
+      })()),
+  };
+}
+
+function nonNegative(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new KalphiteError('invalid-options', `Option ${name} must be a finite number >= 0 (got ${String(value)}).`);
+  }
+  return value;
+}

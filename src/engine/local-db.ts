@@ -1,0 +1,220 @@
+import { PGlite, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
+import type { Entity } from './entity.js';
+import { KalphiteError, toKalphiteError } from './errors.js';
+import type { EmitEvent } from './events.js';
+import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
+
+/** One persisted write: an upsert carries the entity, a delete carries null. */
+export interface FlushOp {
+  readonly id: string;
+  readonly type: string;
+  readonly entity: Entity | null;
+}
+
+/** A row of the outbox. Its id is the mutation id: sequential per client, with no gaps. */
+export interface OutboxEntry {
+  readonly mutationId: number;
+  readonly entityId: string;
+  readonly entityType: string;
+  readonly op: 'upsert' | 'delete';
+  readonly entity: Entity | null;
+  readonly createdAt: number;
+}
+
+export interface LocalDbOptions {
+  /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
+  readonly dataDir?: string;
+  /** An already-created PGlite to use instead of opening `dataDir`; the caller closes it. */
+  readonly pglite?: PGliteInterface;
+  readonly randomId: () => string;
+  readonly now: () => number;
+  readonly emit: EmitEvent;
+}
+
+/** Layer 3: PGlite holding the entities, the outbox (`client_changes`) and `client_state`. */
+export class LocalDb {
+  readonly dataDir: string;
+  readonly clientId: string;
+  readonly schemaVersion: number;
+  readonly #db: PGliteInterface;
+  readonly #owned: boolean;
+  readonly #now: () => number;
+  readonly #emit: EmitEvent;
+  #lastMutationId: number;
+  #outboxLength: number;
+
+  private constructor(db: PGliteInterface, options: LocalDbOptions, dataDir: string, state: ClientStateRow, outboxLength: number) {
+    this.#db = db;
+    this.#owned = options.pglite === undefined;
+    this.#now = options.now;
+    this.#emit = options.emit;
+    this.dataDir = dataDir;
+    this.clientId = state.client_id;
+    this.schemaVersion = state.schema_version;
+    this.#lastMutationId = state.last_mutation_id;
+    this.#outboxLength = outboxLength;
+  }
+
+  static async open(options: LocalDbOptions): Promise<LocalDb> {
+    const dataDir = options.dataDir ?? 'memory://';
+    const owned = options.pglite === undefined;
+    const db =
+      options.pglite ??
+      // IndexedDB fsyncs are slow; the flusher already batches and retries, so relax them.
+      new PGlite(dataDir, { relaxedDurability: dataDir.startsWith('idb://') });
+    try {
+      await db.waitReady;
+      await migrate(db, options);
+      const state = await one<ClientStateRow>(db, 'SELECT client_id, schema_version, last_mutation_id FROM client_state');
+      const { count } = await one<{ count: number }>(db, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
+      return new LocalDb(db, options, dataDir, state, count);
+    } catch (error) {
+      if (owned) await db.close().catch(() => {});
+      throw toKalphiteError('db-failed', error);
+    }
+  }
+
+  /** Mutation id of the newest outbox row ever written (0 before the first). */
+  get lastMutationId(): number {
+    return this.#lastMutationId;
+  }
+
+  /** Unacknowledged outbox rows, kept current without a query so `inspect()` stays synchronous. */
+  get outboxLength(): number {
+    return this.#outboxLength;
+  }
+
+  /** Every entity, parsed from one JSON value (much faster than row-by-row decoding). */
+  async loadEntities(): Promise<Entity[]> {
+    const { json } = await one<{ json: string }>(this.#db, `SELECT coalesce(json_agg(value), '[]')::text AS json FROM entities`);
+    return JSON.parse(json) as Entity[];
+  }
+
+  /**
+   * Persists one flush batch and appends one outbox row per op, in a single statement (so a
+   * single transaction). Mutation ids come from `client_state` inside that statement: a failed
+   * batch consumes none, so ids never have gaps (a SERIAL would skip on rollback).
+   */
+  async writeBatch(ops: readonly FlushOp[]): Promise<number> {
+    if (ops.length === 0) return this.#lastMutationId;
+    const rows = ops.map((op, index) => ({
+      seq: index + 1,
+      id: op.id,
+      type: op.type,
+      op: op.entity ? 'upsert' : 'delete',
+      value: op.entity,
+    }));
+    const { base } = await one<{ base: number }>(
+      this.#db,
+      `WITH ops AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS o(seq bigint, id text, type text, op text, value jsonb)
+       ), state AS (
+         UPDATE client_state SET last_mutation_id = last_mutation_id + $2::bigint
+         RETURNING last_mutation_id - $2::bigint AS base
+       ), upserted AS (
+         INSERT INTO entities (id, type, value)
+         SELECT id, type, value FROM ops WHERE op = 'upsert'
+         ON CONFLICT (id) DO UPDATE SET type = excluded.type, value = excluded.value
+       ), deleted AS (
+         DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.id = ops.id
+       ), logged AS (
+         INSERT INTO client_changes (id, entity_id, entity_type, op, data, created_at)
+         SELECT state.base + ops.seq, ops.id, ops.type, ops.op, ops.value, $3::bigint FROM ops CROSS JOIN state
+       )
+       SELECT base FROM state`,
+      [JSON.stringify(rows), ops.length, this.#now()],
+    );
+    this.#lastMutationId = base + ops.length;
+    this.#outboxLength += ops.length;
+    return this.#lastMutationId;
+  }
+
+  /** Unacknowledged outbox rows in mutation-id order. */
+  async unsyncedChanges(limit = 1000): Promise<OutboxEntry[]> {
+    const result = await this.#db.query<OutboxRow>(
+      `SELECT id, entity_id, entity_type, op, data, created_at FROM client_changes
+       WHERE NOT acknowledged ORDER BY id LIMIT $1`,
+      [limit],
+    );
+    return result.rows.map((row) => ({
+      mutationId: row.id,
+      entityId: row.entity_id,
+      entityType: row.entity_type,
+      op: row.op,
+      entity: row.data,
+      createdAt: row.created_at,
+    }));
+  }
+
+  /** Marks every outbox row up to and including `mutationId` as acknowledged by the server. */
+  async acknowledge(mutationId: number): Promise<void> {
+    await this.#db.query('UPDATE client_changes SET acknowledged = true WHERE id <= $1 AND NOT acknowledged', [mutationId]);
+    const { count } = await one<{ count: number }>(this.#db, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
+    this.#outboxLength = count;
+    this.#emit({ type: 'outbox:acknowledged', upTo: mutationId, remaining: count });
+  }
+
+  /** Deletes acknowledged rows; returns how many. */
+  async compact(): Promise<number> {
+    const result = await this.#db.query('DELETE FROM client_changes WHERE acknowledged');
+    const removed = result.affectedRows ?? 0;
+    this.#emit({ type: 'outbox:compacted', removed });
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    if (this.#owned && !this.#db.closed) await this.#db.close();
+  }
+
+}
+
+interface ClientStateRow {
+  client_id: string;
+  schema_version: number;
+  last_mutation_id: number;
+}
+
+interface OutboxRow {
+  id: number;
+  entity_id: string;
+  entity_type: string;
+  op: 'upsert' | 'delete';
+  data: Entity | null;
+  created_at: number;
+}
+
+type Queryable = Pick<PGliteInterface, 'query'> | Transaction;
+
+async function one<T>(db: Queryable, sql: string, params?: unknown[]): Promise<T> {
+  const result = await db.query<T>(sql, params);
+  const row = result.rows[0];
+  if (row === undefined) throw new KalphiteError('db-failed', `Expected a row from: ${sql.split('\n')[0]}`);
+  return row;
+}
+
+async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<void> {
+  const { present } = await one<{ present: boolean }>(db, `SELECT to_regclass('client_state') IS NOT NULL AS present`);
+  const current = present ? (await one<{ v: number }>(db, 'SELECT schema_version AS v FROM client_state')).v : 0;
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new KalphiteError(
+      'migration-failed',
+      `The local database has schema version ${current}, newer than this Kalphite (${LATEST_SCHEMA_VERSION}). Upgrade Kalphite or use another dataDir.`,
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    try {
+      await db.transaction(async (tx) => {
+        await tx.exec(migration.sql);
+        await tx.query(
+          `INSERT INTO client_state (client_id, schema_version) VALUES ($1, $2)
+           ON CONFLICT (singleton) DO UPDATE SET schema_version = excluded.schema_version`,
+          [options.randomId(), migration.version],
+        );
+      });
+    } catch (error) {
+      throw new KalphiteError('migration-failed', `Migration ${migration.version} (${migration.description}) failed: ${toKalphiteError('db-failed', error).message}`, { cause: error });
+    }
+    options.emit({ type: 'db:migrated', from: current, to: migration.version, description: migration.description });
+  }
+}

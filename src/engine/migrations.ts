@@ -1,0 +1,43 @@
+/**
+ * The local database schema, one entry per version. A database is migrated forward in order,
+ * each step in its own transaction together with the new `schema_version`; entries are never edited
+ * once released, only appended.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'entities, the client_changes outbox and client_state',
+    sql: `
+      CREATE TABLE entities (
+        id    text PRIMARY KEY,
+        type  text NOT NULL,
+        value jsonb NOT NULL
+      );
+      CREATE TABLE client_changes (
+        id           bigint PRIMARY KEY,
+        entity_id    text NOT NULL,
+        entity_type  text NOT NULL,
+        op           text NOT NULL CHECK (op IN ('upsert', 'delete')),
+        data         jsonb,
+        created_at   bigint NOT NULL,
+        acknowledged boolean NOT NULL DEFAULT false
+      );
+      CREATE INDEX client_changes_unacknowledged ON client_changes (id) WHERE NOT acknowledged;
+      CREATE TABLE client_state (
+        singleton        boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        client_id        text NOT NULL,
+        cookie           jsonb,
+        schema_version   integer NOT NULL,
+        last_mutation_id bigint NOT NULL DEFAULT 0
+      );
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

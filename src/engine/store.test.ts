@@ -1,0 +1,286 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Entity } from './entity.js';
+import { KalphiteError } from './errors.js';
+import { MemoryStore, type StoreCommit } from './store.js';
+
+const comment = (id: string, message = 'hi'): Entity => ({ id, type: 'comment', data: { message }, updatedAt: 1 });
+const review = (id: string, status = 'pending'): Entity => ({ id, type: 'review', data: { status } });
+
+function listen(store: MemoryStore) {
+  const commits: StoreCommit[] = [];
+  store.subscribe((commit) => commits.push(commit));
+  return commits;
+}
+
+describe('store.entities (seed bug: the Proxy over a Map threw on set)', () => {
+  it('entities.set stores the entity, is readable at once, and notifies', async () => {
+    const store = new MemoryStore();
+    const commits = listen(store);
+    store.entities.set('c1', comment('c1'));
+    expect(store.getById('c1')).toEqual(comment('c1'));
+    expect(store.entities.get('c1')?.data).toEqual({ message: 'hi' });
+    await Promise.resolve();
+    expect(commits).toHaveLength(1);
+    expect(commits[0]?.changes).toEqual([{ id: 'c1', before: undefined, after: comment('c1') }]);
+  });
+
+  it('behaves like a Map: has, delete, size, keys, values, entries, forEach, iteration, clear', async () => {
+    const store = new MemoryStore();
+    const map = store.entities;
+    expect(map.set('a', comment('a'))).toBe(map);
+    map.set('b', review('b'));
+    expect(map.size).toBe(2);
+    expect(map.has('a')).toBe(true);
+    expect([...map.keys()]).toEqual(['a', 'b']);
+    expect([...map.values()].map((e) => e.type)).toEqual(['comment', 'review']);
+    expect([...map.entries()].map(([id]) => id)).toEqual(['a', 'b']);
+    expect([...map].map(([id]) => id)).toEqual(['a', 'b']);
+    const seen: string[] = [];
+    map.forEach((entity, id) => seen.push(`${id}:${entity.type}`));
+    expect(seen).toEqual(['a:comment', 'b:review']);
+    expect(map.delete('a')).toBe(true);
+    expect(map.delete('a')).toBe(false);
+    expect(store.getById('a')).toBeNull();
+    map.clear();
+    expect(map.size).toBe(0);
+    expect(store.getAll()).toEqual([]);
+    expect(Object.prototype.toString.call(map)).toBe('[object EntityMap]');
+  });
+
+  it('deleting a missing id changes nothing and notifies nobody', async () => {
+    const store = new MemoryStore();
+    const commits = listen(store);
+    const version = store.version;
+    expect(store.entities.delete('nope')).toBe(false);
+    await Promise.resolve();
+    expect(commits).toHaveLength(0);
+    expect(store.version).toBe(version);
+  });
+});
+
+describe('bad writes throw a typed error and change nothing', () => {
+  const cases: Array<[string, string, unknown, string]> = [
+    ['key differs from entity.id (seed examples used two UUIDs)', 'key-1', comment('id-2'), 'id-mismatch'],
+    ['no id', 'x', { type: 'comment', data: {} }, 'invalid-entity'],
+    ['empty type', 'x', { id: 'x', type: '', data: {} }, 'invalid-entity'],
+    ['not an object', 'x', 'x', 'invalid-entity'],
+    ['an array', 'x', ['x'], 'invalid-entity'],
+    ['updatedAt not a number', 'x', { id: 'x', type: 't', data: {}, updatedAt: '1' }, 'invalid-entity'],
+    ['a function in data', 'x', { id: 'x', type: 't', data: { f: () => 1 } }, 'not-serializable'],
+    ['a Date in data', 'x', { id: 'x', type: 't', data: { when: new Date() } }, 'not-serializable'],
+    ['a Map in data', 'x', { id: 'x', type: 't', data: new Map() }, 'not-serializable'],
+    ['NaN in data', 'x', { id: 'x', type: 't', data: { n: Number.NaN } }, 'not-serializable'],
+    ['Infinity in data', 'x', { id: 'x', type: 't', data: [Infinity] }, 'not-serializable'],
+    ['a bigint in data', 'x', { id: 'x', type: 't', data: { n: 1n } }, 'not-serializable'],
+    ['undefined in an array', 'x', { id: 'x', type: 't', data: [1, undefined] }, 'not-serializable'],
+    ['a symbol', 'x', { id: 'x', type: 't', data: { s: Symbol('s') } }, 'not-serializable'],
+  ];
+
+  it.each(cases)('%s', async (_name, key, entity, code) => {
+    const store = new MemoryStore();
+    store.entities.set('keep', comment('keep'));
+    await Promise.resolve();
+    const commits = listen(store);
+    const version = store.version;
+    let thrown: unknown;
+    try {
+      store.entities.set(key, entity as Entity);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(KalphiteError);
+    expect((thrown as KalphiteError).code).toBe(code);
+    expect((thrown as KalphiteError).message.length).toBeGreaterThan(10);
+    expect(store.entities.size).toBe(1);
+    expect(store.version).toBe(version);
+    await Promise.resolve();
+    expect(commits).toHaveLength(0);
+  });
+
+  it('refuses a cycle', () => {
+    const data: Record<string, unknown> = {};
+    data.self = data;
+    const store = new MemoryStore();
+    expect(() => store.entities.set('x', { id: 'x', type: 't', data } as unknown as Entity)).toThrow(
+      expect.objectContaining({ code: 'not-serializable' }),
+    );
+  });
+
+  it('accepts nested JSON, null prototypes and undefined properties (dropped like JSON)', () => {
+    const store = new MemoryStore();
+    const bare = Object.assign(Object.create(null) as object, { a: 1 });
+    store.entities.set('x', { id: 'x', type: 't', data: { list: [1, 'two', null, { deep: [true] }], bare, gone: undefined } });
+    expect(store.getById('x')).not.toBeNull();
+  });
+});
+
+describe('notifications', () => {
+  it('10,000 writes in one batch notify once', () => {
+    const store = new MemoryStore();
+    const listener = vi.fn();
+    store.subscribe(listener);
+    store.batch(() => {
+      for (let i = 0; i < 10_000; i++) store.entities.set(`c${i}`, comment(`c${i}`));
+    });
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect((listener.mock.calls[0]?.[0] as StoreCommit).changes).toHaveLength(10_000);
+  });
+
+  it('writes outside a batch in the same tick notify once, with reads current throughout', async () => {
+    const store = new MemoryStore();
+    const listener = vi.fn();
+    store.subscribe(listener);
+    for (let i = 0; i < 100; i++) {
+      store.entities.set(`c${i}`, comment(`c${i}`));
+      expect(store.entities.size).toBe(i + 1);
+    }
+    expect(listener).not.toHaveBeenCalled();
+    await Promise.resolve();
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it('coalesces each entity to its first before and last after', async () => {
+    const store = new MemoryStore();
+    store.entities.set('a', comment('a', 'v1'));
+    await Promise.resolve();
+    const commits = listen(store);
+    store.entities.set('a', comment('a', 'v2'));
+    store.entities.set('a', comment('a', 'v3'));
+    store.entities.set('b', comment('b'));
+    store.entities.delete('b');
+    await Promise.resolve();
+    expect(commits).toHaveLength(1);
+    expect(commits[0]?.changes).toEqual([{ id: 'a', before: comment('a', 'v1'), after: comment('a', 'v3') }]);
+  });
+
+  it('nested batches notify once, at the end of the outermost', () => {
+    const store = new MemoryStore();
+    const listener = vi.fn();
+    store.subscribe(listener);
+    store.batch(() => {
+      store.entities.set('a', comment('a'));
+      store.batch(() => store.entities.set('b', comment('b')));
+      expect(listener).not.toHaveBeenCalled();
+    });
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it('a batch that throws leaves none of its writes and notifies nobody', async () => {
+    const store = new MemoryStore();
+    store.entities.set('a', comment('a', 'old'));
+    await Promise.resolve();
+    const listener = vi.fn();
+    store.subscribe(listener);
+    const before = store.getByType('comment');
+    expect(() =>
+      store.batch(() => {
+        store.entities.set('a', comment('a', 'new'));
+        store.entities.set('b', comment('b'));
+        store.entities.set('c', comment('other-id'));
+      }),
+    ).toThrow(KalphiteError);
+    expect(store.getById('a')).toEqual(comment('a', 'old'));
+    expect(store.getById('b')).toBeNull();
+    expect(store.getByType('comment')).toEqual(before);
+    await Promise.resolve();
+    expect(listener).not.toHaveBeenCalled();
+  });
+
+  it('the snapshot version changes with every committed change, for useSyncExternalStore', () => {
+    const store = new MemoryStore();
+    const seen = new Set([store.getSnapshot()]);
+    store.entities.set('a', comment('a'));
+    seen.add(store.getSnapshot());
+    store.entities.set('a', comment('a', 'edited'));
+    seen.add(store.getSnapshot());
+    store.entities.delete('a');
+    seen.add(store.getSnapshot());
+    expect(seen.size).toBe(4);
+    expect(store.version).toBe(store.getSnapshot());
+  });
+
+  it('a subscriber that writes is heard in a later notification', async () => {
+    const store = new MemoryStore();
+    const commits = listen(store);
+    store.subscribe((commit) => {
+      if (commit.changes.some((c) => c.id === 'a')) store.entities.set('echo', comment('echo'));
+    });
+    store.entities.set('a', comment('a'));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(commits.map((c) => c.changes.map((x) => x.id))).toEqual([['a'], ['echo']]);
+  });
+});
+
+describe('indexes', () => {
+  it('getByType keeps its reference while another type changes (seed: scanned on every call)', () => {
+    const store = new MemoryStore();
+    store.entities.set('c1', comment('c1'));
+    store.entities.set('r1', review('r1'));
+    const comments = store.getByType('comment');
+    expect(store.getByType('comment')).toBe(comments);
+    store.entities.set('r2', review('r2'));
+    store.entities.delete('r1');
+    expect(store.getByType('comment')).toBe(comments);
+    store.entities.set('c2', comment('c2'));
+    const updated = store.getByType('comment');
+    expect(updated).not.toBe(comments);
+    expect(updated.map((e) => e.id)).toEqual(['c1', 'c2']);
+    expect(store.getByType('missing')).toEqual([]);
+  });
+
+  it('getAll keeps its reference until anything changes', () => {
+    const store = new MemoryStore();
+    store.entities.set('c1', comment('c1'));
+    const all = store.getAll();
+    expect(store.getAll()).toBe(all);
+    store.entities.set('r1', review('r1'));
+    expect(store.getAll()).not.toBe(all);
+    expect(store.getAll()).toHaveLength(2);
+  });
+
+  it('an entity whose type changes moves between type indexes', () => {
+    const store = new MemoryStore();
+    store.entities.set('x', comment('x'));
+    store.entities.set('x', { ...review('x') });
+    expect(store.getByType('comment')).toEqual([]);
+    expect(store.getByType('review').map((e) => e.id)).toEqual(['x']);
+    expect(store.countsByType()).toEqual({ review: 1 });
+  });
+
+  it('an update keeps the entity in place in getByType', () => {
+    const store = new MemoryStore();
+    store.entities.set('a', comment('a'));
+    store.entities.set('b', comment('b'));
+    store.entities.set('a', comment('a', 'edited'));
+    expect(store.getByType('comment').map((e) => [e.id, (e.data as { message: string }).message])).toEqual([
+      ['a', 'edited'],
+      ['b', 'hi'],
+    ]);
+  });
+});
+
+describe('remote changes', () => {
+  it('applyExternal commits with origin remote, separately from pending local writes', () => {
+    const store = new MemoryStore();
+    const commits = listen(store);
+    store.entities.set('local', comment('local'));
+    store.applyExternal([
+      ['server', comment('server')],
+      ['missing', undefined],
+    ]);
+    expect(commits.map((c) => [c.origin, c.changes.map((x) => x.id)])).toEqual([
+      ['local', ['local']],
+      ['remote', ['server']],
+    ]);
+  });
+});
+
+describe('closed store', () => {
+  it('refuses writes with a closed error', () => {
+    const store = new MemoryStore();
+    store.refuseWrites('closed for good');
+    expect(() => store.entities.set('a', comment('a'))).toThrow(expect.objectContaining({ code: 'closed' }));
+    expect(() => store.entities.delete('a')).toThrow(expect.objectContaining({ code: 'closed' }));
+  });
+});
