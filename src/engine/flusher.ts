@@ -4,7 +4,7 @@ import type { Environment, TimerHandle } from './environment.js';
 import { toKalphiteError, type KalphiteError } from './errors.js';
 import type { EmitEvent } from './events.js';
 import type { FlushOp, LocalDb } from './local-db.js';
-import type { EntityChange } from './store.js';
+import type { ChangedEntities } from './store.js';
 
 export interface FlusherOptions {
   /** Where current values are read at flush time: memory is the truth, so the newest value wins. */
@@ -32,20 +32,18 @@ export interface FlusherSnapshot {
   readonly failures: number;
 }
 
-interface PendingEntry {
-  /** Whether the entity exists in the local db once earlier batches land: decides delete vs nothing. */
-  baseExists: boolean;
-  /** The entity's type, kept for deletes (the outbox records the deleted entity's type). */
-  type: string;
-}
-
 /**
  * Layer 2: turns memory changes into local-db batches. Debounced with a max wait, coalesced per
  * entity, one batch at a time, retried with backoff; a failed batch merges back under newer writes.
  */
 export class Flusher {
   readonly #o: FlusherOptions;
-  #pending = new Map<string, PendingEntry>();
+  /**
+   * Entity id → its base: what the local db holds for it once earlier batches land (undefined:
+   * nothing). The value to write is read from memory at flush time, so the newest write wins; the
+   * base decides whether a missing entity is a delete or nothing at all.
+   */
+  #pending: ChangedEntities = new Map();
   #firstPendingAt: number | null = null;
   #timer: TimerHandle | null = null;
   #dueAt: number | null = null;
@@ -60,14 +58,10 @@ export class Flusher {
     this.#o = options;
   }
 
-  /** Records local changes; the store calls this once per commit. */
-  enqueue(changes: readonly EntityChange[]): void {
-    for (const { id, before, after } of changes) {
-      const type = (after ?? before)?.type ?? '';
-      const entry = this.#pending.get(id);
-      if (entry) entry.type = type;
-      else this.#pending.set(id, { baseExists: before !== undefined, type });
-    }
+  /** Takes over one local commit's changed entities (the store hands the map over). */
+  enqueue(changed: ChangedEntities): void {
+    if (this.#pending.size === 0) this.#pending = changed;
+    else for (const [id, base] of changed) if (!this.#pending.has(id)) this.#pending.set(id, base);
     this.#firstPendingAt ??= this.#o.env.now();
     this.#schedule();
   }
@@ -92,9 +86,9 @@ export class Flusher {
 
   snapshot(): FlusherSnapshot {
     const pending: PendingFlush[] = [];
-    for (const [id, entry] of this.#pending) {
+    for (const [id, base] of this.#pending) {
       if (this.#o.read(id)) pending.push({ id, op: 'upsert' });
-      else if (entry.baseExists) pending.push({ id, op: 'delete' });
+      else if (base) pending.push({ id, op: 'delete' });
     }
     return { pending, dueAt: this.#dueAt, inFlight: this.#inFlightInfo, failures: this.#failures };
   }
@@ -135,10 +129,10 @@ export class Flusher {
     this.#firstPendingAt = null;
 
     const ops: FlushOp[] = [];
-    for (const [id, entry] of batch) {
+    for (const [id, base] of batch) {
       const entity = this.#o.read(id);
       if (entity) ops.push({ id, type: entity.type, entity });
-      else if (entry.baseExists) ops.push({ id, type: entry.type, entity: null });
+      else if (base) ops.push({ id, type: base.type, entity: null });
     }
     if (ops.length === 0) return Promise.resolve(true);
 
@@ -176,13 +170,9 @@ export class Flusher {
   }
 
   /** Puts a failed batch back without overwriting newer pending writes for the same entities. */
-  #mergeBack(batch: Map<string, PendingEntry>, startedAt: number): void {
-    for (const [id, entry] of batch) {
-      const newer = this.#pending.get(id);
-      // The failed batch never landed, so the newer write's base is the failed batch's base.
-      if (newer) newer.baseExists = entry.baseExists;
-      else this.#pending.set(id, entry);
-    }
+  #mergeBack(batch: ChangedEntities, startedAt: number): void {
+    // The failed batch never landed, so its bases stay the bases, under newer writes too.
+    for (const [id, base] of batch) this.#pending.set(id, base);
     this.#firstPendingAt = Math.min(this.#firstPendingAt ?? startedAt, startedAt);
   }
 

@@ -19,7 +19,7 @@ export interface KalphiteOptions {
   readonly flushMaxWaitMs?: number;
   /** Backoff for failed flushes (default 100 ms doubling up to 30 s, with jitter). */
   readonly flushRetry?: Partial<BackoffOptions>;
-  /** How many recent events `instance.events` keeps (default 500). */
+  /** How many recent events `instance.events` keeps (default 200). */
   readonly eventHistory?: number;
   /** Clock, timers, randomness and page-hide hook; browser/Node defaults. */
   readonly environment?: Partial<Environment>;
@@ -54,7 +54,7 @@ export interface Kalphite {
   close(): Promise<void>;
 }
 
-const DEFAULTS = { flushDelayMs: 100, flushMaxWaitMs: 1000, retry: { baseMs: 100, maxMs: 30_000 }, eventHistory: 500 };
+const DEFAULTS = { flushDelayMs: 100, flushMaxWaitMs: 1000, retry: { baseMs: 100, maxMs: 30_000 }, eventHistory: 200 };
 
 /** Opens the local db, loads every entity into memory, and resolves to a ready engine. */
 export async function createKalphite(options: KalphiteOptions = {}): Promise<Kalphite> {
@@ -105,10 +105,8 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   });
 
   const flusher = new Flusher({ read: (id) => store.entities.get(id), db, env, emit, delayMs: flushDelayMs, maxWaitMs: flushMaxWaitMs, retry });
-  store.subscribe((commit) => {
-    emit({ type: 'store:changed', origin: commit.origin, version: commit.version, changes: commit.changes });
-    if (commit.origin === 'local') flusher.enqueue(commit.changes);
-  });
+  store.onLocalCommit((changed) => flusher.enqueue(changed));
+  store.subscribe((commit) => emit({ type: 'store:changed', origin: commit.origin, version: commit.version, changes: commit.changes }));
 
   const flush = async (): Promise<void> => {
     store.notifyNow();

@@ -186,6 +186,26 @@ describe('notifications', () => {
     expect(listener).not.toHaveBeenCalled();
   });
 
+  it('a batch that throws restores writes made earlier in the same tick to their value at batch start', async () => {
+    const store = new MemoryStore();
+    store.entities.set('a', comment('a', 'v0'));
+    await Promise.resolve();
+    const commits = listen(store);
+    store.entities.set('a', comment('a', 'v1'));
+    expect(() =>
+      store.batch(() => {
+        store.entities.set('a', comment('a', 'v2'));
+        store.entities.set('b', comment('b'));
+        throw new Error('abort');
+      }),
+    ).toThrow('abort');
+    expect(store.getById('a')).toEqual(comment('a', 'v1'));
+    expect(store.getById('b')).toBeNull();
+    await Promise.resolve();
+    expect(commits).toHaveLength(1);
+    expect(commits[0]?.changes).toEqual([{ id: 'a', before: comment('a', 'v0'), after: comment('a', 'v1') }]);
+  });
+
   it('the snapshot version changes with every committed change, for useSyncExternalStore', () => {
     const store = new MemoryStore();
     const seen = new Set([store.getSnapshot()]);

@@ -47,19 +47,34 @@ export interface KalphiteStore {
 
 const EMPTY: readonly Entity[] = Object.freeze([]);
 
+/** Each entity of one type, and the array `getByType` hands out until the type changes. */
+interface TypeBucket {
+  readonly entities: Map<string, Entity>;
+  array: readonly Entity[] | null;
+}
+
+/** Entity id → the entity before the first change since the last hand-over (undefined: it did not exist). */
+export type ChangedEntities = Map<string, Entity | undefined>;
+
 export class MemoryStore implements KalphiteStore {
   readonly #entities = new Map<string, Entity>();
-  readonly #byType = new Map<string, Map<string, Entity>>();
-  readonly #typeArrays = new Map<string, readonly Entity[]>();
+  readonly #byType = new Map<string, TypeBucket>();
   #allArray: readonly Entity[] | null = null;
   #version = 0;
 
   /** First `before` of each entity changed since the last notification. */
-  #changed = new Map<string, Entity | undefined>();
+  #changed: ChangedEntities = new Map();
+  #localCommitHandler: ((changed: ChangedEntities) => void) | null = null;
   #origin: ChangeOrigin = 'local';
   #notifyQueued = false;
   #batchDepth = 0;
+  /**
+   * Rollback log of the outermost batch. Entities first changed inside the batch are already in
+   * `#changed` with their value from before it (after the first `#changedAtBatchStart` entries), so
+   * only entities changed both before and inside the batch need an entry here.
+   */
   #undo: Map<string, Entity | undefined> | null = null;
+  #changedAtBatchStart = 0;
   #guard: (() => void) | null = null;
   readonly #bus = new EventBus<StoreCommit>();
 
@@ -78,13 +93,9 @@ export class MemoryStore implements KalphiteStore {
   getById = (id: string): Entity | null => this.#entities.get(id) ?? null;
 
   getByType = (type: string): readonly Entity[] => {
-    let array = this.#typeArrays.get(type);
-    if (array === undefined) {
-      const entities = this.#byType.get(type);
-      array = entities ? Array.from(entities.values()) : EMPTY;
-      this.#typeArrays.set(type, array);
-    }
-    return array;
+    const bucket = this.#byType.get(type);
+    if (bucket === undefined) return EMPTY;
+    return (bucket.array ??= Array.from(bucket.entities.values()));
   };
 
   getAll = (): readonly Entity[] => (this.#allArray ??= Array.from(this.#entities.values()));
@@ -92,7 +103,7 @@ export class MemoryStore implements KalphiteStore {
   /** Counts per type without building arrays (for `inspect()`). */
   countsByType(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const [type, entities] of this.#byType) if (entities.size > 0) counts[type] = entities.size;
+    for (const [type, bucket] of this.#byType) if (bucket.entities.size > 0) counts[type] = bucket.entities.size;
     return counts;
   }
 
@@ -100,7 +111,10 @@ export class MemoryStore implements KalphiteStore {
 
   batch = <T>(fn: () => T): T => {
     const outermost = this.#batchDepth === 0;
-    if (outermost) this.#undo = new Map();
+    if (outermost) {
+      this.#undo = new Map();
+      this.#changedAtBatchStart = this.#changed.size;
+    }
     this.#batchDepth++;
     try {
       return fn();
@@ -159,6 +173,14 @@ export class MemoryStore implements KalphiteStore {
     }
   }
 
+  /**
+   * Receives, once per local commit, the changed entities with their earlier values. The map is
+   * handed over (the store keeps no reference), so the flusher can adopt it without copying.
+   */
+  onLocalCommit(handler: (changed: ChangedEntities) => void): void {
+    this.#localCommitHandler = handler;
+  }
+
   /** Delivers any queued notification synchronously. */
   notifyNow(): void {
     if (this.#changed.size === 0) return;
@@ -170,13 +192,14 @@ export class MemoryStore implements KalphiteStore {
       if (before !== after) changes.push({ id, before, after });
     }
     if (changes.length > 0) this.#bus.emit({ origin: this.#origin, version: this.#version, changes });
+    if (this.#origin === 'local') this.#localCommitHandler?.(changed);
   }
 
   #write(id: string, next: Entity | undefined): void {
     const prev = this.#index(id, this.#entities.get(id), next);
     this.#version++;
     if (!this.#changed.has(id)) this.#changed.set(id, prev);
-    if (this.#undo !== null && !this.#undo.has(id)) this.#undo.set(id, prev);
+    else if (this.#undo !== null && !this.#undo.has(id)) this.#undo.set(id, prev);
     if (this.#batchDepth === 0 && !this.#notifyQueued && this.#origin === 'local') {
       this.#notifyQueued = true;
       queueMicrotask(() => {
@@ -189,15 +212,18 @@ export class MemoryStore implements KalphiteStore {
   #index(id: string, prev: Entity | undefined, next: Entity | undefined): Entity | undefined {
     if (next) this.#entities.set(id, next);
     else this.#entities.delete(id);
-    if (prev) {
-      this.#typeArrays.delete(prev.type);
-      if (!next || prev.type !== next.type) this.#byType.get(prev.type)?.delete(id);
+    if (prev && (!next || prev.type !== next.type)) {
+      const bucket = this.#byType.get(prev.type);
+      if (bucket) {
+        bucket.entities.delete(id);
+        bucket.array = null;
+      }
     }
     if (next) {
-      let ofType = this.#byType.get(next.type);
-      if (ofType === undefined) this.#byType.set(next.type, (ofType = new Map()));
-      ofType.set(id, next);
-      this.#typeArrays.delete(next.type);
+      let bucket = this.#byType.get(next.type);
+      if (bucket === undefined) this.#byType.set(next.type, (bucket = { entities: new Map(), array: null }));
+      bucket.entities.set(id, next);
+      bucket.array = null;
     }
     this.#allArray = null;
     return prev;
@@ -207,10 +233,14 @@ export class MemoryStore implements KalphiteStore {
     const undo = this.#undo;
     if (!undo) return;
     this.#undo = null;
-    for (const [id, before] of undo) {
+    const firstInBatch: [string, Entity | undefined][] = [];
+    let index = 0;
+    for (const entry of this.#changed) if (index++ >= this.#changedAtBatchStart) firstInBatch.push(entry);
+    for (const [id, before] of firstInBatch) {
       this.#index(id, this.#entities.get(id), before);
-      if (this.#changed.get(id) === before) this.#changed.delete(id);
+      this.#changed.delete(id);
     }
+    for (const [id, before] of undo) this.#index(id, this.#entities.get(id), before);
     this.#version++;
   }
 }

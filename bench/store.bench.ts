@@ -1,0 +1,115 @@
+import { comments } from './fixtures.js';
+import { quietEngine } from './engines.js';
+import { median, ms, type Row } from './measure.js';
+
+/**
+ * Layer 1 against a raw Map: inserts, updates, point reads, and cached reads by type. Writes go
+ * through a real engine's store, so each figure includes validation, the type index, the flusher's
+ * hand-over and the change event, timed up to the end of the one notification.
+ */
+export async function benchStore(n: number): Promise<Row[]> {
+  const created = comments(n);
+  const updated = comments(n, 1);
+  const runs = n >= 100_000 ? 5 : 11;
+
+  const mapInsert = await median({
+    runs,
+    setup: () => new Map<string, unknown>(),
+    run: (map) => {
+      for (const e of created) map.set(e.id, e);
+    },
+  });
+  const storeInsert = await median({
+    runs,
+    setup: () => quietEngine(),
+    run: ({ kalphite: { store } }) => {
+      store.batch(() => {
+        for (const e of created) store.entities.set(e.id, e);
+      });
+    },
+    teardown: ({ dispose }) => dispose(),
+  });
+
+  const filledMap = () => new Map<string, unknown>(created.map((e) => [e.id, e]));
+  const filledEngine = async () => {
+    const engine = await quietEngine();
+    engine.kalphite.store.batch(() => {
+      for (const e of created) engine.kalphite.store.entities.set(e.id, e);
+    });
+    await engine.kalphite.flush();
+    return engine;
+  };
+  const mapUpdate = await median({
+    runs,
+    setup: filledMap,
+    run: (map) => {
+      for (const e of updated) map.set(e.id, e);
+    },
+  });
+  const storeUpdate = await median({
+    runs,
+    setup: filledEngine,
+    run: ({ kalphite: { store } }) => {
+      store.batch(() => {
+        for (const e of updated) store.entities.set(e.id, e);
+      });
+    },
+    teardown: ({ dispose }) => dispose(),
+  });
+
+  const ids = created.map((e) => e.id);
+  const map = filledMap();
+  const engine = await filledEngine();
+  const { store } = engine.kalphite;
+  let sink = 0;
+  const mapGet = await median({
+    runs,
+    setup: () => map,
+    run: (m) => {
+      for (const id of ids) if (m.get(id)) sink++;
+    },
+  });
+  const storeGet = await median({
+    runs,
+    setup: () => store,
+    run: (s) => {
+      for (const id of ids) if (s.getById(id)) sink++;
+    },
+  });
+
+  const calls = 1000;
+  store.getByType('comment');
+  const cached = await median({
+    runs,
+    setup: () => store,
+    run: (s) => {
+      for (let i = 0; i < calls; i++) sink += s.getByType('comment').length;
+    },
+  });
+  // The seed's getByType: a filter over every entity on every call.
+  const values = () => Array.from(map.values() as Iterable<{ type: string }>);
+  const scan = await median({
+    runs: 5,
+    setup: () => map,
+    run: () => {
+      for (let i = 0; i < 20; i++) sink += values().filter((e) => e.type === 'comment').length;
+    },
+  });
+  await engine.dispose();
+  if (sink === 42) console.log('');
+
+  return [
+    { figure: 'store `entities.set`, insert (+ one notification)', n, kalphite: ms(storeInsert), floor: `${ms(mapInsert)} (Map.set)`, ratio: storeInsert / mapInsert, target: '≤ 2.5×', pass: storeInsert / mapInsert <= 2.5 },
+    { figure: 'store `entities.set`, update (+ one notification)', n, kalphite: ms(storeUpdate), floor: `${ms(mapUpdate)} (Map.set)`, ratio: storeUpdate / mapUpdate, target: '≤ 2.5×', pass: storeUpdate / mapUpdate <= 2.5 },
+    { figure: 'store `getById`, every id', n, kalphite: ms(storeGet), floor: `${ms(mapGet)} (Map.get)`, ratio: storeGet / mapGet, target: '≤ 1.2×', pass: storeGet / mapGet <= 1.2 },
+    {
+      figure: '`getByType` on an unchanged type, per call',
+      n,
+      kalphite: ms(cached / calls),
+      floor: `${ms(scan / 20)} (seed's filter scan)`,
+      ratio: cached / calls / (scan / 20),
+      target: 'O(1): flat in N',
+      pass: cached / calls < 0.001,
+    },
+  ];
+}

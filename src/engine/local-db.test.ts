@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PGliteInterface } from "@electric-sql/pglite";
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Entity } from './entity.js';
+import type { KalphiteEvent } from './events.js';
+import { LocalDb, type FlushOp } from './local-db.js';
+import { LATEST_SCHEMA_VERSION } from './migrations.js';
+import { freshPGlite } from './test-support/pglite.js';
+
+const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text }, updatedAt: 7 });
+const upsert = (entity: Entity): FlushOp => ({ id: entity.id, type: entity.type, entity });
+const del = (id: string): FlushOp => ({ id, type: 'note', entity: null });
+
+let ids = 0;
+async function openDb(pglite?: PGliteInterface) {
+  const events: KalphiteEvent[] = [];
+  const db = await LocalDb.open({
+    pglite: pglite ?? (await freshPGlite()),
+    randomId: () => `client-${++ids}`,
+    now: () => 1000,
+    emit: (event) => events.push({ ...event, at: 0 } as KalphiteEvent),
+  });
+  return { db, events };
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('schema and migrations', () => {
+  it('migrates a fresh database to the latest version and creates a client id', async () => {
+    const { db, events } = await openDb();
+    expect(db.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    expect(db.clientId).toMatch(/^client-/);
+    expect(events.filter((e) => e.type === 'db:migrated').map((e) => (e.type === 'db:migrated' ? [e.from, e.to] : []))).toEqual([[0, 1]]);
+    expect(db.outboxLength).toBe(0);
+    expect(db.lastMutationId).toBe(0);
+  });
+
+  it('keeps the client id and migrates nothing on reopen', async () => {
+    const pglite = await freshPGlite();
+    const first = await openDb(pglite);
+    const second = await openDb(pglite);
+    expect(second.db.clientId).toBe(first.db.clientId);
+    expect(second.events.filter((e) => e.type === 'db:migrated')).toEqual([]);
+  });
+
+  it('refuses a database written by a newer Kalphite', async () => {
+    const pglite = await freshPGlite();
+    await openDb(pglite);
+    await pglite.query('UPDATE client_state SET schema_version = 999');
+    await expect(openDb(pglite)).rejects.toMatchObject({ code: 'migration-failed', message: expect.stringContaining('newer') });
+  });
+});
+
+describe('writeBatch', () => {
+  it('writes entities and one outbox row per op, with sequential mutation ids', async () => {
+    const { db } = await openDb();
+    expect(await db.writeBatch([upsert(note('a', '1')), upsert(note('b', '1'))])).toBe(2);
+    expect(await db.writeBatch([upsert(note('a', '2')), del('b')])).toBe(4);
+    expect(await db.loadEntities()).toEqual([note('a', '2')]);
+    const outbox = await db.unsyncedChanges();
+    expect(outbox.map((e) => [e.mutationId, e.entityId, e.op])).toEqual([
+      [1, 'a', 'upsert'],
+      [2, 'b', 'upsert'],
+      [3, 'a', 'upsert'],
+      [4, 'b', 'delete'],
+    ]);
+    expect(outbox[2]).toEqual({ mutationId: 3, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', '2'), createdAt: 1000 });
+    expect(outbox[3]?.entity).toBeNull();
+    expect(db.outboxLength).toBe(4);
+  });
+
+  it('is one statement per batch, whatever its size', async () => {
+    const pglite = await freshPGlite();
+    const { db } = await openDb(pglite);
+    let queries = 0;
+    const query = pglite.query.bind(pglite);
+    pglite.query = ((...args: Parameters<typeof query>) => {
+      queries++;
+      return query(...args);
+    }) as typeof pglite.query;
+    const ops = Array.from({ length: 500 }, (_, i) => upsert(note(`n${i}`, 'x')));
+    await db.writeBatch(ops);
+    expect(queries).toBe(1);
+    expect((await db.loadEntities()).length).toBe(500);
+  });
+
+  it('a failed batch changes nothing and consumes no mutation ids', async () => {
+    const { db } = await openDb();
+    await db.writeBatch([upsert(note('a', '1'))]);
+    // The same id twice in one upsert is refused by PostgreSQL: the whole statement rolls back.
+    await expect(db.writeBatch([upsert(note('b', '1')), upsert(note('b', '2'))])).rejects.toThrow();
+    expect(await db.loadEntities()).toEqual([note('a', '1')]);
+    expect(await db.writeBatch([upsert(note('c', '1'))])).toBe(2);
+    expect((await db.unsyncedChanges()).map((e) => e.mutationId)).toEqual([1, 2]);
+  });
+
+  it('restores strings, unicode, nesting and numbers exactly', async () => {
+    const { db } = await openDb();
+    const odd: Entity = { id: 'odd "quote\' \\', type: 'weird type', data: { s: 'héllo 👋 \u0000x'.replace('\u0000', ''), n: 1.5e-7, big: 2 ** 52, list: [null, true, { deep: [] }] } };
+    await db.writeBatch([upsert(odd)]);
+    expect(await db.loadEntities()).toEqual([odd]);
+  });
+});
+
+describe('outbox', () => {
+  it('acknowledges up to a mutation id and compacts acknowledged rows', async () => {
+    const { db, events } = await openDb();
+    await db.writeBatch(['a', 'b', 'c', 'd'].map((id) => upsert(note(id, 'x'))));
+    await db.acknowledge(2);
+    expect(db.outboxLength).toBe(2);
+    expect((await db.unsyncedChanges()).map((e) => e.mutationId)).toEqual([3, 4]);
+    expect(await db.compact()).toBe(2);
+    expect(await db.compact()).toBe(0);
+    expect((await db.unsyncedChanges(1)).map((e) => e.mutationId)).toEqual([3]);
+    expect(events.filter((e) => e.type === 'outbox:acknowledged')).toMatchObject([{ upTo: 2, remaining: 2 }]);
+    // Ids keep counting after compaction.
+    expect(await db.writeBatch([upsert(note('e', 'x'))])).toBe(5);
+  });
+});
+
+describe('a folder dataDir', () => {
+  it('persists entities, outbox and client id across reopen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kalphite-localdb-'));
+    dirs.push(dir);
+    const options = { dataDir: dir, randomId: () => 'folder-client', now: () => 5, emit: () => {} };
+    const first = await LocalDb.open(options);
+    await first.writeBatch([upsert(note('a', '1')), upsert(note('b', '1'))]);
+    await first.writeBatch([del('b')]);
+    await first.close();
+    const second = await LocalDb.open({ ...options, randomId: () => 'other' });
+    expect(second.clientId).toBe('folder-client');
+    expect(await second.loadEntities()).toEqual([note('a', '1')]);
+    expect(second.outboxLength).toBe(3);
+    expect(second.lastMutationId).toBe(3);
+    await second.close();
+  });
+});
