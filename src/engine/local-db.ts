@@ -107,7 +107,7 @@ export class LocalDb {
     const { base } = await one<{ base: number }>(
       this.#db,
       `WITH ops AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS o(seq bigint, id text, type text, op text, value jsonb)
+         SELECT * FROM json_to_recordset($1::json) AS o(seq bigint, id text, type text, op text, value json)
        ), state AS (
          UPDATE client_state SET last_mutation_id = last_mutation_id + $2::bigint
          RETURNING last_mutation_id - $2::bigint AS base

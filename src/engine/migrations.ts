@@ -11,24 +11,25 @@ export interface Migration {
 
 export const migrations: readonly Migration[] = [
   {
+    // Values are \`json\`, not \`jsonb\`: the local db never looks inside them, and json is cheaper to
+    // write and to aggregate back into one value on load.
     version: 1,
     description: 'entities, the client_changes outbox and client_state',
     sql: `
       CREATE TABLE entities (
         id    text PRIMARY KEY,
         type  text NOT NULL,
-        value jsonb NOT NULL
+        value json NOT NULL
       );
       CREATE TABLE client_changes (
         id           bigint PRIMARY KEY,
         entity_id    text NOT NULL,
         entity_type  text NOT NULL,
         op           text NOT NULL CHECK (op IN ('upsert', 'delete')),
-        data         jsonb,
+        data         json,
         created_at   bigint NOT NULL,
         acknowledged boolean NOT NULL DEFAULT false
       );
-      CREATE INDEX client_changes_unacknowledged ON client_changes (id) WHERE NOT acknowledged;
       CREATE TABLE client_state (
         singleton        boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         client_id        text NOT NULL,

@@ -1,0 +1,20 @@
+import type { StorybookConfig } from '@storybook/react-vite';
+
+const config: StorybookConfig = {
+  stories: ['../stories/**/*.stories.@(ts|tsx)'],
+  addons: ['@storybook/addon-vitest', '@storybook/addon-a11y'],
+  framework: { name: '@storybook/react-vite', options: {} },
+  core: { disableTelemetry: true },
+  viteFinal: async (viteConfig) => ({
+    ...viteConfig,
+    optimizeDeps: {
+      ...viteConfig.optimizeDeps,
+      // Without these `storybook dev` fails ("does not provide an export named 'default'").
+      include: [...(viteConfig.optimizeDeps?.include ?? []), 'react', 'react-dom'],
+      // PGlite loads its wasm through import.meta.url, which pre-bundling would break.
+      exclude: [...(viteConfig.optimizeDeps?.exclude ?? []), '@electric-sql/pglite'],
+    },
+  }),
+};
+
+export default config;

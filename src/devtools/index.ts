@@ -1,0 +1,2 @@
+// The devtools panel (`<KalphiteDevtools>`) lands here; it will read only `subscribe` and `inspect()`.
+export {};

@@ -1,0 +1,47 @@
+import { useContext, useMemo, useSyncExternalStore } from 'react';
+import type { Entity, Kalphite, KalphiteStore } from '../engine/index.js';
+import { KalphiteContext } from './context.js';
+
+/** The engine from the nearest `<KalphiteProvider>`. */
+export function useKalphiteInstance(): Kalphite {
+  const kalphite = useContext(KalphiteContext);
+  if (!kalphite) throw new Error('Kalphite hooks need a <KalphiteProvider kalphite={instance}> above them.');
+  return kalphite;
+}
+
+/**
+ * The seed's single hook: the store, re-rendering on every change. The snapshot is the store's
+ * version, which changes with every commit (returning the store itself would never re-render).
+ */
+export function useKalphiteStore(): KalphiteStore {
+  const { store } = useKalphiteInstance();
+  useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+  return store;
+}
+
+/** Re-renders only when the selected value changes (by `isEqual`, default `Object.is`). */
+export function useKalphite<T>(selector: (store: KalphiteStore) => T, isEqual: (a: T, b: T) => boolean = Object.is): T {
+  const { store } = useKalphiteInstance();
+  const getSelection = useMemo(() => {
+    let last: { version: number; value: T } | null = null;
+    return (): T => {
+      const version = store.getSnapshot();
+      if (last && last.version === version) return last.value;
+      const value = selector(store);
+      // Keep the previous value when equal, so React sees the same snapshot and skips the render.
+      last = { version, value: last && isEqual(last.value, value) ? last.value : value };
+      return last.value;
+    };
+  }, [store, selector, isEqual]);
+  return useSyncExternalStore(store.subscribe, getSelection, getSelection);
+}
+
+/** One entity by id, or null; re-renders only when that entity changes. */
+export function useEntity(id: string): Entity | null {
+  return useKalphite(useMemo(() => (store: KalphiteStore) => store.getById(id), [id]));
+}
+
+/** Every entity of a type; re-renders only when an entity of that type changes. */
+export function useEntities(type: string): readonly Entity[] {
+  return useKalphite(useMemo(() => (store: KalphiteStore) => store.getByType(type), [type]));
+}

@@ -1,0 +1,2 @@
+// The authoritative sync server (`startSyncServer`) lands here, over the protocol in src/protocol.
+export {};
