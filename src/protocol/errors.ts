@@ -1,0 +1,20 @@
+/** Why a request or response was refused: a code for programs, a plain message for people. */
+export type ProtocolErrorCode =
+  | 'malformed-json'
+  | 'invalid-request'
+  | 'invalid-response'
+  | 'unsupported-version'
+  | 'payload-too-large'
+  | 'unauthorized'
+  | 'mutation-from-future'
+  | 'not-found';
+
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+  readonly code: ProtocolErrorCode;
+
+  constructor(code: ProtocolErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
