@@ -1,0 +1,208 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Entity } from '../protocol/entity.js';
+import type { Mutation, PushRequest } from '../protocol/push.js';
+import type { Cookie, PullRequest, PullResponseOK } from '../protocol/pull.js';
+import type { SyncBackend } from './backend.js';
+import { createSyncCore, type SyncCore, type SyncCoreOptions } from './core.js';
+import { createPGliteBackend } from './pglite-backend.js';
+import { createPostgresBackend } from './postgres-backend.js';
+import { freshSchema, postgresAvailable } from './test-support/postgres.js';
+
+const hasPostgres = await postgresAvailable();
+
+const comment = (id: string, message: string): Entity => ({ id, type: 'comment', data: { message } });
+const upsert = (clientID: string, id: number, entity: Entity): Mutation => ({ clientID, id, name: 'upsert', args: entity as never, timestamp: 0 });
+const del = (clientID: string, id: number, key: string): Mutation => ({ clientID, id, name: 'delete', args: { id: key }, timestamp: 0 });
+const pushReq = (mutations: Mutation[], clientGroupID = 'group-a'): PushRequest => ({ pushVersion: 1, clientGroupID, profileID: 'p', schemaVersion: '1', mutations });
+const pullReq = (cookie: Cookie, clientGroupID = 'group-a', limit?: number): PullRequest => ({
+  pullVersion: 1,
+  clientGroupID,
+  profileID: 'p',
+  schemaVersion: '1',
+  cookie,
+  ...(limit !== undefined && { limit }),
+});
+
+type BackendFactory = () => Promise<{ backend: () => Promise<SyncBackend>; cleanup: () => Promise<void> }>;
+
+const backends: Array<[string, BackendFactory | null]> = [
+  [
+    'PGlite',
+    async () => {
+      const backend = await createPGliteBackend('memory://');
+      let used = false;
+      return {
+        // One embedded database per test; a second "process" shares the same instance.
+        backend: async () => {
+          if (used) return { ...backend, close: async () => {} };
+          used = true;
+          return backend;
+        },
+        cleanup: async () => {},
+      };
+    },
+  ],
+  [
+    'PostgreSQL',
+    hasPostgres
+      ? async () => {
+          const schema = await freshSchema();
+          return { backend: async () => createPostgresBackend(schema.url), cleanup: schema.drop };
+        }
+      : null,
+  ],
+];
+
+for (const [name, factory] of backends) {
+  describe.skipIf(factory === null)(`sync core on ${name}`, () => {
+    const cleanups: Array<() => Promise<void>> = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    async function core(options: Omit<SyncCoreOptions, 'backend'> = {}): Promise<{ core: SyncCore; another: () => Promise<SyncCore> }> {
+      const made = await factory!();
+      cleanups.push(made.cleanup);
+      const open = async () => {
+        const c = await createSyncCore({ backend: await made.backend(), ...options });
+        cleanups.push(() => c.close());
+        return c;
+      };
+      return { core: await open(), another: open };
+    }
+
+    it('push then pull from scratch: clear, every entity, the cookie and the client ids', async () => {
+      const { core: server } = await core();
+      const outcome = await server.push(pushReq([upsert('c1', 1, comment('a', 'hi')), upsert('c1', 2, comment('b', 'yo'))]));
+      expect(outcome).toEqual({ version: 1, applied: 2, duplicates: 0, refused: [] });
+      const pulled = await server.pull(pullReq(null));
+      expect(pulled).toEqual({
+        cookie: 1,
+        lastMutationIDChanges: { c1: 2 },
+        patch: [{ op: 'clear' }, { op: 'put', key: 'a', value: comment('a', 'hi') }, { op: 'put', key: 'b', value: comment('b', 'yo') }],
+      });
+      expect(await server.pull(pullReq(1))).toEqual({ cookie: 1, lastMutationIDChanges: {}, patch: [] });
+      expect(await server.pull(pullReq(null, 'group-b'))).toMatchObject({ lastMutationIDChanges: {} });
+    });
+
+    it('a retried push (its response was lost) applies nothing twice', async () => {
+      const { core: server } = await core();
+      const request = pushReq([upsert('c1', 1, comment('a', 'first'))]);
+      await server.push(request);
+      await server.push(pushReq([upsert('c2', 1, comment('a', 'newer, from c2'))], 'group-b'));
+      expect(await server.push(request)).toEqual({ version: null, applied: 0, duplicates: 1, refused: [] });
+      const pulled = await server.pull(pullReq(null));
+      expect(pulled.patch).toContainEqual({ op: 'put', key: 'a', value: comment('a', 'newer, from c2') });
+      expect(pulled.cookie).toBe(2);
+    });
+
+    it('a push with a mutation from the future is refused and changes nothing', async () => {
+      const { core: server } = await core();
+      await server.push(pushReq([upsert('c1', 1, comment('a', 'one'))]));
+      await expect(server.push(pushReq([upsert('c1', 2, comment('b', 'two')), upsert('c1', 4, comment('c', 'four'))]))).rejects.toMatchObject({
+        code: 'mutation-from-future',
+      });
+      const pulled = await server.pull(pullReq(null));
+      expect(pulled.patch.map((p) => (p.op === 'put' ? p.key : p.op))).toEqual(['clear', 'a']);
+      expect(pulled.lastMutationIDChanges).toEqual({ c1: 1 });
+    });
+
+    it('a permanently bad mutation still advances lastMutationID and is not applied', async () => {
+      const { core: server } = await core();
+      const outcome = await server.push(
+        pushReq([
+          { clientID: 'c1', id: 1, name: 'upsert', args: { id: 'x', type: 'comment' }, timestamp: 0 },
+          { clientID: 'c1', id: 2, name: 'rename', args: { id: 'x' }, timestamp: 0 },
+          upsert('c1', 3, comment('ok', 'fine')),
+        ]),
+      );
+      expect(outcome.applied).toBe(1);
+      expect(outcome.refused.map((r) => r.id)).toEqual([1, 2]);
+      const pulled = await server.pull(pullReq(null));
+      expect(pulled.lastMutationIDChanges).toEqual({ c1: 3 });
+      expect(pulled.patch).toHaveLength(2);
+    });
+
+    it('deletes are tombstones: pulled as del, never come back, absent from a fresh pull', async () => {
+      const { core: server } = await core();
+      await server.push(pushReq([upsert('c1', 1, comment('a', 'doomed'))]));
+      await server.push(pushReq([del('c1', 2, 'a')]));
+      expect((await server.pull(pullReq(1))).patch).toEqual([{ op: 'del', key: 'a' }]);
+      const late = await server.push(pushReq([upsert('c2', 1, comment('a', 'edited offline'))], 'group-b'));
+      expect(late.refused).toHaveLength(1);
+      expect((await server.pull(pullReq(null))).patch).toEqual([{ op: 'clear' }]);
+    });
+
+    it('concurrent edits resolve to the server commit order; a resolver may decide otherwise', async () => {
+      const { core: server } = await core({
+        resolvers: { review: (incoming, current) => (current && (current.data as { status: string }).status === 'approved' ? current : incoming) },
+      });
+      await server.push(pushReq([upsert('c1', 1, comment('a', 'from c1'))]));
+      await server.push(pushReq([upsert('c2', 1, comment('a', 'from c2'))], 'group-b'));
+      expect((await server.pull(pullReq(null))).patch).toContainEqual({ op: 'put', key: 'a', value: comment('a', 'from c2') });
+      const review = (status: string): Entity => ({ id: 'r', type: 'review', data: { status } });
+      await server.push(pushReq([upsert('c1', 2, review('approved'))]));
+      await server.push(pushReq([upsert('c2', 2, review('pending'))], 'group-b'));
+      expect((await server.pull(pullReq(null))).patch).toContainEqual({ op: 'put', key: 'r', value: review('approved') });
+    });
+
+    it('paged pulls never skip a version, even with writes between pages', async () => {
+      const { core: server } = await core();
+      for (let i = 0; i < 5; i++) await server.push(pushReq([upsert('c1', i + 1, comment(`e${i}`, `v${i}`))]));
+      const seen = new Map<string, unknown>();
+      let cookie: Cookie = null;
+      let pages = 0;
+      let response: PullResponseOK;
+      do {
+        response = await server.pull(pullReq(cookie, 'group-a', 2));
+        pages++;
+        if (pages === 1) expect(response.lastMutationIDChanges).toEqual({});
+        for (const op of response.patch) {
+          if (op.op === 'put') seen.set(op.key, op.value);
+          if (op.op === 'del') seen.delete(op.key);
+        }
+        if (pages === 1) {
+          await server.push(pushReq([upsert('c1', 6, comment('e0', 'changed mid-pull')), del('c1', 7, 'e4')]));
+        }
+        cookie = response.cookie;
+      } while (response.more);
+      expect(pages).toBeGreaterThan(2);
+      expect(response.lastMutationIDChanges).toEqual({ c1: 7 });
+      expect(seen.get('e0')).toEqual(comment('e0', 'changed mid-pull'));
+      expect(seen.has('e4')).toBe(false);
+      expect([...seen.keys()].sort()).toEqual(['e0', 'e1', 'e2', 'e3']);
+    });
+
+    it('a cookie from the future starts over with clear', async () => {
+      const { core: server } = await core();
+      await server.push(pushReq([upsert('c1', 1, comment('a', 'x'))]));
+      expect((await server.pull(pullReq(99))).patch[0]).toEqual({ op: 'clear' });
+    });
+
+    it('refuses a client that belongs to another group', async () => {
+      const { core: server } = await core();
+      await server.push(pushReq([upsert('c1', 1, comment('a', 'x'))]));
+      await expect(server.push(pushReq([upsert('c1', 2, comment('a', 'y'))], 'group-b'))).rejects.toMatchObject({ code: 'invalid-request' });
+    });
+
+    it('publishes each committed version to every server on the database', async () => {
+      const { core: first, another } = await core();
+      const second = await another();
+      const heard: number[] = [];
+      const stop = await second.backend.onPublish((version) => heard.push(version));
+      await first.push(pushReq([upsert('c1', 1, comment('a', 'x'))]));
+      await first.push(pushReq([upsert('c1', 1, comment('a', 'x'))]));
+      await expect.poll(() => heard).toEqual([1]);
+      await stop();
+    });
+
+    it('two servers on one database apply a doubly-sent push once', async () => {
+      const { core: first, another } = await core();
+      const second = await another();
+      const request = pushReq(Array.from({ length: 20 }, (_, i) => upsert('c1', i + 1, comment(`e${i}`, 'x'))));
+      const outcomes = await Promise.all([first.push(request), second.push(request)]);
+      expect(outcomes.map((o) => o.applied).sort()).toEqual([0, 20]);
+      expect((await second.pull(pullReq(null))).cookie).toBe(1);
+    });
+  });
+}

@@ -1,0 +1,209 @@
+import { entityProblem, type Entity } from '../protocol/entity.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { isRecord, type JsonValue } from '../protocol/json.js';
+import { cookieOrder, type Cookie, type PatchOperation, type PullRequest, type PullResponseOK } from '../protocol/pull.js';
+import type { Mutation, PushRequest } from '../protocol/push.js';
+import type { SqlExecutor, SyncBackend } from './backend.js';
+import { ensureSchema } from './schema.js';
+
+/**
+ * Decides a write to an entity of one type: return what to store, or null to refuse it. Without a
+ * resolver the server's commit order decides (last write wins).
+ */
+export type ConflictResolver = (incoming: Entity, current: Entity | null) => Entity | null;
+
+export interface SyncCoreOptions {
+  readonly backend: SyncBackend;
+  /** Per entity type. */
+  readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
+}
+
+/** What one push did, for logs, events and tests. */
+export interface PushOutcome {
+  /** The version this push committed, or null when it changed nothing. */
+  readonly version: number | null;
+  readonly applied: number;
+  /** Already applied earlier (a retried push): skipped. */
+  readonly duplicates: number;
+  /** Permanent errors (bad args, unknown mutator, a deleted entity, a resolver's no): acknowledged, not applied. */
+  readonly refused: readonly { readonly clientID: string; readonly id: number; readonly reason: string }[];
+}
+
+export interface SyncCore {
+  readonly backend: SyncBackend;
+  push(request: PushRequest): Promise<PushOutcome>;
+  pull(request: PullRequest): Promise<PullResponseOK>;
+  close(): Promise<void>;
+}
+
+interface Row {
+  readonly type: string;
+  readonly value: Entity | null;
+  readonly deleted: boolean;
+}
+
+/**
+ * The server's protocol semantics, framework-free: the HTTP server, the MSW handlers and the
+ * tests all run this, over PGlite or PostgreSQL.
+ */
+export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore> {
+  const { backend } = options;
+  await backend.transaction('write', ensureSchema);
+
+  async function push(request: PushRequest): Promise<PushOutcome> {
+    const outcome = await backend.transaction('write', async (tx) => {
+      // The version row lock serialises every push on this database, across server processes.
+      const [{ version: current } = { version: 0 }] = await tx.query<{ version: number }>(
+        'SELECT version FROM kalphite_version FOR UPDATE',
+      );
+      const clientIDs = [...new Set(request.mutations.map((m) => m.clientID))];
+      const known = await tx.query<{ client_id: string; client_group_id: string; last_mutation_id: number }>(
+        `SELECT client_id, client_group_id, last_mutation_id FROM kalphite_clients
+         WHERE client_id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+        [JSON.stringify(clientIDs)],
+      );
+      const lastIDs = new Map<string, number>();
+      for (const client of known) {
+        if (client.client_group_id !== request.clientGroupID) {
+          throw new ProtocolError('invalid-request', `Client ${client.client_id} belongs to another client group.`);
+        }
+        lastIDs.set(client.client_id, client.last_mutation_id);
+      }
+      checkOrder(request.mutations, lastIDs);
+
+      const rows = await loadRows(tx, request.mutations);
+      const changed = new Map<string, Row>();
+      const refused: { clientID: string; id: number; reason: string }[] = [];
+      let applied = 0;
+      let duplicates = 0;
+      for (const mutation of request.mutations) {
+        const last = lastIDs.get(mutation.clientID) ?? 0;
+        if (mutation.id <= last) {
+          duplicates++;
+          continue;
+        }
+        const reason = apply(mutation, rows, changed, options.resolvers);
+        if (reason) refused.push({ clientID: mutation.clientID, id: mutation.id, reason });
+        else applied++;
+        lastIDs.set(mutation.clientID, mutation.id);
+      }
+      if (applied + refused.length === 0) return { version: null, applied, duplicates, refused };
+
+      const version = current + 1;
+      if (changed.size > 0) {
+        await tx.query(
+          `INSERT INTO kalphite_entities (key, type, value, version, deleted)
+           SELECT key, type, value, $2, deleted FROM jsonb_to_recordset($1::jsonb) AS r(key text, type text, value jsonb, deleted boolean)
+           ON CONFLICT (key) DO UPDATE SET type = excluded.type, value = excluded.value, version = excluded.version, deleted = excluded.deleted`,
+          [JSON.stringify([...changed].map(([key, row]) => ({ key, ...row }))), version],
+        );
+      }
+      await tx.query(
+        `INSERT INTO kalphite_clients (client_id, client_group_id, last_mutation_id, version)
+         SELECT client_id, $2, last_mutation_id, $3 FROM jsonb_to_recordset($1::jsonb) AS r(client_id text, last_mutation_id bigint)
+         ON CONFLICT (client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id, version = excluded.version`,
+        [JSON.stringify(clientIDs.map((id) => ({ client_id: id, last_mutation_id: lastIDs.get(id) ?? 0 }))), request.clientGroupID, version],
+      );
+      await tx.query('UPDATE kalphite_version SET version = $1', [version]);
+      return { version, applied, duplicates, refused };
+    });
+    if (outcome.version !== null) await backend.publish(outcome.version);
+    return outcome;
+  }
+
+  async function pull(request: PullRequest): Promise<PullResponseOK> {
+    return backend.transaction('read', async (tx) => {
+      const [{ version } = { version: 0 }] = await tx.query<{ version: number }>('SELECT version FROM kalphite_version');
+      // A cookie from the future (the server lost its data, or another server): start over.
+      const cookie: Cookie = cookieOrder(request.cookie) > version ? null : request.cookie;
+      const limit = request.limit ?? null;
+      const params: unknown[] = [cookie === null ? -1 : cookieOrder(cookie)];
+      let where = cookie === null ? 'version > $1 AND NOT deleted' : 'version > $1';
+      if (cookie !== null && typeof cookie !== 'number') {
+        params.push(cookie.key);
+        where = `(version > $1 OR (version = $1 AND key > $${params.length}))`;
+      }
+      if (limit !== null) params.push(limit + 1);
+      const rows = await tx.query<{ key: string; value: JsonValue | null; version: number; deleted: boolean }>(
+        `SELECT key, value, version, deleted FROM kalphite_entities WHERE ${where}
+         ORDER BY version, key ${limit === null ? '' : `LIMIT $${params.length}`}`,
+        params,
+      );
+      const more = limit !== null && rows.length > limit;
+      const page = more ? rows.slice(0, limit) : rows;
+      const patch: PatchOperation[] = cookie === null ? [{ op: 'clear' }] : [];
+      for (const row of page) patch.push(row.deleted || row.value === null ? { op: 'del', key: row.key } : { op: 'put', key: row.key, value: row.value });
+      const last = page[page.length - 1];
+      if (more && last) return { cookie: { order: last.version, key: last.key }, lastMutationIDChanges: {}, patch, more: true };
+
+      // Mutation ids only on the last page, so a client never acknowledges what it has not yet seen.
+      const sinceClients = cookie === null || typeof cookie !== 'number' ? -1 : cookie;
+      const clients = await tx.query<{ client_id: string; last_mutation_id: number }>(
+        `SELECT client_id, last_mutation_id FROM kalphite_clients WHERE client_group_id = $1 AND version > $2`,
+        [request.clientGroupID, sinceClients],
+      );
+      const lastMutationIDChanges: Record<string, number> = {};
+      for (const client of clients) lastMutationIDChanges[client.client_id] = client.last_mutation_id;
+      return { cookie: version, lastMutationIDChanges, patch };
+    });
+  }
+
+  return { backend, push, pull, close: () => backend.close() };
+}
+
+/** A mutation whose id skips ahead means earlier ones were lost: refuse the push, apply nothing. */
+function checkOrder(mutations: readonly Mutation[], lastIDs: ReadonlyMap<string, number>): void {
+  const expected = new Map(lastIDs);
+  for (const m of mutations) {
+    const next = (expected.get(m.clientID) ?? 0) + 1;
+    if (m.id > next) {
+      throw new ProtocolError('mutation-from-future', `Mutation ${m.id} of client ${m.clientID} is from the future: the server expects ${next}.`);
+    }
+    if (m.id === next) expected.set(m.clientID, m.id);
+  }
+}
+
+async function loadRows(tx: SqlExecutor, mutations: readonly Mutation[]): Promise<Map<string, Row>> {
+  const keys = new Set<string>();
+  for (const m of mutations) if (isRecord(m.args) && typeof m.args.id === 'string') keys.add(m.args.id);
+  const rows = new Map<string, Row>();
+  if (keys.size === 0) return rows;
+  const found = await tx.query<{ key: string; type: string; value: Entity | null; deleted: boolean }>(
+    `SELECT key, type, value, deleted FROM kalphite_entities WHERE key IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+    [JSON.stringify([...keys])],
+  );
+  for (const row of found) rows.set(row.key, { type: row.type, value: row.value, deleted: row.deleted });
+  return rows;
+}
+
+/** Applies one mutation to the working rows; returns why it was refused, or null. */
+function apply(mutation: Mutation, rows: Map<string, Row>, changed: Map<string, Row>, resolvers: SyncCoreOptions['resolvers']): string | null {
+  const args = mutation.args;
+  if (mutation.name === 'upsert') {
+    const id = isRecord(args) ? args.id : undefined;
+    const problem = entityProblem(id, args);
+    if (problem) return problem.message;
+    const incoming = args as unknown as Entity;
+    const current = rows.get(incoming.id);
+    // Tombstones are final: a delete is never undone by a later or concurrent write.
+    if (current?.deleted) return `Entity ${incoming.id} was deleted.`;
+    const resolver = resolvers?.[incoming.type];
+    const value = resolver ? resolver(incoming, current?.value ?? null) : incoming;
+    if (value === null) return `The ${incoming.type} resolver refused the write.`;
+    const resolvedProblem = entityProblem(incoming.id, value);
+    if (resolvedProblem) return `The ${incoming.type} resolver returned a bad entity: ${resolvedProblem.message}`;
+    const row: Row = { type: value.type, value, deleted: false };
+    rows.set(incoming.id, row);
+    changed.set(incoming.id, row);
+    return null;
+  }
+  if (mutation.name === 'delete') {
+    if (!isRecord(args) || typeof args.id !== 'string' || args.id === '') return 'delete needs { id }.';
+    const current = rows.get(args.id);
+    const row: Row = { type: current?.type ?? (typeof args.type === 'string' ? args.type : 'unknown'), value: null, deleted: true };
+    rows.set(args.id, row);
+    changed.set(args.id, row);
+    return null;
+  }
+  return `Unknown mutator ${JSON.stringify(mutation.name)}.`;
+}
