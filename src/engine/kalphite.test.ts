@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Entity } from './entity.js';
 import type { KalphiteEvent } from './events.js';
 import { createKalphite, type Kalphite, type KalphiteOptions } from './kalphite.js';
-import { freshPGlite } from './test-support/pglite.js';
+import { freshPGlite } from '../test-support/pglite.js';
 
 const comment = (id: string, message: string): Entity => ({ id, type: 'comment', data: { message, lineNumber: 1 }, updatedAt: 1 });
 

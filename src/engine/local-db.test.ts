@@ -7,7 +7,7 @@ import type { Entity } from './entity.js';
 import type { KalphiteEvent } from './events.js';
 import { LocalDb, type FlushOp } from './local-db.js';
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
-import { freshPGlite } from './test-support/pglite.js';
+import { freshPGlite } from '../test-support/pglite.js';
 
 const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text }, updatedAt: 7 });
 const upsert = (entity: Entity): FlushOp => ({ id: entity.id, type: entity.type, entity });

@@ -6,7 +6,8 @@ import type { SyncBackend } from './backend.js';
 import { createSyncCore, type SyncCore, type SyncCoreOptions } from './core.js';
 import { createPGliteBackend } from './pglite-backend.js';
 import { createPostgresBackend } from './postgres-backend.js';
-import { freshSchema, postgresAvailable } from './test-support/postgres.js';
+import { freshPGlite } from '../test-support/pglite.js';
+import { freshSchema, postgresAvailable } from '../test-support/postgres.js';
 
 const hasPostgres = await postgresAvailable();
 
@@ -29,7 +30,7 @@ const backends: Array<[string, BackendFactory | null]> = [
   [
     'PGlite',
     async () => {
-      const backend = await createPGliteBackend('memory://');
+      const backend = await createPGliteBackend(await freshPGlite());
       let used = false;
       return {
         // One embedded database per test; a second "process" shares the same instance.

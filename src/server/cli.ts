@@ -1,0 +1,15 @@
+import { startSyncServer } from './http.js';
+
+/**
+ * `npm run server`: a sync server on a PGlite folder (or KALPHITE_DB=postgres://…), open to
+ * browsers on any origin so a local app can reach it.
+ */
+const db = process.env.KALPHITE_DB ?? '.kalphite-data/server';
+const server = await startSyncServer({ db, port: Number(process.env.PORT ?? 4848), host: process.env.HOST ?? '127.0.0.1', cors: { origin: '*' } });
+console.log(`Kalphite sync server on ${server.url}/api/sync (push, pull, poke) — data in ${db.startsWith('postgres') ? 'PostgreSQL' : db}`);
+
+const stop = () => {
+  void server.close().then(() => process.exit(0));
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
