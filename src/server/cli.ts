@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { startSyncServer } from './http.js';
 
 /**
@@ -5,6 +7,8 @@ import { startSyncServer } from './http.js';
  * browsers on any origin so a local app can reach it.
  */
 const db = process.env.KALPHITE_DB ?? '.kalphite-data/server';
+// PGlite creates its own folder but not the folders above it.
+if (!/^(postgres(ql)?|memory):\/\//.test(db)) mkdirSync(dirname(db), { recursive: true });
 const server = await startSyncServer({ db, port: Number(process.env.PORT ?? 4848), host: process.env.HOST ?? '127.0.0.1', cors: { origin: '*' } });
 console.log(`Kalphite sync server on ${server.url}/api/sync (push, pull, poke) — data in ${db.startsWith('postgres') ? 'PostgreSQL' : db}`);
 
