@@ -12,6 +12,10 @@ export interface Environment {
   randomId(): string;
   /** Calls `callback` when the page is being hidden or unloaded; returns an unsubscribe. */
   onPageHide(callback: () => void): () => void;
+  /** Whether the platform believes it is online (`navigator.onLine` where it exists). */
+  isOnline(): boolean;
+  /** Calls `callback` on the platform's online/offline events; returns an unsubscribe. */
+  onConnectivityChange(callback: (online: boolean) => void): () => void;
 }
 
 /** Browser or Node defaults. Globals are read at call time so test fake timers apply. */
@@ -23,6 +27,8 @@ export function defaultEnvironment(): Environment {
     random: () => Math.random(),
     randomId,
     onPageHide: browserPageHide,
+    isOnline: () => (globalThis.navigator as Navigator | undefined)?.onLine ?? true,
+    onConnectivityChange: browserConnectivity,
   };
 }
 
@@ -50,5 +56,18 @@ function browserPageHide(callback: () => void): () => void {
   return () => {
     doc.removeEventListener('visibilitychange', onVisibility);
     win.removeEventListener('pagehide', callback);
+  };
+}
+
+function browserConnectivity(callback: (online: boolean) => void): () => void {
+  const win = globalThis.window as Window | undefined;
+  if (!win) return () => {};
+  const online = () => callback(true);
+  const offline = () => callback(false);
+  win.addEventListener('online', online);
+  win.addEventListener('offline', offline);
+  return () => {
+    win.removeEventListener('online', online);
+    win.removeEventListener('offline', offline);
   };
 }

@@ -6,7 +6,10 @@ export type KalphiteErrorCode =
   | 'invalid-options'
   | 'closed'
   | 'db-failed'
-  | 'migration-failed';
+  | 'migration-failed'
+  | 'network'
+  | 'server-error'
+  | 'protocol';
 
 export class KalphiteError extends Error {
   override readonly name = 'KalphiteError';

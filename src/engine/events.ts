@@ -1,4 +1,5 @@
 import type { ChangeOrigin, EntityChange } from './store.js';
+import type { Cookie } from '../protocol/pull.js';
 import type { KalphiteError } from './errors.js';
 
 /**
@@ -16,7 +17,30 @@ export type KalphiteEvent =
   | { readonly type: 'db:migrated'; readonly at: number; readonly from: number; readonly to: number; readonly description: string }
   | { readonly type: 'outbox:acknowledged'; readonly at: number; readonly upTo: number; readonly remaining: number }
   | { readonly type: 'outbox:compacted'; readonly at: number; readonly removed: number }
+  | { readonly type: 'sync:push-started'; readonly at: number; readonly requestId: number; readonly mutations: number; readonly bytes: number; readonly firstMutationId: number; readonly lastMutationId: number }
+  | { readonly type: 'sync:push-succeeded'; readonly at: number; readonly requestId: number; readonly mutations: number; readonly bytes: number; readonly durationMs: number; readonly lastMutationId: number }
+  | { readonly type: 'sync:pull-started'; readonly at: number; readonly requestId: number; readonly cookie: Cookie }
+  | {
+      readonly type: 'sync:pull-succeeded';
+      readonly at: number;
+      readonly requestId: number;
+      readonly durationMs: number;
+      readonly bytes: number;
+      readonly cookieBefore: Cookie;
+      readonly cookie: Cookie;
+      readonly patchSize: number;
+      readonly applied: number;
+      /** Entities kept at their local value because they have unacknowledged local mutations. */
+      readonly skipped: number;
+      readonly acknowledgedUpTo: number | null;
+      readonly more: boolean;
+    }
+  | { readonly type: 'sync:request-failed'; readonly at: number; readonly kind: 'push' | 'pull'; readonly requestId: number; readonly durationMs: number; readonly status: number | null; readonly error: KalphiteError; readonly attempt: number; readonly retryInMs: number }
+  | { readonly type: 'sync:poke'; readonly at: number; readonly version: number | null }
+  | { readonly type: 'sync:status'; readonly at: number; readonly online: boolean; readonly paused: boolean; readonly poke: PokeState }
   | { readonly type: 'engine:closed'; readonly at: number };
+
+export type PokeState = 'off' | 'connecting' | 'open' | 'closed';
 
 export type KalphiteEventType = KalphiteEvent['type'];
 

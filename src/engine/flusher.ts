@@ -48,6 +48,7 @@ export class Flusher {
   #timer: TimerHandle | null = null;
   #dueAt: number | null = null;
   #inFlight: Promise<boolean> | null = null;
+  #inFlightBatch: ChangedEntities | null = null;
   #inFlightInfo: FlusherSnapshot['inFlight'] = null;
   #failures = 0;
   #lastError: KalphiteError | null = null;
@@ -78,6 +79,11 @@ export class Flusher {
   stop(): void {
     this.#stopped = true;
     this.#clearTimer();
+  }
+
+  /** Whether `id` has a local change not yet committed to the local db (pending or in flight). */
+  isPending(id: string): boolean {
+    return this.#pending.has(id) || (this.#inFlightBatch?.has(id) ?? false);
   }
 
   get lastError(): KalphiteError | null {
@@ -141,6 +147,7 @@ export class Flusher {
     const attempt = this.#failures + 1;
     const startedAt = env.now();
     this.#inFlightInfo = { batchId, size: ops.length, startedAt };
+    this.#inFlightBatch = batch;
     emit({ type: 'flush:started', batchId, size: ops.length, attempt });
 
     const run = async (): Promise<boolean> => {
@@ -159,6 +166,7 @@ export class Flusher {
       } finally {
         this.#inFlight = null;
         this.#inFlightInfo = null;
+        this.#inFlightBatch = null;
       }
     };
     this.#inFlight = run().then((ok) => {

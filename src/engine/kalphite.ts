@@ -7,6 +7,7 @@ import type { EmitEvent, KalphiteEvent } from './events.js';
 import { Flusher, type FlusherSnapshot } from './flusher.js';
 import { LocalDb } from './local-db.js';
 import { MemoryStore, type KalphiteStore } from './store.js';
+import { SyncClient, type KalphiteSync, type SyncStatus } from './sync-client.js';
 
 export interface KalphiteOptions {
   /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
@@ -19,6 +20,22 @@ export interface KalphiteOptions {
   readonly flushMaxWaitMs?: number;
   /** Backoff for failed flushes (default 100 ms doubling up to 30 s, with jitter). */
   readonly flushRetry?: Partial<BackoffOptions>;
+  /** Base URL of a Kalphite sync server's routes (e.g. `https://example.com/api/sync`); no sync without it. */
+  readonly syncUrl?: string;
+  /** Quiet time after a flush before pushing (default 1000 ms). */
+  readonly pushDelayMs?: number;
+  /** Pull this often even without pokes (default 5000 ms). */
+  readonly pullIntervalMs?: number;
+  /** Entries per pull response page (default 1000). */
+  readonly pullPageSize?: number;
+  /** Listen for server pokes (server-sent events) to pull at once (default true). */
+  readonly poke?: boolean;
+  /** Backoff for failed sync requests (default 500 ms doubling up to 30 s, with jitter). */
+  readonly syncRetry?: Partial<BackoffOptions>;
+  /** Headers for every sync request (e.g. authorization), asked for before each. */
+  readonly syncHeaders?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** The fetch to sync with (default `globalThis.fetch`). */
+  readonly fetch?: typeof fetch;
   /** How many recent events `instance.events` keeps (default 200). */
   readonly eventHistory?: number;
   /** Clock, timers, randomness and page-hide hook; browser/Node defaults. */
@@ -35,12 +52,15 @@ export interface KalphiteInspection {
   readonly countsByType: Readonly<Record<string, number>>;
   readonly flush: FlusherSnapshot;
   readonly outbox: { readonly length: number; readonly lastMutationId: number };
+  readonly sync: SyncStatus | null;
   readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | null;
 }
 
 /** One engine: memory store, flusher and local db (and, later, sync). */
 export interface Kalphite {
   readonly store: KalphiteStore;
+  /** Layer 4, when `syncUrl` is set. */
+  readonly sync: KalphiteSync | null;
   readonly clientId: string;
   readonly dataDir: string;
   readonly closed: boolean;
@@ -54,7 +74,16 @@ export interface Kalphite {
   close(): Promise<void>;
 }
 
-const DEFAULTS = { flushDelayMs: 100, flushMaxWaitMs: 1000, retry: { baseMs: 100, maxMs: 30_000 }, eventHistory: 200 };
+const DEFAULTS = {
+  flushDelayMs: 100,
+  flushMaxWaitMs: 1000,
+  retry: { baseMs: 100, maxMs: 30_000 },
+  eventHistory: 200,
+  pushDelayMs: 1000,
+  pullIntervalMs: 5000,
+  pullPageSize: 1000,
+  syncRetry: { baseMs: 500, maxMs: 30_000 },
+};
 
 /** Opens the local db, loads every entity into memory, and resolves to a ready engine. */
 export async function createKalphite(options: KalphiteOptions = {}): Promise<Kalphite> {
@@ -65,6 +94,19 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     maxMs: nonNegative('flushRetry.maxMs', options.flushRetry?.maxMs ?? DEFAULTS.retry.maxMs),
   };
   const historySize = nonNegative('eventHistory', options.eventHistory ?? DEFAULTS.eventHistory);
+  const syncTimings = {
+    pushDelayMs: nonNegative('pushDelayMs', options.pushDelayMs ?? DEFAULTS.pushDelayMs),
+    pullIntervalMs: nonNegative('pullIntervalMs', options.pullIntervalMs ?? DEFAULTS.pullIntervalMs),
+    pullPageSize: Math.max(1, Math.floor(nonNegative('pullPageSize', options.pullPageSize ?? DEFAULTS.pullPageSize))),
+    retry: {
+      baseMs: nonNegative('syncRetry.baseMs', options.syncRetry?.baseMs ?? DEFAULTS.syncRetry.baseMs),
+      maxMs: nonNegative('syncRetry.maxMs', options.syncRetry?.maxMs ?? DEFAULTS.syncRetry.maxMs),
+    },
+  };
+  const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
+  if (options.syncUrl !== undefined && typeof fetchImpl !== 'function') {
+    throw new KalphiteError('invalid-options', 'syncUrl needs a fetch: pass the fetch option where there is no global fetch.');
+  }
   const env = resolveEnvironment(options.environment);
 
   const bus = new EventBus<KalphiteEvent>();
@@ -72,7 +114,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   let lastError: KalphiteInspection['lastError'] = null;
   const emit: EmitEvent = (partial) => {
     const event = { ...partial, at: env.now() } as KalphiteEvent;
-    if (event.type === 'flush:failed') lastError = { code: event.error.code, message: event.error.message, at: event.at };
+    if (event.type === 'flush:failed' || event.type === 'sync:request-failed') lastError = { code: event.error.code, message: event.error.message, at: event.at };
     if (historySize > 0) {
       history.push(event);
       if (history.length > historySize) history.splice(0, history.length - historySize);
@@ -108,6 +150,29 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   store.onLocalCommit((changed) => flusher.enqueue(changed));
   store.subscribe((commit) => emit({ type: 'store:changed', origin: commit.origin, version: commit.version, changes: commit.changes }));
 
+  const sync =
+    options.syncUrl === undefined
+      ? null
+      : new SyncClient({
+          url: options.syncUrl.replace(/\/$/, ''),
+          ...syncTimings,
+          pushBatchSize: 500,
+          poke: options.poke ?? true,
+          fetch: fetchImpl,
+          headers: options.syncHeaders ?? (() => ({})),
+          db,
+          store,
+          flusher,
+          env,
+          emit,
+        });
+  if (sync) {
+    bus.subscribe((event) => {
+      if (event.type === 'flush:committed') sync.schedulePush();
+    });
+    sync.start();
+  }
+
   const flush = async (): Promise<void> => {
     store.notifyNow();
     await flusher.flush();
@@ -120,6 +185,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
 
   return {
     store,
+    sync,
     clientId: db.clientId,
     dataDir: db.dataDir,
     get closed() {
@@ -138,6 +204,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
       countsByType: store.countsByType(),
       flush: flusher.snapshot(),
       outbox: { length: db.outboxLength, lastMutationId: db.lastMutationId },
+      sync: sync?.status ?? null,
       lastError,
     }),
     flush,
@@ -148,6 +215,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
         try {
           await flush();
         } finally {
+          await sync?.close();
           flusher.stop();
           closed = true;
           await db.close();

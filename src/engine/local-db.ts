@@ -1,4 +1,5 @@
 import { PGlite, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
+import type { Cookie } from '../protocol/pull.js';
 import type { Entity } from './entity.js';
 import { KalphiteError, toKalphiteError } from './errors.js';
 import type { EmitEvent } from './events.js';
@@ -9,6 +10,27 @@ export interface FlushOp {
   readonly id: string;
   readonly type: string;
   readonly entity: Entity | null;
+}
+
+/** Server state to apply after a pull, with the client's own mutations rebased on top. */
+export interface PullApplication {
+  /** Acknowledge the outbox up to this mutation id first (null: no change). */
+  readonly acknowledgeUpTo: number | null;
+  /** Server values (undefined: deleted) by entity id. */
+  readonly writes: ReadonlyMap<string, Entity | undefined>;
+  /** After a `clear`: every entity id the server has. Others are removed (unless pending). */
+  readonly keep: ReadonlySet<string> | null;
+  /** The cookie to store, or undefined to keep the old one (midway through a paged pull). */
+  readonly cookie: Cookie | undefined;
+  /** Entities with local changes not yet in the outbox (still in memory or in a flush). */
+  readonly pendingInMemory: (id: string) => boolean;
+}
+
+export interface PullResult {
+  /** What was written to the local db, to mirror in memory (undefined: deleted). */
+  readonly applied: Map<string, Entity | undefined>;
+  /** Entities left alone because they have unacknowledged local mutations. */
+  readonly skipped: ReadonlyMap<string, Entity | undefined>;
 }
 
 /** A row of the outbox. Its id is the mutation id: sequential per client, with no gaps. */
@@ -42,6 +64,7 @@ export class LocalDb {
   readonly #emit: EmitEvent;
   #lastMutationId: number;
   #outboxLength: number;
+  #cookie: Cookie;
 
   private constructor(db: PGliteInterface, options: LocalDbOptions, dataDir: string, state: ClientStateRow, outboxLength: number) {
     this.#db = db;
@@ -53,6 +76,7 @@ export class LocalDb {
     this.schemaVersion = state.schema_version;
     this.#lastMutationId = state.last_mutation_id;
     this.#outboxLength = outboxLength;
+    this.#cookie = state.cookie;
   }
 
   static async open(options: LocalDbOptions): Promise<LocalDb> {
@@ -65,7 +89,7 @@ export class LocalDb {
     try {
       await db.waitReady;
       await migrate(db, options);
-      const state = await one<ClientStateRow>(db, 'SELECT client_id, schema_version, last_mutation_id FROM client_state');
+      const state = await one<ClientStateRow>(db, 'SELECT client_id, schema_version, last_mutation_id, cookie FROM client_state');
       const { count } = await one<{ count: number }>(db, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
       return new LocalDb(db, options, dataDir, state, count);
     } catch (error) {
@@ -129,6 +153,63 @@ export class LocalDb {
     return this.#lastMutationId;
   }
 
+  /** The server version this client last pulled up to (null: never). */
+  get cookie(): Cookie {
+    return this.#cookie;
+  }
+
+  /**
+   * Applies one pull in one transaction: acknowledge the outbox, then write server values for
+   * every entity without unacknowledged local mutations (those keep the local value until the
+   * server acknowledges them), then store the cookie.
+   */
+  async applyPull(input: PullApplication): Promise<PullResult> {
+    const result = await this.#db.transaction(async (tx) => {
+      if (input.acknowledgeUpTo !== null) {
+        await tx.query('UPDATE client_changes SET acknowledged = true WHERE id <= $1 AND NOT acknowledged', [input.acknowledgeUpTo]);
+      }
+      const unacked = await tx.query<{ entity_id: string }>('SELECT DISTINCT entity_id FROM client_changes WHERE NOT acknowledged');
+      const outboxKeys = new Set(unacked.rows.map((r) => r.entity_id));
+      const pending = (id: string) => outboxKeys.has(id) || input.pendingInMemory(id);
+
+      const applied = new Map<string, Entity | undefined>();
+      const skipped = new Map<string, Entity | undefined>();
+      for (const [id, value] of input.writes) (pending(id) ? skipped : applied).set(id, value);
+      if (input.keep) {
+        const present = await tx.query<{ id: string }>('SELECT id FROM entities');
+        for (const { id } of present.rows) {
+          if (input.keep.has(id) || applied.has(id)) continue;
+          if (pending(id)) skipped.set(id, undefined);
+          else applied.set(id, undefined);
+        }
+      }
+      const puts: Entity[] = [];
+      const deletes: string[] = [];
+      for (const [id, value] of applied) {
+        if (value) puts.push(value);
+        else deletes.push(id);
+      }
+      if (puts.length > 0) {
+        await tx.query(
+          `INSERT INTO entities (id, type, value)
+           SELECT value->>'id', value->>'type', value FROM json_array_elements($1::json) AS value
+           ON CONFLICT (id) DO UPDATE SET type = excluded.type, value = excluded.value`,
+          [JSON.stringify(puts)],
+        );
+      }
+      if (deletes.length > 0) {
+        await tx.query('DELETE FROM entities WHERE id IN (SELECT json_array_elements_text($1::json))', [JSON.stringify(deletes)]);
+      }
+      if (input.cookie !== undefined) await tx.query('UPDATE client_state SET cookie = $1::json', [JSON.stringify(input.cookie)]);
+      const { count } = await one<{ count: number }>(tx, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
+      return { applied, skipped, outboxLength: count };
+    });
+    this.#outboxLength = result.outboxLength;
+    if (input.cookie !== undefined) this.#cookie = input.cookie;
+    if (input.acknowledgeUpTo !== null) this.#emit({ type: 'outbox:acknowledged', upTo: input.acknowledgeUpTo, remaining: result.outboxLength });
+    return { applied: result.applied, skipped: result.skipped };
+  }
+
   /** Unacknowledged outbox rows in mutation-id order. */
   async unsyncedChanges(limit = 1000): Promise<OutboxEntry[]> {
     const result = await this.#db.query<OutboxRow>(
@@ -154,9 +235,12 @@ export class LocalDb {
     this.#emit({ type: 'outbox:acknowledged', upTo: mutationId, remaining: count });
   }
 
-  /** Deletes acknowledged rows; returns how many. */
-  async compact(): Promise<number> {
-    const result = await this.#db.query('DELETE FROM client_changes WHERE acknowledged');
+  /** Deletes acknowledged rows but the newest `keep` (kept for the devtools' change log); returns how many. */
+  async compact(keep = 0): Promise<number> {
+    const result = await this.#db.query(
+      `DELETE FROM client_changes WHERE acknowledged AND id <= (SELECT coalesce(max(id), 0) FROM client_changes WHERE acknowledged) - $1`,
+      [keep],
+    );
     const removed = result.affectedRows ?? 0;
     this.#emit({ type: 'outbox:compacted', removed });
     return removed;
@@ -170,6 +254,7 @@ export class LocalDb {
 
 interface ClientStateRow {
   client_id: string;
+  cookie: Cookie;
   schema_version: number;
   last_mutation_id: number;
 }

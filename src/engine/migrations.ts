@@ -33,7 +33,7 @@ export const migrations: readonly Migration[] = [
       CREATE TABLE client_state (
         singleton        boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         client_id        text NOT NULL,
-        cookie           jsonb,
+        cookie           json,
         schema_version   integer NOT NULL,
         last_mutation_id bigint NOT NULL DEFAULT 0
       );

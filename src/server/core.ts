@@ -176,34 +176,43 @@ async function loadRows(tx: SqlExecutor, mutations: readonly Mutation[]): Promis
   return rows;
 }
 
-/** Applies one mutation to the working rows; returns why it was refused, or null. */
+/**
+ * Applies one mutation to the working rows; returns why it was refused, or null. A refused write
+ * still re-stamps the entity it targeted: the pull that acknowledges the mutation then carries the
+ * server's value, so the writer drops its optimistic one.
+ */
 function apply(mutation: Mutation, rows: Map<string, Row>, changed: Map<string, Row>, resolvers: SyncCoreOptions['resolvers']): string | null {
   const args = mutation.args;
+  const key = isRecord(args) && typeof args.id === 'string' && args.id !== '' ? args.id : null;
+  const refuse = (reason: string): string => {
+    const current = key === null ? undefined : rows.get(key);
+    if (key !== null && current) changed.set(key, current);
+    return reason;
+  };
   if (mutation.name === 'upsert') {
-    const id = isRecord(args) ? args.id : undefined;
-    const problem = entityProblem(id, args);
-    if (problem) return problem.message;
+    const problem = entityProblem(key, args);
+    if (problem) return refuse(problem.message);
     const incoming = args as unknown as Entity;
     const current = rows.get(incoming.id);
     // Tombstones are final: a delete is never undone by a later or concurrent write.
-    if (current?.deleted) return `Entity ${incoming.id} was deleted.`;
+    if (current?.deleted) return refuse(`Entity ${incoming.id} was deleted.`);
     const resolver = resolvers?.[incoming.type];
     const value = resolver ? resolver(incoming, current?.value ?? null) : incoming;
-    if (value === null) return `The ${incoming.type} resolver refused the write.`;
+    if (value === null) return refuse(`The ${incoming.type} resolver refused the write.`);
     const resolvedProblem = entityProblem(incoming.id, value);
-    if (resolvedProblem) return `The ${incoming.type} resolver returned a bad entity: ${resolvedProblem.message}`;
+    if (resolvedProblem) return refuse(`The ${incoming.type} resolver returned a bad entity: ${resolvedProblem.message}`);
     const row: Row = { type: value.type, value, deleted: false };
     rows.set(incoming.id, row);
     changed.set(incoming.id, row);
     return null;
   }
   if (mutation.name === 'delete') {
-    if (!isRecord(args) || typeof args.id !== 'string' || args.id === '') return 'delete needs { id }.';
-    const current = rows.get(args.id);
-    const row: Row = { type: current?.type ?? (typeof args.type === 'string' ? args.type : 'unknown'), value: null, deleted: true };
-    rows.set(args.id, row);
-    changed.set(args.id, row);
+    if (key === null) return 'delete needs { id }.';
+    const current = rows.get(key);
+    const row: Row = { type: current?.type ?? (isRecord(args) && typeof args.type === 'string' ? args.type : 'unknown'), value: null, deleted: true };
+    rows.set(key, row);
+    changed.set(key, row);
     return null;
   }
-  return `Unknown mutator ${JSON.stringify(mutation.name)}.`;
+  return refuse(`Unknown mutator ${JSON.stringify(mutation.name)}.`);
 }

@@ -1,0 +1,488 @@
+import { entityProblem, type Entity } from '../protocol/entity.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { parsePullResponse, PULL_VERSION, type Cookie } from '../protocol/pull.js';
+import { PUSH_VERSION, type Mutation } from '../protocol/push.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import type { Environment, TimerHandle } from './environment.js';
+import { KalphiteError, toKalphiteError } from './errors.js';
+import type { EmitEvent, PokeState } from './events.js';
+import type { Flusher } from './flusher.js';
+import type { LocalDb, OutboxEntry } from './local-db.js';
+import { LATEST_SCHEMA_VERSION } from './migrations.js';
+import { SingleFlight } from './single-flight.js';
+import type { MemoryStore } from './store.js';
+
+export interface SyncClientOptions {
+  /** Base URL of the sync routes, e.g. `https://example.com/api/sync`. */
+  readonly url: string;
+  readonly pushDelayMs: number;
+  readonly pullIntervalMs: number;
+  readonly pullPageSize: number;
+  readonly pushBatchSize: number;
+  readonly poke: boolean;
+  readonly retry: BackoffOptions;
+  readonly fetch: typeof fetch;
+  /** Extra request headers (auth), asked for before every request. */
+  readonly headers: () => Record<string, string> | Promise<Record<string, string>>;
+  readonly db: LocalDb;
+  readonly store: MemoryStore;
+  readonly flusher: Pick<Flusher, 'isPending'>;
+  readonly env: Environment;
+  readonly emit: EmitEvent;
+}
+
+export interface SyncStatus {
+  readonly online: boolean;
+  readonly paused: boolean;
+  readonly pushing: boolean;
+  readonly pulling: boolean;
+  readonly poke: PokeState;
+  readonly clientID: string;
+  readonly cookie: Cookie;
+  /** The newest mutation id the server has acknowledged. */
+  readonly lastMutationID: number;
+  /** Outbox rows the server has not acknowledged yet. */
+  readonly unacknowledged: number;
+  readonly lastPushAt: number | null;
+  readonly lastPullAt: number | null;
+  readonly nextPullAt: number | null;
+  readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | null;
+}
+
+/** The public face of layer 4, as `instance.sync`. */
+export interface KalphiteSync {
+  /** Pushes the outbox now; rejects if the request fails (it is retried in the background too). */
+  push(): Promise<void>;
+  /** Pulls now; rejects if the request fails. */
+  pull(): Promise<void>;
+  /** Stops every request, timer and the poke stream; writes keep going to the local db. */
+  pause(): void;
+  resume(): void;
+  readonly status: SyncStatus;
+}
+
+const ACKNOWLEDGED_ROWS_KEPT = 1000;
+
+/**
+ * Layer 4: pushes the outbox in mutation-id order (debounced), pulls on an interval and at once
+ * on a poke, rebases pulled server state under local changes the server has not acknowledged.
+ * Never two pushes or two pulls in flight; failures back off with jitter and are retried.
+ */
+export class SyncClient implements KalphiteSync {
+  readonly #o: SyncClientOptions;
+  readonly #pushFlight: SingleFlight;
+  readonly #pullFlight: SingleFlight;
+  #pushTimer: TimerHandle | null = null;
+  #pullTimer: TimerHandle | null = null;
+  #nextPullAt: number | null = null;
+  #pushFailures = 0;
+  #pullFailures = 0;
+  #requestSeq = 0;
+  #online: boolean;
+  #paused = false;
+  #closed = false;
+  #poke: PokeState;
+  #pokeAbort: AbortController | null = null;
+  #lastPushAt: number | null = null;
+  #lastPullAt: number | null = null;
+  #lastAcknowledged = 0;
+  #lastError: SyncStatus['lastError'] = null;
+  readonly #stopConnectivity: () => void;
+
+  constructor(options: SyncClientOptions) {
+    this.#o = options;
+    this.#online = options.env.isOnline();
+    this.#poke = options.poke ? 'closed' : 'off';
+    this.#pushFlight = new SingleFlight(() => this.#push());
+    this.#pullFlight = new SingleFlight(() => this.#pull());
+    this.#stopConnectivity = options.env.onConnectivityChange((online) => {
+      this.#setOnline(online);
+      if (online) this.#kick();
+    });
+  }
+
+  /** Begins syncing: a pull now, a push if the outbox has rows, and the poke stream. */
+  start(): void {
+    this.#kick();
+    this.#connectPoke();
+  }
+
+  /** The flusher committed new outbox rows: push after the debounce. */
+  schedulePush(): void {
+    if (this.#paused || this.#closed || this.#pushFailures > 0) return;
+    this.#setPushTimer(this.#o.pushDelayMs);
+  }
+
+  push = (): Promise<void> => this.#pushFlight.run();
+  pull = (): Promise<void> => this.#pullFlight.run();
+
+  pause = (): void => {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#clearTimers();
+    this.#pokeAbort?.abort();
+    this.#emitStatus();
+  };
+
+  resume = (): void => {
+    if (!this.#paused || this.#closed) return;
+    this.#paused = false;
+    this.#emitStatus();
+    this.#kick();
+    this.#connectPoke();
+  };
+
+  get status(): SyncStatus {
+    return {
+      online: this.#online,
+      paused: this.#paused,
+      pushing: this.#pushFlight.busy,
+      pulling: this.#pullFlight.busy,
+      poke: this.#poke,
+      clientID: this.#o.db.clientId,
+      cookie: this.#o.db.cookie,
+      lastMutationID: this.#lastAcknowledged,
+      unacknowledged: this.#o.db.outboxLength,
+      lastPushAt: this.#lastPushAt,
+      lastPullAt: this.#lastPullAt,
+      nextPullAt: this.#nextPullAt,
+      lastError: this.#lastError,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#clearTimers();
+    this.#pokeAbort?.abort();
+    this.#stopConnectivity();
+    await Promise.all([this.#pushFlight.settled(), this.#pullFlight.settled()]);
+  }
+
+  /** Push and pull now, forgetting backoff (after coming online, resuming or starting). */
+  #kick(): void {
+    if (this.#paused || this.#closed) return;
+    this.#pushFailures = 0;
+    this.#pullFailures = 0;
+    this.#background(this.pull());
+    if (this.#o.db.outboxLength > 0) this.#background(this.push());
+  }
+
+  async #push(): Promise<void> {
+    if (this.#paused || this.#closed) return;
+    this.#clearTimer('push');
+    const { db, env, emit } = this.#o;
+    const entries = await db.unsyncedChanges(this.#o.pushBatchSize);
+    if (entries.length === 0) return;
+    const clientID = db.clientId;
+    const body = JSON.stringify({
+      pushVersion: PUSH_VERSION,
+      clientGroupID: clientID,
+      profileID: clientID,
+      schemaVersion: String(LATEST_SCHEMA_VERSION),
+      mutations: entries.map((entry) => toMutation(clientID, entry)),
+    });
+    const requestId = ++this.#requestSeq;
+    const first = entries[0]!.mutationId;
+    const last = entries[entries.length - 1]!.mutationId;
+    emit({ type: 'sync:push-started', requestId, mutations: entries.length, bytes: body.length, firstMutationId: first, lastMutationId: last });
+    const startedAt = env.now();
+    try {
+      await this.#request('push', body);
+    } catch (error) {
+      this.#pushFailures++;
+      const retryInMs = this.#retryLater('push', this.#pushFailures);
+      this.#reportFailure('push', requestId, startedAt, error, this.#pushFailures, retryInMs);
+      throw this.#lastErrorObject(error);
+    }
+    this.#pushFailures = 0;
+    this.#lastPushAt = env.now();
+    emit({ type: 'sync:push-succeeded', requestId, mutations: entries.length, bytes: body.length, durationMs: env.now() - startedAt, lastMutationId: last });
+    // Acknowledgements arrive by pull (a 200 only says the server received the push).
+    this.#background(this.pull());
+    if (entries.length === this.#o.pushBatchSize) this.#background(this.push());
+  }
+
+  async #pull(): Promise<void> {
+    if (this.#paused || this.#closed) return;
+    this.#clearTimer('pull');
+    const { db, env, emit, store, flusher } = this.#o;
+    const requestId = ++this.#requestSeq;
+    const cookieBefore = db.cookie;
+    emit({ type: 'sync:pull-started', requestId, cookie: cookieBefore });
+    const startedAt = env.now();
+    let bytes = 0;
+    let patchSize = 0;
+    let pages = 0;
+    const writes = new Map<string, Entity | undefined>();
+    let keep: Set<string> | null = null;
+    let cookie: Cookie = cookieBefore;
+    let acknowledgedUpTo: number | null = null;
+    try {
+      for (let more = true; more; ) {
+        if (++pages > 10_000) throw new KalphiteError('protocol', 'The server kept sending more pages.');
+        const text = await this.#request(
+          'pull',
+          JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID: db.clientId, profileID: db.clientId, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit: this.#o.pullPageSize }),
+        );
+        bytes += text.length;
+        const response = parsePullResponse(parseJson(text));
+        if ('error' in response) {
+          if (response.error === 'ClientStateNotFound' && cookie !== null) {
+            cookie = null;
+            writes.clear();
+            keep = null;
+            continue;
+          }
+          throw new KalphiteError('protocol', `The server answered ${response.error}.`);
+        }
+        for (const op of response.patch) {
+          patchSize++;
+          if (op.op === 'clear') {
+            keep = new Set();
+            writes.clear();
+          } else if (op.op === 'del') {
+            writes.set(op.key, undefined);
+            keep?.delete(op.key);
+          } else {
+            const problem = entityProblem(op.key, op.value);
+            if (problem) throw new KalphiteError('protocol', `The server sent a bad entity for "${op.key}": ${problem.message}`);
+            writes.set(op.key, op.value as unknown as Entity);
+            keep?.add(op.key);
+          }
+        }
+        cookie = response.cookie;
+        more = response.more === true;
+        if (!more) acknowledgedUpTo = response.lastMutationIDChanges[db.clientId] ?? null;
+      }
+    } catch (error) {
+      this.#pullFailures++;
+      const retryInMs = this.#retryLater('pull', this.#pullFailures);
+      this.#reportFailure('pull', requestId, startedAt, error, this.#pullFailures, retryInMs);
+      throw this.#lastErrorObject(error);
+    }
+
+    const result = await db.applyPull({ acknowledgeUpTo: acknowledgedUpTo, writes, keep, cookie, pendingInMemory: (id) => flusher.isPending(id) });
+    // A local write may have landed while the transaction ran: memory keeps it (it will be pushed).
+    const toMemory: [string, Entity | undefined][] = [];
+    for (const [id, value] of result.applied) {
+      if (!flusher.isPending(id) && !sameJson(store.entities.get(id), value)) toMemory.push([id, value]);
+    }
+    store.applyExternal(toMemory);
+    if (acknowledgedUpTo !== null) {
+      this.#lastAcknowledged = Math.max(this.#lastAcknowledged, acknowledgedUpTo);
+      await db.compact(ACKNOWLEDGED_ROWS_KEPT);
+    }
+    this.#pullFailures = 0;
+    this.#setOnline(true);
+    this.#lastPullAt = env.now();
+    emit({
+      type: 'sync:pull-succeeded',
+      requestId,
+      durationMs: env.now() - startedAt,
+      bytes,
+      cookieBefore,
+      cookie,
+      patchSize,
+      applied: toMemory.length,
+      skipped: result.skipped.size,
+      acknowledgedUpTo,
+      more: false,
+    });
+    this.#schedulePull(this.#o.pullIntervalMs);
+  }
+
+  /** POSTs to a sync route; resolves to the response text of a 2xx, throws a typed error otherwise. */
+  async #request(route: 'push' | 'pull', body: string): Promise<string> {
+    let response: Response;
+    try {
+      response = await this.#o.fetch(`${this.#o.url}/${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await this.#o.headers()) },
+        body,
+      });
+    } catch (error) {
+      this.#setOnline(false);
+      throw new KalphiteError('network', `Could not reach the sync server: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    this.#setOnline(true);
+    const text = await response.text();
+    if (!response.ok) {
+      const error = new KalphiteError('server-error', `The sync server answered ${response.status} to ${route}: ${serverMessage(text)}`);
+      throw Object.assign(error, { status: response.status });
+    }
+    return text;
+  }
+
+  #reportFailure(kind: 'push' | 'pull', requestId: number, startedAt: number, cause: unknown, attempt: number, retryInMs: number): void {
+    const error = toKalphiteError('protocol', cause instanceof ProtocolError ? new KalphiteError('protocol', cause.message) : cause);
+    const status = (error as { status?: number }).status ?? null;
+    this.#lastError = { code: error.code, message: error.message, at: this.#o.env.now() };
+    this.#o.emit({ type: 'sync:request-failed', kind, requestId, durationMs: this.#o.env.now() - startedAt, status, error, attempt, retryInMs });
+  }
+
+  #lastErrorObject(cause: unknown): KalphiteError {
+    return toKalphiteError('protocol', cause instanceof ProtocolError ? new KalphiteError('protocol', cause.message) : cause);
+  }
+
+  #retryLater(kind: 'push' | 'pull', attempt: number): number {
+    const delay = backoffDelay(attempt, this.#o.retry, this.#o.env.random);
+    if (kind === 'push') this.#setPushTimer(delay);
+    else this.#schedulePull(delay);
+    return delay;
+  }
+
+  #setPushTimer(delayMs: number): void {
+    if (this.#paused || this.#closed) return;
+    this.#clearTimer('push');
+    this.#pushTimer = this.#o.env.setTimeout(() => {
+      this.#pushTimer = null;
+      this.#background(this.push());
+    }, delayMs);
+  }
+
+  #schedulePull(delayMs: number): void {
+    if (this.#paused || this.#closed) return;
+    this.#clearTimer('pull');
+    this.#nextPullAt = this.#o.env.now() + delayMs;
+    this.#pullTimer = this.#o.env.setTimeout(() => {
+      this.#pullTimer = null;
+      this.#nextPullAt = null;
+      this.#background(this.pull());
+    }, delayMs);
+  }
+
+  #clearTimer(kind: 'push' | 'pull'): void {
+    const timer = kind === 'push' ? this.#pushTimer : this.#pullTimer;
+    if (timer !== null) this.#o.env.clearTimeout(timer);
+    if (kind === 'push') this.#pushTimer = null;
+    else {
+      this.#pullTimer = null;
+      this.#nextPullAt = null;
+    }
+  }
+
+  #clearTimers(): void {
+    this.#clearTimer('push');
+    this.#clearTimer('pull');
+  }
+
+  /** Background requests report failures as events and retry on their own. */
+  #background(request: Promise<void>): void {
+    request.catch(() => {
+      // Reported as a sync:request-failed event and retried with backoff.
+    });
+  }
+
+  #setOnline(online: boolean): void {
+    if (this.#online === online) return;
+    this.#online = online;
+    this.#emitStatus();
+  }
+
+  #setPoke(state: PokeState): void {
+    if (this.#poke === state) return;
+    this.#poke = state;
+    this.#emitStatus();
+  }
+
+  #emitStatus(): void {
+    this.#o.emit({ type: 'sync:status', online: this.#online, paused: this.#paused, poke: this.#poke });
+  }
+
+  /** Keeps one server-sent-events stream open; every poke pulls at once. Reconnects with backoff. */
+  #connectPoke(): void {
+    if (!this.#o.poke || this.#paused || this.#closed || this.#pokeAbort) return;
+    const abort = new AbortController();
+    this.#pokeAbort = abort;
+    const run = async () => {
+      let failures = 0;
+      while (!abort.signal.aborted) {
+        this.#setPoke('connecting');
+        try {
+          const response = await this.#o.fetch(`${this.#o.url}/poke`, { headers: await this.#o.headers(), signal: abort.signal });
+          if (!response.ok || !response.body) throw new Error(`poke stream answered ${response.status}`);
+          this.#setPoke('open');
+          failures = 0;
+          await readEvents(response.body, (version) => {
+            this.#o.emit({ type: 'sync:poke', version });
+            this.#background(this.pull());
+          });
+        } catch {
+          // A broken stream is normal (server restart, network): reconnect after a backoff.
+        }
+        if (abort.signal.aborted) break;
+        this.#setPoke('closed');
+        await this.#sleep(backoffDelay(++failures, this.#o.retry, this.#o.env.random), abort.signal);
+      }
+      this.#setPoke('closed');
+      if (this.#pokeAbort === abort) this.#pokeAbort = null;
+    };
+    void run();
+  }
+
+  #sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.#o.env.setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => {
+        this.#o.env.clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+function toMutation(clientID: string, entry: OutboxEntry): Mutation {
+  return {
+    clientID,
+    id: entry.mutationId,
+    name: entry.op,
+    args: (entry.op === 'upsert' && entry.entity ? entry.entity : { id: entry.entityId, type: entry.entityType }) as Mutation['args'],
+    timestamp: entry.createdAt,
+  };
+}
+
+/** Calls `onPoke` for each `poke` event in a server-sent-events stream, until it ends. */
+async function readEvents(body: ReadableStream<Uint8Array>, onPoke: (version: number | null) => void): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) !== -1) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const lines = block.split('\n');
+      if (!lines.includes('event: poke')) continue;
+      const data = lines.find((line) => line.startsWith('data: '))?.slice(6);
+      const version = data === undefined ? Number.NaN : Number(data);
+      onPoke(Number.isFinite(version) ? version : null);
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new KalphiteError('protocol', 'The sync server sent a body that is not JSON.');
+  }
+}
+
+function serverMessage(text: string): string {
+  try {
+    const body = JSON.parse(text) as { message?: unknown };
+    if (typeof body.message === 'string') return body.message;
+  } catch {
+    // Not JSON: show the start of the text instead.
+  }
+  return text.slice(0, 200) || '(empty body)';
+}
+
+function sameJson(a: Entity | undefined, b: Entity | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
