@@ -1,2 +1,2 @@
-// MSW handlers that run the real server core in-process land here, with the sync server.
-export {};
+export { createMockSyncServer } from './handlers.js';
+export type { MockSyncServer, MockSyncServerOptions } from './handlers.js';

@@ -1,0 +1,45 @@
+import type { PGliteInterface } from '@electric-sql/pglite';
+import { http, type HttpHandler } from 'msw';
+import { createSyncCore, type ConflictResolver, type SyncCore } from '../src/server/core.js';
+import { createSyncHandler, type SyncHandlerOptions } from '../src/server/handler.js';
+import { createPGliteBackend } from '../src/server/pglite-backend.js';
+
+export interface MockSyncServerOptions extends Omit<SyncHandlerOptions, 'core' | 'basePath'> {
+  /**
+   * Where the routes are mocked: a full base URL (`http://sync.test/api/sync`) or an MSW pattern
+   * (default `*\/api/sync`, any origin).
+   */
+  readonly baseUrl?: string;
+  /** The server's database: `memory://` (default) or a PGlite of your own. */
+  readonly db?: string | PGliteInterface;
+  readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
+}
+
+export interface MockSyncServer {
+  /** Pass to `setupServer(...)` (msw/node), `setupWorker(...)` or a story's `parameters.msw.handlers`. */
+  readonly handlers: readonly HttpHandler[];
+  readonly core: SyncCore;
+  close(): Promise<void>;
+}
+
+/**
+ * The real sync server core behind MSW, in-process over an in-memory PGlite: stories and tests get
+ * the server's exact semantics with no network and no hand-written fake.
+ */
+export async function createMockSyncServer(options: MockSyncServerOptions = {}): Promise<MockSyncServer> {
+  const baseUrl = (options.baseUrl ?? '*/api/sync').replace(/\/$/, '');
+  const basePath = baseUrl.startsWith('*') ? baseUrl.slice(1) : new URL(baseUrl).pathname;
+  const core = await createSyncCore({
+    backend: await createPGliteBackend(options.db ?? 'memory://'),
+    ...(options.resolvers && { resolvers: options.resolvers }),
+  });
+  const handle = createSyncHandler({ ...options, core, basePath });
+  return {
+    handlers: [http.all(`${baseUrl}/:route`, ({ request }) => handle(request))],
+    core,
+    close: async () => {
+      handle.closeStreams();
+      await core.close();
+    },
+  };
+}
