@@ -1,5 +1,6 @@
 import { entityProblem, type Entity } from '../protocol/entity.js';
 import { ProtocolError } from '../protocol/errors.js';
+import { jsonEqual } from '../protocol/json.js';
 import { parsePullResponse, PULL_VERSION, type Cookie } from '../protocol/pull.js';
 import { PUSH_VERSION, type Mutation } from '../protocol/push.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
@@ -265,7 +266,7 @@ export class SyncClient implements KalphiteSync {
     // A local write may have landed while the transaction ran: memory keeps it (it will be pushed).
     const toMemory: [string, Entity | undefined][] = [];
     for (const [id, value] of result.applied) {
-      if (!flusher.isPending(id) && !sameJson(store.entities.get(id), value)) toMemory.push([id, value]);
+      if (!flusher.isPending(id) && !jsonEqual(store.entities.get(id), value)) toMemory.push([id, value]);
     }
     store.applyExternal(toMemory);
     if (acknowledgedUpTo !== null) {
@@ -481,8 +482,3 @@ function serverMessage(text: string): string {
   return text.slice(0, 200) || '(empty body)';
 }
 
-function sameJson(a: Entity | undefined, b: Entity | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
-}

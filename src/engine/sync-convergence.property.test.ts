@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import type { PGliteInterface } from '@electric-sql/pglite';
+import { describe, expect, it } from 'vitest';
+import { createPGliteBackend } from '../server/pglite-backend.js';
+import { startSyncServer } from '../server/http.js';
+import { freshPGlite } from '../test-support/pglite.js';
+import type { Entity } from './entity.js';
+import { createKalphite, type Kalphite } from './kalphite.js';
+
+type Op =
+  | { readonly kind: 'set'; readonly client: number; readonly key: string }
+  | { readonly kind: 'delete'; readonly client: number; readonly key: string }
+  | { readonly kind: 'sync'; readonly client: number };
+
+const CLIENTS = 3;
+const keyArb = fc.oneof(fc.constantFrom('shared-0', 'shared-1'), fc.integer({ min: 0, max: 2 }).map((i) => `private-${i}`));
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), client: fc.integer({ min: 0, max: CLIENTS - 1 }), key: keyArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), client: fc.integer({ min: 0, max: CLIENTS - 1 }), key: keyArb }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('sync' as const), client: fc.integer({ min: 0, max: CLIENTS - 1 }) }) },
+);
+
+/** Lets other I/O (requests in flight, timers) run `n` times: a delay with no clock in it. */
+async function yieldTurns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** A fetch that drops requests, loses responses, sends twice and delays, while `faulty()` says so. */
+function faultyFetch(random: () => number, faulty: () => boolean): typeof fetch {
+  return async (input, init) => {
+    if (!faulty() || String(input).endsWith('/poke')) return fetch(input, init);
+    const roll = random();
+    if (roll < 0.15) throw new TypeError('dropped before the server');
+    if (random() < 0.3) await yieldTurns(1 + Math.floor(random() * 20));
+    const response = await fetch(input, init);
+    if (roll < 0.3) throw new TypeError('response lost after the server committed');
+    if (roll < 0.45) return fetch(input, init);
+    return response;
+  };
+}
+
+async function localDbState(pglite: PGliteInterface): Promise<Record<string, unknown>> {
+  const rows = await pglite.query<{ id: string; value: unknown }>('SELECT id, value FROM entities ORDER BY id');
+  return Object.fromEntries(rows.rows.map((r) => [r.id, r.value]));
+}
+
+const sorted = (k: Kalphite) => Object.fromEntries([...k.store.entities].sort(([a], [b]) => a.localeCompare(b)));
+
+describe('convergence under a hostile network (fast-check)', () => {
+  it('random writes on three clients, requests dropped, duplicated and delayed: after quiescence all agree and nothing is lost', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), fc.integer({ min: 1, max: 2 ** 30 }), async (ops, seed) => {
+        let state = seed;
+        const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+        let faulty = true;
+        const server = await startSyncServer({ db: await createPGliteBackend(await freshPGlite()) });
+        const dbs = await Promise.all(Array.from({ length: CLIENTS }, () => freshPGlite()));
+        const clients = await Promise.all(
+          dbs.map((pglite) =>
+            createKalphite({
+              pglite,
+              syncUrl: `${server.url}/api/sync`,
+              fetch: faultyFetch(random, () => faulty),
+              pushDelayMs: 0,
+              flushDelayMs: 0,
+              pullIntervalMs: 50,
+              syncRetry: { baseMs: 5, maxMs: 50 },
+            }),
+          ),
+        );
+        try {
+          const lastPrivate = new Map<string, Entity | null>();
+          const sharedWritten = new Map<string, Set<string>>();
+          const sharedDeleted = new Set<string>();
+          let serial = 0;
+          for (const op of ops) {
+            const k = clients[op.client]!;
+            // Private keys belong to one client, so their last write there must win on the server.
+            const key = op.kind !== 'sync' && op.key.startsWith('private') ? `${op.key}-of-${op.client}` : op.kind === 'sync' ? '' : op.key;
+            if (op.kind === 'set') {
+              const entity: Entity = { id: key, type: 'note', data: { text: `write ${++serial} by ${op.client}` } };
+              if (key.startsWith('shared') && sharedDeleted.has(key)) continue;
+              k.store.entities.set(key, entity);
+              if (key.startsWith('private')) lastPrivate.set(key, entity);
+              else sharedWritten.set(key, (sharedWritten.get(key) ?? new Set()).add((entity.data as { text: string }).text));
+            } else if (op.kind === 'delete') {
+              if (!k.store.entities.has(key)) continue;
+              k.store.entities.delete(key);
+              if (key.startsWith('private')) lastPrivate.set(key, null);
+              else sharedDeleted.add(key);
+            } else {
+              void k.flush().then(() => k.sync!.push()).then(() => k.sync!.pull()).catch(() => {});
+            }
+            await yieldTurns(3);
+          }
+
+          faulty = false;
+          for (let round = 0; round < 20; round++) {
+            for (const k of clients) await k.flush().catch(() => {});
+            for (const k of clients) await k.sync!.push().catch(() => {});
+            for (const k of clients) await k.sync!.pull().catch(() => {});
+            const quiet = clients.every((k) => k.inspect().outbox.length === 0 && k.inspect().flush.pending.length === 0);
+            const states = clients.map((k) => JSON.stringify(sorted(k)));
+            if (quiet && new Set(states).size === 1) break;
+          }
+
+          const pulled = await server.core.pull({ pullVersion: 1, clientGroupID: 'observer', profileID: '', schemaVersion: '', cookie: null });
+          const serverState: Record<string, unknown> = {};
+          for (const op of pulled.patch) if (op.op === 'put') serverState[op.key] = op.value;
+          const expected = Object.fromEntries(Object.entries(serverState).sort(([a], [b]) => a.localeCompare(b)));
+          for (let i = 0; i < CLIENTS; i++) {
+            expect(clients[i]!.inspect().outbox.length).toBe(0);
+            expect(sorted(clients[i]!)).toEqual(expected);
+            expect(await localDbState(dbs[i]!)).toEqual(expected);
+          }
+          for (const [key, last] of lastPrivate) expect(serverState[key] ?? null).toEqual(last);
+          for (const key of sharedDeleted) expect(serverState[key]).toBeUndefined();
+          for (const [key, values] of sharedWritten) {
+            if (!sharedDeleted.has(key)) expect(values).toContain((serverState[key] as Entity).data && ((serverState[key] as Entity).data as { text: string }).text);
+          }
+        } finally {
+          faulty = false;
+          await Promise.all(clients.map((k) => k.close().catch(() => {})));
+          await server.close();
+        }
+      }),
+      { numRuns: 6, endOnFailure: true },
+    );
+  }, 300_000);
+});
