@@ -4,6 +4,8 @@ import { closeTemplate } from './engines.js';
 import { benchFlush } from './flush.bench.js';
 import { printTable, type Row } from './measure.js';
 import { benchStore } from './store.bench.js';
+import { benchConvergence, benchPushThroughput } from './sync.bench.js';
+import { postgresAvailable, POSTGRES_URL } from '../src/test-support/postgres.js';
 
 /** `npm run bench`: every figure as a ratio to a floor measured in the same run. */
 const sizes = [10_000, 100_000];
@@ -11,6 +13,8 @@ const rows: Row[] = [];
 for (const n of sizes) rows.push(...(await benchStore(n)));
 for (const n of sizes) rows.push(...(await benchFlush(n)));
 for (const n of sizes) rows.push(...(await benchColdStart(n)));
+rows.push(...(await benchPushThroughput((await postgresAvailable()) ? POSTGRES_URL : null)));
+rows.push(...(await benchConvergence()));
 await closeTemplate();
 
 const cpu = cpus();

@@ -211,4 +211,69 @@ describe('sync through a real server on loopback', () => {
     expect(a.sync!.status.unacknowledged).toBe(0);
     expect(await serverState(second)).toEqual({ r: note('r', 'survives') });
   });
+
+  it('never has two pushes or two pulls in flight, however often it is asked', async () => {
+    const s = await server();
+    const inFlight = { push: 0, pull: 0 };
+    const most = { push: 0, pull: 0 };
+    const counting: typeof fetch = async (input, init) => {
+      const route = String(input).endsWith('/push') ? 'push' : String(input).endsWith('/pull') ? 'pull' : null;
+      if (!route) return fetch(input, init);
+      most[route] = Math.max(most[route], ++inFlight[route]);
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight[route]--;
+      }
+    };
+    const a = await engine(s, { fetch: counting, poke: false });
+    const calls: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      a.store.entities.set(`n${i}`, note(`n${i}`, 'x'));
+      await a.flush();
+      calls.push(a.sync!.push(), a.sync!.pull());
+    }
+    await Promise.all(calls);
+    await settle(a);
+    expect(most).toEqual({ push: 1, pull: 1 });
+    expect(Object.keys(await serverState(s))).toHaveLength(20);
+  });
+
+  it('goes offline on network failures and resumes at once when the platform says it is back', async () => {
+    const s = await server();
+    let up = false;
+    let announce: (online: boolean) => void = () => {};
+    const flaky: typeof fetch = async (input, init) => {
+      if (!up) throw new TypeError('offline');
+      return fetch(input, init);
+    };
+    const a = await engine(s, {
+      fetch: flaky,
+      poke: false,
+      syncRetry: { baseMs: 60_000, maxMs: 60_000 },
+      environment: { isOnline: () => up, onConnectivityChange: (cb) => ((announce = cb), () => {}) },
+    });
+    a.store.entities.set('o', note('o', 'queued while offline'));
+    await a.flush();
+    await expect(a.sync!.push()).rejects.toMatchObject({ code: 'network' });
+    expect(a.sync!.status.online).toBe(false);
+    up = true;
+    announce(true);
+    await vi.waitFor(async () => expect(Object.keys(await serverState(s))).toEqual(['o']));
+    await vi.waitFor(() => expect(a.sync!.status).toMatchObject({ online: true, unacknowledged: 0 }));
+    expect(a.events.some((e) => e.type === 'sync:status' && e.online)).toBe(true);
+  });
+
+  it('pause stops every request; resume catches up', async () => {
+    const s = await server();
+    const [a, b] = await Promise.all([engine(s), engine(s)]);
+    b.sync!.pause();
+    expect(b.sync!.status).toMatchObject({ paused: true });
+    a.store.entities.set('p', note('p', 'while b is paused'));
+    await settle(a);
+    await b.sync!.pull();
+    expect(b.store.getById('p')).toBeNull();
+    b.sync!.resume();
+    await vi.waitFor(() => expect(b.store.getById('p')).toEqual(note('p', 'while b is paused')));
+  });
 });
