@@ -20,12 +20,12 @@ describe('the engine core is framework-free', () => {
     await kalphite.close();
   });
 
-  it('imports no React, DOM globals or Node-only modules in its source', () => {
-    const dir = import.meta.dirname;
-    const sources = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
-    expect(sources.length).toBeGreaterThan(5);
+  it('imports no React, DOM globals or Node-only modules in its source (engine and protocol)', () => {
+    const dirs = [import.meta.dirname, join(import.meta.dirname, '../protocol')];
+    const sources = dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => join(dir, f)));
+    expect(sources.length).toBeGreaterThan(10);
     for (const file of sources) {
-      const text = readFileSync(join(dir, file), 'utf8');
+      const text = readFileSync(file, 'utf8');
       expect(text, file).not.toMatch(/from ['"](react|react-dom)(\/.*)?['"]/);
       expect(text, file).not.toMatch(/from ['"]node:/);
       expect(text, file).not.toMatch(/\b(window|localStorage|sessionStorage)\./);
