@@ -72,6 +72,7 @@ describe('convergence under a hostile network (fast-check)', () => {
           const lastPrivate = new Map<string, Entity | null>();
           const sharedWritten = new Map<string, Set<string>>();
           const sharedDeleted = new Set<string>();
+          const deleted = new Set<string>();
           let serial = 0;
           for (const op of ops) {
             const k = clients[op.client]!;
@@ -79,15 +80,17 @@ describe('convergence under a hostile network (fast-check)', () => {
             const key = op.kind !== 'sync' && op.key.startsWith('private') ? `${op.key}-of-${op.client}` : op.kind === 'sync' ? '' : op.key;
             if (op.kind === 'set') {
               const entity: Entity = { id: key, type: 'note', data: { text: `write ${++serial} by ${op.client}` } };
-              if (key.startsWith('shared') && sharedDeleted.has(key)) continue;
+              if (deleted.has(key)) continue;
               k.store.entities.set(key, entity);
               if (key.startsWith('private')) lastPrivate.set(key, entity);
               else sharedWritten.set(key, (sharedWritten.get(key) ?? new Set()).add((entity.data as { text: string }).text));
             } else if (op.kind === 'delete') {
               if (!k.store.entities.has(key)) continue;
               k.store.entities.delete(key);
+              // Tombstones are final on the server: an id, once deleted, stays deleted.
               if (key.startsWith('private')) lastPrivate.set(key, null);
               else sharedDeleted.add(key);
+              deleted.add(key);
             } else {
               void k.flush().then(() => k.sync!.push()).then(() => k.sync!.pull()).catch(() => {});
             }

@@ -1,12 +1,20 @@
-import { useContext, useMemo, useSyncExternalStore } from 'react';
+import { use, useContext, useMemo, useSyncExternalStore } from 'react';
 import type { Entity, Kalphite, KalphiteStore } from '../engine/index.js';
 import { KalphiteContext } from './context.js';
+import { globalKalphite } from './global.js';
 
-/** The engine from the nearest `<KalphiteProvider>`. */
+/**
+ * The engine from the nearest `<KalphiteProvider>`, else the global one from `initializeStore()`
+ * (suspending until it is ready: wrap the app in `<Suspense fallback={…}>`).
+ */
 export function useKalphiteInstance(): Kalphite {
-  const kalphite = useContext(KalphiteContext);
-  if (!kalphite) throw new Error('Kalphite hooks need a <KalphiteProvider kalphite={instance}> above them.');
-  return kalphite;
+  const provided = useContext(KalphiteContext);
+  if (provided) return provided;
+  const entry = globalKalphite();
+  if (!entry) throw new Error('Kalphite hooks need a <KalphiteProvider kalphite={instance}> above them, or initializeStore() first.');
+  if (entry.instance) return entry.instance;
+  if (entry.error) throw entry.error;
+  return use(entry.promise);
 }
 
 /**

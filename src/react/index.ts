@@ -1,3 +1,5 @@
 export { KalphiteProvider } from './provider.js';
 export type { KalphiteProviderProps } from './provider.js';
 export { useKalphiteInstance, useKalphiteStore, useKalphite, useEntity, useEntities } from './hooks.js';
+export { initializeStore, resetGlobalStore } from './global.js';
+export { useSyncStatus, useKalphiteEvents } from './sync-status.js';
