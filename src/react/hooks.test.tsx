@@ -1,4 +1,4 @@
-import { act, render, screen } from '@testing-library/react';
+import { act, cleanup, render, screen } from '@testing-library/react';
 import { memo, Suspense, useState } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKalphite, type Entity, type Kalphite } from '../engine/index.js';
@@ -9,6 +9,7 @@ import { KalphiteProvider } from './provider.js';
 
 const engines: Kalphite[] = [];
 afterEach(async () => {
+  cleanup();
   await Promise.all(engines.splice(0).map((k) => k.close()));
   await resetGlobalStore();
 });

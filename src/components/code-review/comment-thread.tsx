@@ -1,0 +1,79 @@
+import { memo, useState } from 'react';
+import { useKalphiteInstance } from '../../react/index.js';
+import { relativeTime } from '../time.js';
+import { CommentForm } from './comment-form.js';
+import { sameEntities, updateComment, type CommentEntity } from './model.js';
+
+export interface CommentThreadProps {
+  readonly comments: readonly CommentEntity[];
+  readonly lineNumber: number;
+  readonly now: number;
+  /** Threads longer than this are folded behind "Show all" (keeps 5,000-comment files responsive). */
+  readonly collapseAfter?: number;
+}
+
+/** Every comment on one line, oldest first, with edit, delete and resolve. */
+export const CommentThread = memo(function CommentThread({ comments, lineNumber, now, collapseAfter = 3 }: CommentThreadProps) {
+  const [expanded, setExpanded] = useState(false);
+  const shown = expanded ? comments : comments.slice(0, collapseAfter);
+  return (
+    <section aria-label={`Comments on line ${lineNumber}`}>
+      <ul className="kalphite-thread">
+        {shown.map((comment) => (
+          <CommentItem key={comment.id} comment={comment} now={now} />
+        ))}
+      </ul>
+      {comments.length > shown.length && (
+        <button type="button" className="kalphite-button" onClick={() => setExpanded(true)}>
+          Show all {comments.length} comments
+        </button>
+      )}
+    </section>
+  );
+}, sameThread);
+
+function sameThread(a: CommentThreadProps, b: CommentThreadProps): boolean {
+  return a.lineNumber === b.lineNumber && a.now === b.now && a.collapseAfter === b.collapseAfter && sameEntities(a.comments, b.comments);
+}
+
+function CommentItem({ comment, now }: { comment: CommentEntity; now: number }) {
+  const { store } = useKalphiteInstance();
+  const [editing, setEditing] = useState(false);
+  const { message, authorId, resolved } = comment.data;
+  return (
+    <li className={`kalphite-comment${resolved ? ' kalphite-comment-resolved' : ''}`}>
+      <div className="kalphite-comment-meta">
+        <strong>{authorId}</strong>
+        {comment.updatedAt !== undefined && <span>{relativeTime(comment.updatedAt, now)}</span>}
+        {resolved && <span>Resolved</span>}
+      </div>
+      {editing ? (
+        <CommentForm
+          label={`Edit comment by ${authorId}`}
+          initial={message}
+          submitLabel="Save"
+          onSubmit={(text) => {
+            updateComment(store, comment, { message: text });
+            setEditing(false);
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      ) : (
+        <p className="kalphite-comment-message">{message}</p>
+      )}
+      {!editing && (
+        <div className="kalphite-actions">
+          <button type="button" className="kalphite-button" onClick={() => setEditing(true)} aria-label={`Edit comment by ${authorId}: ${message}`}>
+            Edit
+          </button>
+          <button type="button" className="kalphite-button" onClick={() => updateComment(store, comment, { resolved: !resolved })} aria-label={`${resolved ? 'Reopen' : 'Resolve'} comment by ${authorId}: ${message}`}>
+            {resolved ? 'Reopen' : 'Resolve'}
+          </button>
+          <button type="button" className="kalphite-button kalphite-button-danger" onClick={() => store.entities.delete(comment.id)} aria-label={`Delete comment by ${authorId}: ${message}`}>
+            Delete
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,56 @@
+import { useId, useMemo } from 'react';
+import { useEntities, useKalphiteInstance } from '../../react/index.js';
+import { KalphiteStyles } from '../theme/styles.js';
+import { relativeTime } from '../time.js';
+import { useNow } from '../use-now.js';
+import { CommentForm } from './comment-form.js';
+import { addReview, isReview, REVIEW_STATUSES, setReviewStatus, STATUS_LABEL, type ReviewStatus } from './model.js';
+
+export interface ReviewListProps {
+  readonly currentUser: string;
+  readonly now?: number;
+}
+
+const ACTION: Record<ReviewStatus, string> = { pending: 'Reset to pending', approved: 'Approve', changes_requested: 'Request changes' };
+
+/** Reviews with their status, actions to change it, and a form to open a new one. */
+export function ReviewList({ currentUser, now: fixedNow }: ReviewListProps) {
+  const { store } = useKalphiteInstance();
+  const now = useNow(fixedNow);
+  const entities = useEntities('review');
+  const reviews = useMemo(() => entities.filter(isReview), [entities]);
+  const headingId = useId();
+  return (
+    <section className="kalphite" aria-labelledby={headingId}>
+      <KalphiteStyles />
+      <h2 id={headingId} className="kalphite-heading">
+        Reviews ({reviews.length})
+      </h2>
+      {reviews.length === 0 ? (
+        <p className="kalphite-muted">No reviews yet.</p>
+      ) : (
+        <ul className="kalphite-reviews">
+          {reviews.map((review) => (
+            <li key={review.id} className="kalphite-review">
+              <div>
+                <strong>{review.data.title}</strong> <span className={`kalphite-status kalphite-status-${review.data.status}`}>{STATUS_LABEL[review.data.status]}</span>
+              </div>
+              <div className="kalphite-muted">
+                by {review.data.authorId}
+                {review.updatedAt !== undefined && ` · ${relativeTime(review.updatedAt, now)}`}
+              </div>
+              <div className="kalphite-actions" role="group" aria-label={`Change status of ${review.data.title}`}>
+                {REVIEW_STATUSES.filter((status) => status !== review.data.status).map((status) => (
+                  <button key={status} type="button" className="kalphite-button" onClick={() => setReviewStatus(store, review, status)}>
+                    {ACTION[status]}
+                  </button>
+                ))}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <CommentForm label="New review title" submitLabel="Open review" onSubmit={(title) => addReview(store, { title, authorId: currentUser })} />
+    </section>
+  );
+}

@@ -1,0 +1,121 @@
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createKalphite, type Kalphite } from '../engine/index.js';
+import { KalphiteProvider } from '../react/index.js';
+import { freshPGlite } from '../test-support/pglite.js';
+import { FileView, ReviewList } from './code-review/index.js';
+import { Dashboard } from './dashboard/index.js';
+import { SyncStatusBadge } from './sync-status/index.js';
+
+const engines: Kalphite[] = [];
+afterEach(async () => {
+  cleanup();
+  await Promise.all(engines.splice(0).map((k) => k.close()));
+});
+
+async function setup(ui: ReactNode) {
+  const k = await createKalphite({ pglite: await freshPGlite(), flushDelayMs: 60_000 });
+  engines.push(k);
+  const view = render(<KalphiteProvider kalphite={k}>{ui}</KalphiteProvider>);
+  return { k, view };
+}
+
+const CODE = 'const a = 1;\nconst b = 2;\nexport { a, b };';
+const NOW = Date.UTC(2026, 10, 26, 12);
+
+async function commentOnLine(line: number, message: string) {
+  await act(async () => fireEvent.click(screen.getByRole('button', { name: new RegExp(`^Comment on line ${line}`) })));
+  fireEvent.change(screen.getByLabelText(`Your comment on line ${line}`), { target: { value: message } });
+  await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Comment' })));
+}
+
+describe('FileView', () => {
+  it('a reviewer clicks a line to comment; the comment is stored and shown in that line’s thread', async () => {
+    const { k } = await setup(<FileView filePath="/src/a.ts" code={CODE} currentUser="ada" now={NOW} />);
+    expect(screen.getAllByRole('listitem')).toHaveLength(3);
+    await commentOnLine(2, 'Why 2?');
+    const thread = screen.getByRole('region', { name: 'Comments on line 2' });
+    expect(within(thread).getByText('Why 2?')).toBeTruthy();
+    const [stored] = k.store.getByType('comment');
+    expect(stored?.data).toEqual({ message: 'Why 2?', lineNumber: 2, filePath: '/src/a.ts', authorId: 'ada', resolved: false });
+    expect(stored?.id).toMatch(/^comment-/);
+    expect(screen.getByRole('button', { name: 'Comment on line 2 (1 comment)' })).toBeTruthy();
+  });
+
+  it('edits, resolves and deletes a comment', async () => {
+    const { k } = await setup(<FileView filePath="/src/a.ts" code={CODE} currentUser="ada" now={NOW} />);
+    await commentOnLine(1, 'typo');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Edit comment by ada: typo' })));
+    fireEvent.change(screen.getByLabelText('Edit comment by ada'), { target: { value: 'no typo after all' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save' })));
+    expect(screen.getByText('no typo after all')).toBeTruthy();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Resolve comment by ada: no typo after all' })));
+    expect((k.store.getByType('comment')[0]?.data as { resolved: boolean }).resolved).toBe(true);
+    expect(screen.getByText('Resolved')).toBeTruthy();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Delete comment by ada: no typo after all' })));
+    expect(k.store.getByType('comment')).toHaveLength(0);
+    expect(screen.queryByRole('region', { name: 'Comments on line 1' })).toBeNull();
+  });
+
+  it('renders a comment whose text is HTML as text', async () => {
+    const { view } = await setup(<FileView filePath="/src/a.ts" code={CODE} currentUser="mallory" now={NOW} />);
+    await commentOnLine(3, '<img src=x onerror=alert(1)>');
+    expect(screen.getByText('<img src=x onerror=alert(1)>')).toBeTruthy();
+    expect(view.container.querySelector('img')).toBeNull();
+  });
+
+  it('folds long threads and shows only comments of its own file', async () => {
+    const { k } = await setup(<FileView filePath="/src/a.ts" code={CODE} currentUser="ada" now={NOW} />);
+    await act(async () => {
+      k.store.batch(() => {
+        for (let i = 0; i < 10; i++) k.store.entities.set(`c${i}`, { id: `c${i}`, type: 'comment', data: { message: `note ${i}`, lineNumber: 1, filePath: '/src/a.ts', authorId: 'bob' } });
+        k.store.entities.set('other', { id: 'other', type: 'comment', data: { message: 'elsewhere', lineNumber: 1, filePath: '/src/b.ts', authorId: 'bob' } });
+      });
+    });
+    expect(screen.queryByText('elsewhere')).toBeNull();
+    expect(screen.getAllByText(/^note \d$/)).toHaveLength(3);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Show all 10 comments' })));
+    expect(screen.getAllByText(/^note \d$/)).toHaveLength(10);
+  });
+});
+
+describe('ReviewList', () => {
+  it('opens a review and moves it through its statuses', async () => {
+    const { k } = await setup(<ReviewList currentUser="ada" now={NOW} />);
+    expect(screen.getByText('No reviews yet.')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('New review title'), { target: { value: 'Memory-first store' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Open review' })));
+    expect(screen.getByText('Pending')).toBeTruthy();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Approve' })));
+    expect(screen.getByText('Approved')).toBeTruthy();
+    expect((k.store.getByType('review')[0]?.data as { status: string }).status).toBe('approved');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Request changes' })));
+    expect(screen.getByText('Changes requested')).toBeTruthy();
+  });
+});
+
+describe('Dashboard', () => {
+  it('counts comments, reviews, pending reviews and recent activity, and lists the feed', async () => {
+    const { k } = await setup(<Dashboard now={NOW} />);
+    await act(async () => {
+      k.store.batch(() => {
+        k.store.entities.set('c1', { id: 'c1', type: 'comment', data: { message: 'hi', lineNumber: 3, filePath: '/a.ts', authorId: 'ada' }, updatedAt: NOW - 60_000 });
+        k.store.entities.set('c2', { id: 'c2', type: 'comment', data: { message: 'old', lineNumber: 4, filePath: '/a.ts', authorId: 'bob' }, updatedAt: NOW - 3_600_000 });
+        k.store.entities.set('r1', { id: 'r1', type: 'review', data: { title: 'Store', status: 'pending', authorId: 'ada' }, updatedAt: NOW - 1000 });
+        k.store.entities.set('r2', { id: 'r2', type: 'review', data: { title: 'Sync', status: 'approved', authorId: 'bob' }, updatedAt: NOW - 2000 });
+      });
+    });
+    const value = (title: string) => screen.getByText(title).nextElementSibling?.textContent;
+    expect([value('Comments'), value('Reviews'), value('Pending reviews'), value('Recent activity')]).toEqual(['2', '2', '1', '3']);
+    expect(screen.getByText('Review “Store” is pending')).toBeTruthy();
+    expect(screen.getByRole('img', { name: /Activity over the last 60 minutes: 3 changes/ })).toBeTruthy();
+  });
+});
+
+describe('SyncStatusBadge', () => {
+  it('says the engine is local only without a sync server', async () => {
+    await setup(<SyncStatusBadge now={NOW} />);
+    expect(screen.getByRole('status').textContent).toContain('Local only');
+  });
+});
