@@ -5,6 +5,8 @@ const config: StorybookConfig = {
   addons: ['@storybook/addon-vitest', '@storybook/addon-a11y'],
   framework: { name: '@storybook/react-vite', options: {} },
   core: { disableTelemetry: true },
+  // Serves MSW's service worker (public/mockServiceWorker.js).
+  staticDirs: ['../public'],
   viteFinal: async (viteConfig) => ({
     ...viteConfig,
     optimizeDeps: {

@@ -1,6 +1,11 @@
 import type { Preview } from '@storybook/react-vite';
+import { initialize, mswLoader } from 'msw-storybook-addon';
+
+// MSW stands in for the sync server: stories pass handlers from `mocks/` (the real server core).
+initialize({ onUnhandledRequest: 'bypass' });
 
 const preview: Preview = {
+  loaders: [mswLoader],
   parameters: {
     layout: 'padded',
     controls: { expanded: true },

@@ -15,7 +15,8 @@ afterEach(async () => {
 });
 
 async function mock(): Promise<MockSyncServer> {
-  const server = await createMockSyncServer({ baseUrl: 'http://sync.test/api/sync', db: await freshPGlite() });
+  const server = createMockSyncServer({ baseUrl: 'http://sync.test/api/sync', db: await freshPGlite() });
+  await server.ready;
   msw.use(...server.handlers);
   cleanups.push(() => server.close());
   return server;

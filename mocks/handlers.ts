@@ -18,28 +18,31 @@ export interface MockSyncServerOptions extends Omit<SyncHandlerOptions, 'core' |
 export interface MockSyncServer {
   /** Pass to `setupServer(...)` (msw/node), `setupWorker(...)` or a story's `parameters.msw.handlers`. */
   readonly handlers: readonly HttpHandler[];
-  readonly core: SyncCore;
+  /** The server core, once its database is open (it opens on creation). */
+  readonly ready: Promise<SyncCore>;
   close(): Promise<void>;
 }
 
 /**
  * The real sync server core behind MSW, in-process over an in-memory PGlite: stories and tests get
- * the server's exact semantics with no network and no hand-written fake.
+ * the server's exact semantics with no network and no hand-written fake. Synchronous, so a story can
+ * put the handlers in its parameters; requests wait until the database is open.
  */
-export async function createMockSyncServer(options: MockSyncServerOptions = {}): Promise<MockSyncServer> {
+export function createMockSyncServer(options: MockSyncServerOptions = {}): MockSyncServer {
   const baseUrl = (options.baseUrl ?? '*/api/sync').replace(/\/$/, '');
   const basePath = baseUrl.startsWith('*') ? baseUrl.slice(1) : new URL(baseUrl).pathname;
-  const core = await createSyncCore({
-    backend: await createPGliteBackend(options.db ?? 'memory://'),
-    ...(options.resolvers && { resolvers: options.resolvers }),
-  });
-  const handle = createSyncHandler({ ...options, core, basePath });
+  const ready = (async () =>
+    createSyncCore({
+      backend: await createPGliteBackend(options.db ?? 'memory://'),
+      ...(options.resolvers && { resolvers: options.resolvers }),
+    }))();
+  const handler = ready.then((core) => createSyncHandler({ ...options, core, basePath }));
   return {
-    handlers: [http.all(`${baseUrl}/:route`, ({ request }) => handle(request))],
-    core,
+    handlers: [http.all(`${baseUrl}/:route`, async ({ request }) => (await handler)(request))],
+    ready,
     close: async () => {
-      handle.closeStreams();
-      await core.close();
+      (await handler).closeStreams();
+      await (await ready).close();
     },
   };
 }

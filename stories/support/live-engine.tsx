@@ -6,6 +6,8 @@ export interface LiveEngineProps {
   readonly options?: KalphiteOptions;
   /** Runs once the engine is ready, before the children render (seed data, say). */
   readonly onReady?: (kalphite: Kalphite) => void;
+  /** Names this engine in its loading message (when a story has several). */
+  readonly label?: string;
   readonly children: ReactNode | ((kalphite: Kalphite) => ReactNode);
 }
 
@@ -13,7 +15,7 @@ export interface LiveEngineProps {
  * A real engine for one story: its own in-memory PGlite (a docs page renders several stories at
  * once, and two engines must never share a database), closed when the story unmounts.
  */
-export function LiveEngine({ options, onReady, children }: LiveEngineProps) {
+export function LiveEngine({ options, onReady, label, children }: LiveEngineProps) {
   const [kalphite, setKalphite] = useState<Kalphite | null>(null);
   const [error, setError] = useState<Error | null>(null);
 
@@ -40,6 +42,6 @@ export function LiveEngine({ options, onReady, children }: LiveEngineProps) {
   }, []);
 
   if (error) return <p role="alert">Could not open the local database: {error.message}</p>;
-  if (!kalphite) return <p role="status">Opening the local database…</p>;
+  if (!kalphite) return <p role="status">{label ? `${label}: opening` : 'Opening'} the local database…</p>;
   return <KalphiteProvider kalphite={kalphite}>{typeof children === 'function' ? children(kalphite) : children}</KalphiteProvider>;
 }

@@ -53,7 +53,7 @@ const CSS = `
 
 .kalphite-thread { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--kalphite-space); }
 .kalphite-comment { border: 1px solid var(--kalphite-border); border-radius: var(--kalphite-radius); padding: var(--kalphite-space); background: var(--kalphite-bg); }
-.kalphite-comment-resolved { opacity: 0.75; }
+.kalphite-comment-resolved { border-style: dashed; background: var(--kalphite-surface); }
 .kalphite-comment-meta { display: flex; gap: var(--kalphite-space); align-items: baseline; font-size: 12px; color: var(--kalphite-muted); }
 .kalphite-comment-message { margin: 4px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .kalphite-actions { display: flex; flex-wrap: wrap; gap: calc(var(--kalphite-space) / 2); }

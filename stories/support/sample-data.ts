@@ -1,0 +1,45 @@
+import type { KalphiteStore } from '../../src/engine/index.js';
+
+export const FILE_PATH = '/src/engine/store.ts';
+
+export const SAMPLE_CODE = `import { assertEntity, type Entity } from './entity.js';
+
+/** Layer 1: synchronous reads and writes over memory. */
+export class MemoryStore {
+  readonly #entities = new Map<string, Entity>();
+  #version = 0;
+
+  getById(id: string): Entity | null {
+    return this.#entities.get(id) ?? null;
+  }
+
+  set(id: string, entity: Entity): void {
+    assertEntity(id, entity);
+    this.#entities.set(id, entity);
+    this.#version++;
+  }
+}`;
+
+/** A fixed clock, so relative times in stories do not drift between runs. */
+export const STORY_NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
+
+export function seedReview(store: KalphiteStore): void {
+  store.batch(() => {
+    store.entities.set('review-1', { id: 'review-1', type: 'review', data: { title: 'Memory-first store', status: 'pending', authorId: 'ada' }, updatedAt: STORY_NOW - 30 * 60_000 });
+    store.entities.set('review-2', { id: 'review-2', type: 'review', data: { title: 'Flusher backoff', status: 'approved', authorId: 'grace' }, updatedAt: STORY_NOW - 2 * 60_000 });
+    store.entities.set('comment-1', { id: 'comment-1', type: 'comment', data: { message: 'Why a private field here?', lineNumber: 5, filePath: FILE_PATH, authorId: 'grace', resolved: false }, updatedAt: STORY_NOW - 20 * 60_000 });
+    store.entities.set('comment-2', { id: 'comment-2', type: 'comment', data: { message: 'So subclasses cannot bypass the index.', lineNumber: 5, filePath: FILE_PATH, authorId: 'ada', resolved: false }, updatedAt: STORY_NOW - 3 * 60_000 });
+    store.entities.set('comment-3', { id: 'comment-3', type: 'comment', data: { message: 'Validate before writing: nothing half-written.', lineNumber: 13, filePath: FILE_PATH, authorId: 'linus', resolved: true }, updatedAt: STORY_NOW - 60_000 });
+  });
+}
+
+/** `count` comments spread over every line of the sample file. */
+export function seedManyComments(store: KalphiteStore, count: number): void {
+  const lines = SAMPLE_CODE.split('\n').length;
+  store.batch(() => {
+    for (let i = 0; i < count; i++) {
+      const id = `bulk-${i}`;
+      store.entities.set(id, { id, type: 'comment', data: { message: `Bulk comment ${i}`, lineNumber: (i % lines) + 1, filePath: FILE_PATH, authorId: `user-${i % 12}`, resolved: i % 7 === 0 }, updatedAt: STORY_NOW - (i % 3600) * 1000 });
+    }
+  });
+}
