@@ -52,7 +52,7 @@ export const Empty: Story = {
     await userEvent.click(canvas.getByRole('button', { name: 'Comment on line 3' }));
     await userEvent.type(canvas.getByLabelText('Your comment on line 3'), 'Document this class.');
     await userEvent.click(canvas.getByRole('button', { name: 'Comment' }));
-    const thread = await canvas.findByRole('region', { name: 'Comments on line 3' });
+    const thread = await canvas.findByRole('group', { name: 'Comments on line 3' });
     await expect(within(thread).getByText('Document this class.')).toBeInTheDocument();
     await userEvent.type(canvas.getByLabelText('New review title'), 'Store review');
     await userEvent.click(canvas.getByRole('button', { name: 'Open review' }));
@@ -66,7 +66,7 @@ export const Populated: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await ready(canvasElement);
-    const thread = canvas.getByRole('region', { name: 'Comments on line 5' });
+    const thread = canvas.getByRole('group', { name: 'Comments on line 5' });
     await userEvent.click(within(thread).getByRole('button', { name: /^Edit comment by grace/ }));
     const editor = canvas.getByLabelText('Edit comment by grace');
     await userEvent.clear(editor);

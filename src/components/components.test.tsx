@@ -35,7 +35,7 @@ describe('FileView', () => {
     const { k } = await setup(<FileView filePath="/src/a.ts" code={CODE} currentUser="ada" now={NOW} />);
     expect(screen.getAllByRole('listitem')).toHaveLength(3);
     await commentOnLine(2, 'Why 2?');
-    const thread = screen.getByRole('region', { name: 'Comments on line 2' });
+    const thread = screen.getByRole('group', { name: 'Comments on line 2' });
     expect(within(thread).getByText('Why 2?')).toBeTruthy();
     const [stored] = k.store.getByType('comment');
     expect(stored?.data).toEqual({ message: 'Why 2?', lineNumber: 2, filePath: '/src/a.ts', authorId: 'ada', resolved: false });
@@ -55,7 +55,7 @@ describe('FileView', () => {
     expect(screen.getByText('Resolved')).toBeTruthy();
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Delete comment by ada: no typo after all' })));
     expect(k.store.getByType('comment')).toHaveLength(0);
-    expect(screen.queryByRole('region', { name: 'Comments on line 1' })).toBeNull();
+    expect(screen.queryByRole('group', { name: 'Comments on line 1' })).toBeNull();
   });
 
   it('renders a comment whose text is HTML as text', async () => {

@@ -17,7 +17,7 @@ export const CommentThread = memo(function CommentThread({ comments, lineNumber,
   const [expanded, setExpanded] = useState(false);
   const shown = expanded ? comments : comments.slice(0, collapseAfter);
   return (
-    <section aria-label={`Comments on line ${lineNumber}`}>
+    <div role="group" aria-label={`Comments on line ${lineNumber}`}>
       <ul className="kalphite-thread">
         {shown.map((comment) => (
           <CommentItem key={comment.id} comment={comment} now={now} />
@@ -28,7 +28,7 @@ export const CommentThread = memo(function CommentThread({ comments, lineNumber,
           Show all {comments.length} comments
         </button>
       )}
-    </section>
+    </div>
   );
 }, sameThread);
 

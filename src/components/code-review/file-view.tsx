@@ -13,10 +13,12 @@ export interface FileViewProps {
   readonly currentUser: string;
   /** A fixed clock for stories and tests; live otherwise. */
   readonly now?: number;
+  /** Names this view's landmark when a page shows several (default "File <path>"). */
+  readonly label?: string;
 }
 
 /** A file with line numbers: click (or press Enter on) a line number to comment on that line. */
-export function FileView({ filePath, code, currentUser, now: fixedNow }: FileViewProps) {
+export function FileView({ filePath, code, currentUser, now: fixedNow, label }: FileViewProps) {
   const { store } = useKalphiteInstance();
   const now = useNow(fixedNow);
   const lines = useMemo(() => code.split('\n'), [code]);
@@ -41,7 +43,7 @@ export function FileView({ filePath, code, currentUser, now: fixedNow }: FileVie
   );
 
   return (
-    <section className="kalphite kalphite-file" aria-label={`File ${filePath}`}>
+    <section className="kalphite kalphite-file" aria-label={label ?? `File ${filePath}`}>
       <KalphiteStyles />
       <header className="kalphite-file-header">{filePath}</header>
       <ol className="kalphite-lines">

@@ -9,19 +9,21 @@ import { addReview, isReview, REVIEW_STATUSES, setReviewStatus, STATUS_LABEL, ty
 export interface ReviewListProps {
   readonly currentUser: string;
   readonly now?: number;
+  /** Names this list's landmark when a page shows several (default: its heading). */
+  readonly label?: string;
 }
 
 const ACTION: Record<ReviewStatus, string> = { pending: 'Reset to pending', approved: 'Approve', changes_requested: 'Request changes' };
 
 /** Reviews with their status, actions to change it, and a form to open a new one. */
-export function ReviewList({ currentUser, now: fixedNow }: ReviewListProps) {
+export function ReviewList({ currentUser, now: fixedNow, label }: ReviewListProps) {
   const { store } = useKalphiteInstance();
   const now = useNow(fixedNow);
   const entities = useEntities('review');
   const reviews = useMemo(() => entities.filter(isReview), [entities]);
   const headingId = useId();
   return (
-    <section className="kalphite" aria-labelledby={headingId}>
+    <section className="kalphite" {...(label ? { 'aria-label': label } : { 'aria-labelledby': headingId })}>
       <KalphiteStyles />
       <h2 id={headingId} className="kalphite-heading">
         Reviews ({reviews.length})

@@ -30,7 +30,9 @@ export function SyncStatusBadge({ now: fixedNow }: SyncStatusBadgeProps) {
       <span>{state}</span>
       <span>{status.unacknowledged === 0 ? 'All changes synced' : `${status.unacknowledged} unsynced`}</span>
       {last > 0 && <span className="kalphite-muted">synced {relativeTime(last, now)}</span>}
-      {status.lastError && !status.online && <span className="kalphite-visually-hidden">Last error: {status.lastError.message}</span>}
+      {status.lastError && status.unacknowledged > 0 && status.lastError.at > last && (
+        <span title={status.lastError.message}>Retrying: {status.lastError.code === 'network' ? 'server unreachable' : 'server error'}</span>
+      )}
     </span>
   );
 }

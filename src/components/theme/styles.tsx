@@ -47,7 +47,7 @@ const CSS = `
   background: var(--kalphite-surface); color: var(--kalphite-muted); cursor: pointer;
 }
 .kalphite-line-number:hover { color: var(--kalphite-accent); }
-.kalphite-line-code { padding: 0 var(--kalphite-space); white-space: pre; overflow-x: auto; }
+.kalphite-line-code { padding: 0 var(--kalphite-space); white-space: pre-wrap; overflow-wrap: anywhere; }
 .kalphite-line-has-comments .kalphite-line-code { background: var(--kalphite-highlight); }
 .kalphite-line-extra { grid-column: 1 / -1; padding: var(--kalphite-space); border-top: 1px solid var(--kalphite-border); border-bottom: 1px solid var(--kalphite-border); font: var(--kalphite-font); }
 
