@@ -26,6 +26,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Builds the static Storybook and clicks through it in Chromium with playwright-core.
+          name: 'e2e',
+          environment: 'node',
+          include: ['e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'jsdom',
           environment: 'jsdom',
           include: ['src/**/*.test.tsx'],

@@ -20,8 +20,8 @@ export class MemoryStore {
   }
 }`;
 
-/** A fixed clock, so relative times in stories do not drift between runs. */
-export const STORY_NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
+/** One clock per page load, so seeded data reads "2 min ago" and relative times do not tick during a test. */
+export const STORY_NOW = Math.floor(Date.now() / 60_000) * 60_000;
 
 export function seedReview(store: KalphiteStore): void {
   store.batch(() => {
