@@ -1,2 +1,0 @@
-// The devtools panel (`<KalphiteDevtools>`) lands here; it will read only `subscribe` and `inspect()`.
-export {};

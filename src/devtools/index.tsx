@@ -1,0 +1,13 @@
+import { KalphiteDevtoolsFloating, type KalphiteDevtoolsProps } from './devtools.js';
+
+/** Renders nothing in production builds; import `kalphite/devtools/production` to ship it on purpose. */
+export function KalphiteDevtools(props: KalphiteDevtoolsProps) {
+  if (process.env.NODE_ENV === 'production') return null;
+  return <KalphiteDevtoolsFloating {...props} />;
+}
+
+export { KalphiteDevtoolsPanel } from './panel/panel.js';
+export type { KalphiteDevtoolsPanelProps } from './panel/panel.js';
+export type { KalphiteDevtoolsProps } from './devtools.js';
+export { createDevtoolsUiStore, UI_STORAGE_KEY } from './ui-state.js';
+export type { DevtoolsUiState, DevtoolsTab, DevtoolsDock } from './ui-state.js';

@@ -1,0 +1,121 @@
+import { useId, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useStore, type StoreApi } from 'zustand';
+import { KalphiteStyles } from '../../components/theme/styles.js';
+import type { Kalphite } from '../../engine/index.js';
+import { KalphiteProvider } from '../../react/index.js';
+import { EventsTab } from '../tabs/events-tab.js';
+import { FlushesTab } from '../tabs/flushes-tab.js';
+import { MemoryTab } from '../tabs/memory-tab.js';
+import { SyncTab } from '../tabs/sync-tab.js';
+import { createDevtoolsUiStore, type DevtoolsTab, type DevtoolsUiState } from '../ui-state.js';
+import { useEngineView } from '../use-inspection.js';
+import { DevtoolsErrorBoundary } from './error-boundary.js';
+
+export interface KalphiteDevtoolsPanelProps {
+  readonly kalphite: Kalphite;
+  /** Shared UI state (the floating devtools pass theirs); a persisted one of its own otherwise. */
+  readonly ui?: StoreApi<DevtoolsUiState>;
+}
+
+const TABS: readonly { id: DevtoolsTab; label: string }[] = [
+  { id: 'memory', label: 'Memory' },
+  { id: 'flushes', label: 'Flushes' },
+  { id: 'sync', label: 'Sync' },
+  { id: 'events', label: 'Events' },
+];
+
+/** The panel itself, to place anywhere (an app's debug page, a story). */
+export function KalphiteDevtoolsPanel({ kalphite, ui }: KalphiteDevtoolsPanelProps) {
+  const own = useMemo(() => ui ?? createDevtoolsUiStore(), [ui]);
+  return (
+    <DevtoolsErrorBoundary>
+      <KalphiteProvider kalphite={kalphite}>
+        <PanelBody kalphite={kalphite} ui={own} />
+      </KalphiteProvider>
+    </DevtoolsErrorBoundary>
+  );
+}
+
+function PanelBody({ kalphite, ui }: { kalphite: Kalphite; ui: StoreApi<DevtoolsUiState> }) {
+  const view = useEngineView(kalphite);
+  const tab = useStore(ui, (s) => s.tab);
+  const filter = useStore(ui, (s) => s.filter);
+  const set = useStore(ui, (s) => s.set);
+  const baseId = useId();
+  const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
+  const { inspection } = view;
+  const now = Date.now();
+  const sync = kalphite.sync;
+
+  const onTabKey = (event: KeyboardEvent, index: number) => {
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (step === 0) return;
+    const next = (index + step + TABS.length) % TABS.length;
+    set({ tab: TABS[next]!.id });
+    tabRefs.current[next]?.focus();
+  };
+
+  return (
+    <section className="kalphite kalphite-devtools" aria-label="Kalphite devtools" style={{ display: 'grid', gap: 8, padding: 8, height: '100%', overflow: 'auto' }}>
+      <KalphiteStyles />
+      <header style={{ display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'center' }}>
+        <strong>Kalphite</strong>
+        <span aria-label="Entities in memory">{inspection.entityCount.toLocaleString()} entities</span>
+        <span aria-label="Pending flushes">{inspection.flush.pending.length} pending flush</span>
+        <span aria-label="Unacknowledged writes">{inspection.outbox.length} unacknowledged</span>
+        {inspection.sync && <span>{inspection.sync.paused ? 'paused' : inspection.sync.online ? 'online' : 'offline'}</span>}
+        {inspection.sync && <span className="kalphite-muted">cookie {JSON.stringify(inspection.sync.cookie)}</span>}
+        <span className="kalphite-actions" role="group" aria-label="Actions">
+          <button type="button" className="kalphite-button" onClick={() => void kalphite.flush().catch(() => {})}>
+            Flush now
+          </button>
+          {sync && (
+            <>
+              <button type="button" className="kalphite-button" onClick={() => void sync.push().catch(() => {})}>
+                Push now
+              </button>
+              <button type="button" className="kalphite-button" onClick={() => void sync.pull().catch(() => {})}>
+                Pull now
+              </button>
+              <button type="button" className="kalphite-button" aria-pressed={inspection.sync?.paused ?? false} onClick={() => (inspection.sync?.paused ? sync.resume() : sync.pause())}>
+                {inspection.sync?.paused ? 'Resume sync' : 'Pause sync'}
+              </button>
+            </>
+          )}
+        </span>
+      </header>
+      {inspection.lastError && (
+        <p role="alert" className="kalphite-muted">
+          Last error ({inspection.lastError.code}): {inspection.lastError.message}
+        </p>
+      )}
+      <div role="tablist" aria-label="Devtools views" className="kalphite-actions">
+        {TABS.map((t, index) => (
+          <button
+            key={t.id}
+            ref={(el) => {
+              tabRefs.current[index] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`${baseId}-${t.id}-tab`}
+            aria-selected={tab === t.id}
+            aria-controls={`${baseId}-${t.id}-panel`}
+            tabIndex={tab === t.id ? 0 : -1}
+            className={`kalphite-button${tab === t.id ? ' kalphite-button-primary' : ''}`}
+            onClick={() => set({ tab: t.id })}
+            onKeyDown={(event) => onTabKey(event, index)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`${baseId}-${tab}-panel`} aria-labelledby={`${baseId}-${tab}-tab`}>
+        {tab === 'memory' && <MemoryTab kalphite={kalphite} filter={filter} onFilter={(value) => set({ filter: value })} />}
+        {tab === 'flushes' && <FlushesTab view={view} now={now} />}
+        {tab === 'sync' && <SyncTab view={view} now={now} />}
+        {tab === 'events' && <EventsTab view={view} />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,44 @@
+import type { EngineView } from '../use-inspection.js';
+
+/** Pending operations with the time until they flush, the batch in flight, recent batches and failures. */
+export function FlushesTab({ view, now }: { view: EngineView; now: number }) {
+  const { flush } = view.inspection;
+  const batches = view.events.filter((e) => e.type === 'flush:committed' || e.type === 'flush:failed').slice(0, 20);
+  return (
+    <div style={{ display: 'grid', gap: 8 }}>
+      <p>
+        {flush.pending.length === 0 ? 'Nothing pending.' : `${flush.pending.length} pending`}
+        {flush.dueAt !== null && ` · flushes in ${Math.max(0, flush.dueAt - now)} ms`}
+        {flush.inFlight && ` · batch ${flush.inFlight.batchId} in flight (${flush.inFlight.size})`}
+        {flush.failures > 0 && ` · ${flush.failures} failed attempt${flush.failures === 1 ? '' : 's'}, retrying`}
+      </p>
+      <ul className="kalphite-feed" aria-label="Pending flush operations">
+        {flush.pending.slice(0, 200).map((p) => (
+          <li key={p.id}>
+            <code>{p.id}</code>
+            <span>{p.op}</span>
+          </li>
+        ))}
+      </ul>
+      <h3 className="kalphite-heading">Recent batches</h3>
+      <ul className="kalphite-feed" aria-label="Recent batches">
+        {batches.map((e) =>
+          e.type === 'flush:committed' ? (
+            <li key={`${e.type}-${e.batchId}`}>
+              <span>
+                batch {e.batchId}: {e.size} written, up to mutation {e.lastMutationId}
+              </span>
+              <span className="kalphite-muted">{e.durationMs} ms</span>
+            </li>
+          ) : e.type === 'flush:failed' ? (
+            <li key={`${e.type}-${e.batchId}`}>
+              <span>
+                batch {e.batchId} failed (attempt {e.attempt}): {e.error.message}
+              </span>
+            </li>
+          ) : null,
+        )}
+      </ul>
+    </div>
+  );
+}

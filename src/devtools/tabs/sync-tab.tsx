@@ -1,0 +1,43 @@
+import type { EngineView } from '../use-inspection.js';
+
+/** Versions, acknowledgements and the push/pull timeline with durations, sizes and errors. */
+export function SyncTab({ view, now }: { view: EngineView; now: number }) {
+  const sync = view.inspection.sync;
+  if (!sync) return <p className="kalphite-muted">This engine has no syncUrl: it is local only.</p>;
+  const timeline = view.events.filter((e) => e.type === 'sync:push-succeeded' || e.type === 'sync:pull-succeeded' || e.type === 'sync:request-failed' || e.type === 'sync:poke').slice(0, 50);
+  return (
+    <div style={{ display: 'grid', gap: 8 }}>
+      <dl className="kalphite-stats">
+        <Field name="Client" value={sync.clientID.slice(0, 8)} />
+        <Field name="Cookie" value={JSON.stringify(sync.cookie)} />
+        <Field name="Acknowledged up to" value={String(sync.lastMutationID)} />
+        <Field name="Unacknowledged" value={String(sync.unacknowledged)} />
+        <Field name="Poke stream" value={sync.poke} />
+        <Field name="Next pull" value={sync.nextPullAt === null ? '—' : `in ${Math.max(0, Math.round((sync.nextPullAt - now) / 1000))} s`} />
+      </dl>
+      <h3 className="kalphite-heading">Timeline</h3>
+      <ul className="kalphite-feed" aria-label="Sync timeline">
+        {timeline.map((e, i) => (
+          <li key={`${e.type}-${e.at}-${i}`}>
+            <span>
+              {e.type === 'sync:push-succeeded' && `push #${e.requestId}: ${e.mutations} mutations, ${e.bytes} B, up to ${e.lastMutationId}`}
+              {e.type === 'sync:pull-succeeded' && `pull #${e.requestId}: ${JSON.stringify(e.cookieBefore)} → ${JSON.stringify(e.cookie)}, ${e.patchSize} ops, ${e.bytes} B${e.acknowledgedUpTo === null ? '' : `, acknowledged ${e.acknowledgedUpTo}`}`}
+              {e.type === 'sync:request-failed' && `${e.kind} #${e.requestId} failed: ${e.error.message} (retry in ${e.retryInMs} ms)`}
+              {e.type === 'sync:poke' && `poke${e.version === null ? '' : ` (version ${e.version})`}`}
+            </span>
+            <span className="kalphite-muted">{'durationMs' in e ? `${e.durationMs} ms` : ''}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function Field({ name, value }: { name: string; value: string }) {
+  return (
+    <div className="kalphite-stat">
+      <dt>{name}</dt>
+      <dd style={{ fontSize: 16 }}>{value}</dd>
+    </div>
+  );
+}
