@@ -39,15 +39,19 @@ const client = async (canvasElement: HTMLElement, name: string) => {
   return within(region);
 };
 
+const commentOnLine9 = async (client: ReturnType<typeof within>, message: string) => {
+  await userEvent.click(client.getByRole('button', { name: 'Comment on line 9' }));
+  await userEvent.type(client.getByLabelText('Your comment on line 9'), message);
+  await userEvent.click(client.getByRole('button', { name: 'Comment' }));
+};
+
 /** A comment made in one client appears in the other. */
 export const EditAppearsOnTheOther: Story = {
   parameters: { msw: { handlers: createMockSyncServer().handlers } },
   play: async ({ canvasElement }) => {
     const ada = await client(canvasElement, 'Ada');
     const grace = await client(canvasElement, 'Grace');
-    await userEvent.click(ada.getByRole('button', { name: 'Comment on line 9' }));
-    await userEvent.type(ada.getByLabelText('Your comment on line 9'), 'Hello from Ada');
-    await userEvent.click(ada.getByRole('button', { name: 'Comment' }));
+    await commentOnLine9(ada, 'Hello from Ada');
     await expect(await grace.findByText('Hello from Ada', {}, { timeout: 20_000 })).toBeInTheDocument();
   },
 };
@@ -58,9 +62,7 @@ export const ConflictResolvedByTheServer: Story = {
   play: async ({ canvasElement }) => {
     const ada = await client(canvasElement, 'Ada');
     const grace = await client(canvasElement, 'Grace');
-    await userEvent.click(ada.getByRole('button', { name: 'Comment on line 9' }));
-    await userEvent.type(ada.getByLabelText('Your comment on line 9'), 'Original');
-    await userEvent.click(ada.getByRole('button', { name: 'Comment' }));
+    await commentOnLine9(ada, 'Original');
     await grace.findByText('Original', {}, { timeout: 20_000 });
     await userEvent.click(ada.getByRole('button', { name: /^Edit comment by ada/ }));
     await userEvent.click(grace.getByRole('button', { name: /^Edit comment by ada/ }));
