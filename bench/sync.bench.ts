@@ -7,6 +7,19 @@ import type { SyncBackend } from '../src/server/backend.js';
 import { freshPGlite } from './engines.js';
 import { ms, perSecond, type Row } from './measure.js';
 
+/** A PGlite backend over a fresh clone that it also closes. */
+async function clonedBackend(): Promise<SyncBackend> {
+  const pglite = await freshPGlite();
+  const backend = await createPGliteBackend(pglite);
+  return {
+    ...backend,
+    close: async () => {
+      await backend.close();
+      await pglite.close();
+    },
+  };
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -14,10 +27,11 @@ function percentile(values: number[], p: number): number {
 
 /** Write on engine A, time until engine B's memory has it; p50/p95 over `samples`. */
 async function convergence(name: string, options: KalphiteOptions, samples: number): Promise<{ name: string; p50: number; p95: number }> {
-  const server = await startSyncServer({ db: await createPGliteBackend(await freshPGlite()) });
+  const server = await startSyncServer({ db: await clonedBackend() });
   const engines: Kalphite[] = [];
+  const dbs = [await freshPGlite(), await freshPGlite()];
   try {
-    for (let i = 0; i < 2; i++) engines.push(await createKalphite({ pglite: await freshPGlite(), syncUrl: `${server.url}/api/sync`, ...options }));
+    for (const pglite of dbs) engines.push(await createKalphite({ pglite, syncUrl: `${server.url}/api/sync`, ...options }));
     const [a, b] = engines as [Kalphite, Kalphite];
     if (options.poke !== false) while (b.sync!.status.poke !== 'open') await new Promise((resolve) => setTimeout(resolve, 10));
     const times: number[] = [];
@@ -38,6 +52,7 @@ async function convergence(name: string, options: KalphiteOptions, samples: numb
     return { name, p50: percentile(times, 50), p95: percentile(times, 95) };
   } finally {
     for (const k of engines) await k.close();
+    for (const pglite of dbs) await pglite.close();
     await server.close();
   }
 }
@@ -113,7 +128,7 @@ async function pushThroughput(name: string, open: () => Promise<SyncBackend>, fl
 }
 
 export async function benchPushThroughput(postgresUrl: string | null): Promise<Row[]> {
-  const rows = [await pushThroughput('PGlite', async () => createPGliteBackend(await freshPGlite()), async () => createPGliteBackend(await freshPGlite()), 5000)];
+  const rows = [await pushThroughput('PGlite', clonedBackend, clonedBackend, 5000)];
   if (postgresUrl) {
     const schema = `kalphite_bench_${Date.now().toString(36)}`;
     const admin = createPostgresBackend(postgresUrl);
