@@ -57,11 +57,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
         'SELECT version FROM kalphite_version FOR UPDATE',
       );
       const clientIDs = [...new Set(request.mutations.map((m) => m.clientID))];
-      const known = await tx.query<{ client_id: string; client_group_id: string; last_mutation_id: number }>(
-        `SELECT client_id, client_group_id, last_mutation_id FROM kalphite_clients
-         WHERE client_id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
-        [JSON.stringify(clientIDs)],
-      );
+      const { clients: known, rows } = await loadState(tx, clientIDs, request.mutations);
       const lastIDs = new Map<string, number>();
       for (const client of known) {
         if (client.client_group_id !== request.clientGroupID) {
@@ -71,7 +67,6 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       }
       checkOrder(request.mutations, lastIDs);
 
-      const rows = await loadRows(tx, request.mutations);
       const changed = new Map<string, Row>();
       const refused: { clientID: string; id: number; reason: string }[] = [];
       let applied = 0;
@@ -90,21 +85,25 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       if (applied + refused.length === 0) return { version: null, applied, duplicates, refused };
 
       const version = current + 1;
-      if (changed.size > 0) {
-        await tx.query(
-          `INSERT INTO kalphite_entities (key, type, value, version, deleted)
-           SELECT key, type, value, $2, deleted FROM jsonb_to_recordset($1::jsonb) AS r(key text, type text, value jsonb, deleted boolean)
-           ON CONFLICT (key) DO UPDATE SET type = excluded.type, value = excluded.value, version = excluded.version, deleted = excluded.deleted`,
-          [JSON.stringify([...changed].map(([key, row]) => ({ key, ...row }))), version],
-        );
-      }
+      // Entities, client ids and the version in one statement: one round trip, whatever the push size.
       await tx.query(
-        `INSERT INTO kalphite_clients (client_id, client_group_id, last_mutation_id, version)
-         SELECT client_id, $2, last_mutation_id, $3 FROM jsonb_to_recordset($1::jsonb) AS r(client_id text, last_mutation_id bigint)
-         ON CONFLICT (client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id, version = excluded.version`,
-        [JSON.stringify(clientIDs.map((id) => ({ client_id: id, last_mutation_id: lastIDs.get(id) ?? 0 }))), request.clientGroupID, version],
+        `WITH entities AS (
+           INSERT INTO kalphite_entities (key, type, value, version, deleted)
+           SELECT key, type, value, $3, deleted FROM jsonb_to_recordset($1::jsonb) AS r(key text, type text, value jsonb, deleted boolean)
+           ON CONFLICT (key) DO UPDATE SET type = excluded.type, value = excluded.value, version = excluded.version, deleted = excluded.deleted
+         ), clients AS (
+           INSERT INTO kalphite_clients (client_id, client_group_id, last_mutation_id, version)
+           SELECT client_id, $4, last_mutation_id, $3 FROM jsonb_to_recordset($2::jsonb) AS r(client_id text, last_mutation_id bigint)
+           ON CONFLICT (client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id, version = excluded.version
+         )
+         UPDATE kalphite_version SET version = $3`,
+        [
+          JSON.stringify([...changed].map(([key, row]) => ({ key, ...row }))),
+          JSON.stringify(clientIDs.map((id) => ({ client_id: id, last_mutation_id: lastIDs.get(id) ?? 0 }))),
+          version,
+          request.clientGroupID,
+        ],
       );
-      await tx.query('UPDATE kalphite_version SET version = $1', [version]);
       return { version, applied, duplicates, refused };
     });
     if (outcome.version !== null) await backend.publish(outcome.version);
@@ -163,17 +162,34 @@ function checkOrder(mutations: readonly Mutation[], lastIDs: ReadonlyMap<string,
   }
 }
 
-async function loadRows(tx: SqlExecutor, mutations: readonly Mutation[]): Promise<Map<string, Row>> {
+/**
+ * The pushing clients' last mutation ids and the current rows of every entity the push touches,
+ * in one query. Runs after the version row lock, so it sees every earlier push.
+ */
+async function loadState(
+  tx: SqlExecutor,
+  clientIDs: readonly string[],
+  mutations: readonly Mutation[],
+): Promise<{ clients: readonly ClientRow[]; rows: Map<string, Row> }> {
   const keys = new Set<string>();
   for (const m of mutations) if (isRecord(m.args) && typeof m.args.id === 'string') keys.add(m.args.id);
-  const rows = new Map<string, Row>();
-  if (keys.size === 0) return rows;
-  const found = await tx.query<{ key: string; type: string; value: Entity | null; deleted: boolean }>(
-    `SELECT key, type, value, deleted FROM kalphite_entities WHERE key IN (SELECT jsonb_array_elements_text($1::jsonb))`,
-    [JSON.stringify([...keys])],
+  const [state] = await tx.query<{ clients: ClientRow[]; rows: (Row & { key: string })[] }>(
+    `SELECT
+       (SELECT coalesce(json_agg(json_build_object('client_id', client_id, 'client_group_id', client_group_id, 'last_mutation_id', last_mutation_id)), '[]'::json)
+          FROM kalphite_clients WHERE client_id IN (SELECT jsonb_array_elements_text($1::jsonb))) AS clients,
+       (SELECT coalesce(json_agg(json_build_object('key', key, 'type', type, 'value', value, 'deleted', deleted)), '[]'::json)
+          FROM kalphite_entities WHERE key IN (SELECT jsonb_array_elements_text($2::jsonb))) AS rows`,
+    [JSON.stringify(clientIDs), JSON.stringify([...keys])],
   );
-  for (const row of found) rows.set(row.key, { type: row.type, value: row.value, deleted: row.deleted });
-  return rows;
+  const rows = new Map<string, Row>();
+  for (const row of state?.rows ?? []) rows.set(row.key, { type: row.type, value: row.value, deleted: row.deleted });
+  return { clients: state?.clients ?? [], rows };
+}
+
+interface ClientRow {
+  readonly client_id: string;
+  readonly client_group_id: string;
+  readonly last_mutation_id: number;
 }
 
 /**
