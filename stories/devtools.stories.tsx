@@ -55,8 +55,15 @@ export const FlushAndSync: Story = {
     await userEvent.click(canvas.getByRole('button', { name: 'Write in the app' }));
     await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
     await waitFor(() => expect(devtools.getByLabelText('Unacknowledged writes').textContent).toBe('1 unacknowledged'), { timeout: 10_000 });
+    await expect(devtools.getByLabelText('Data at risk').textContent).toBe('at risk: 0 not on disk, 1 not on the server');
+    await userEvent.click(devtools.getByRole('tab', { name: 'Durability' }));
+    const writes = devtools.getByRole('table', { name: 'Recent writes' });
+    await expect(within(writes).getByText('note-5')).toBeInTheDocument();
     await userEvent.click(devtools.getByRole('button', { name: 'Resume sync' }));
     await waitFor(() => expect(devtools.getByLabelText('Unacknowledged writes').textContent).toBe('0 unacknowledged'), { timeout: 20_000 });
+    await expect(devtools.getByLabelText('Data at risk').textContent).toBe('nothing at risk');
+    const row = within(writes).getByText('note-5').closest('tr')!;
+    await waitFor(() => expect(row.querySelectorAll('td')[4]?.textContent).toMatch(/^\+\d+ ms$/));
     await userEvent.click(devtools.getByRole('tab', { name: 'Sync' }));
     await expect(await devtools.findByText(/^push #\d+: 1 mutations/)).toBeInTheDocument();
   },

@@ -10,7 +10,16 @@ export type KalphiteEvent =
   | { readonly type: 'store:changed'; readonly at: number; readonly origin: ChangeOrigin; readonly version: number; readonly changes: readonly EntityChange[] }
   | { readonly type: 'flush:scheduled'; readonly at: number; readonly dueAt: number; readonly pending: number }
   | { readonly type: 'flush:started'; readonly at: number; readonly batchId: number; readonly size: number; readonly attempt: number }
-  | { readonly type: 'flush:committed'; readonly at: number; readonly batchId: number; readonly size: number; readonly durationMs: number; readonly lastMutationId: number }
+  | {
+      readonly type: 'flush:committed';
+      readonly at: number;
+      readonly batchId: number;
+      readonly size: number;
+      readonly durationMs: number;
+      readonly lastMutationId: number;
+      /** The batch's entity ids in mutation-id order: `ids[i]` got mutation id `lastMutationId - size + 1 + i`. */
+      readonly ids: readonly string[];
+    }
   | { readonly type: 'flush:failed'; readonly at: number; readonly batchId: number; readonly size: number; readonly attempt: number; readonly error: KalphiteError }
   | { readonly type: 'flush:retry'; readonly at: number; readonly attempt: number; readonly delayMs: number; readonly dueAt: number }
   | { readonly type: 'db:opened'; readonly at: number; readonly dataDir: string; readonly durationMs: number; readonly entityCount: number; readonly clientId: string; readonly schemaVersion: number }

@@ -154,7 +154,7 @@ export class Flusher {
       try {
         const lastMutationId = await this.#o.db.writeBatch(ops);
         this.#failures = 0;
-        emit({ type: 'flush:committed', batchId, size: ops.length, durationMs: env.now() - startedAt, lastMutationId });
+        emit({ type: 'flush:committed', batchId, size: ops.length, durationMs: env.now() - startedAt, lastMutationId, ids: ops.map((op) => op.id) });
         return true;
       } catch (cause) {
         const error = toKalphiteError('db-failed', cause);

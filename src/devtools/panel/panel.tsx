@@ -1,8 +1,9 @@
-import { useId, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, type KeyboardEvent } from 'react';
 import { useStore, type StoreApi } from 'zustand';
 import { KalphiteStyles } from '../../components/theme/styles.js';
 import type { Kalphite } from '../../engine/index.js';
 import { KalphiteProvider } from '../../react/index.js';
+import { DurabilityTab } from '../tabs/durability-tab.js';
 import { EventsTab } from '../tabs/events-tab.js';
 import { FlushesTab } from '../tabs/flushes-tab.js';
 import { MemoryTab } from '../tabs/memory-tab.js';
@@ -21,6 +22,7 @@ const TABS: readonly { id: DevtoolsTab; label: string }[] = [
   { id: 'memory', label: 'Memory' },
   { id: 'flushes', label: 'Flushes' },
   { id: 'sync', label: 'Sync' },
+  { id: 'durability', label: 'Durability' },
   { id: 'events', label: 'Events' },
 ];
 
@@ -46,6 +48,16 @@ function PanelBody({ kalphite, ui }: { kalphite: Kalphite; ui: StoreApi<Devtools
   const { inspection } = view;
   const now = Date.now();
   const sync = kalphite.sync;
+  // Data at risk, from inspect(): writes only in memory, and writes the server has not acknowledged.
+  const notOnDisk = inspection.flush.pending.length + (inspection.flush.inFlight?.size ?? 0);
+  const notOnServer = sync ? notOnDisk + inspection.outbox.length : 0;
+  const atRisk = notOnDisk + notOnServer > 0;
+  useEffect(() => {
+    if (!atRisk) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    globalThis.addEventListener?.('beforeunload', warn);
+    return () => globalThis.removeEventListener?.('beforeunload', warn);
+  }, [atRisk]);
 
   const onTabKey = (event: KeyboardEvent, index: number) => {
     const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
@@ -63,6 +75,9 @@ function PanelBody({ kalphite, ui }: { kalphite: Kalphite; ui: StoreApi<Devtools
         <span aria-label="Entities in memory">{inspection.entityCount.toLocaleString()} entities</span>
         <span aria-label="Pending flushes">{inspection.flush.pending.length} pending flush</span>
         <span aria-label="Unacknowledged writes">{inspection.outbox.length} unacknowledged</span>
+        <span aria-label="Data at risk" className={atRisk ? 'kalphite-status kalphite-status-changes_requested' : 'kalphite-muted'}>
+          {atRisk ? `at risk: ${notOnDisk} not on disk, ${notOnServer} not on the server` : 'nothing at risk'}
+        </span>
         {inspection.sync && <span>{inspection.sync.paused ? 'paused' : inspection.sync.online ? 'online' : 'offline'}</span>}
         {inspection.sync && <span className="kalphite-muted">cookie {JSON.stringify(inspection.sync.cookie)}</span>}
         <span className="kalphite-actions" role="group" aria-label="Actions">
@@ -114,6 +129,7 @@ function PanelBody({ kalphite, ui }: { kalphite: Kalphite; ui: StoreApi<Devtools
         {tab === 'memory' && <MemoryTab kalphite={kalphite} filter={filter} onFilter={(value) => set({ filter: value })} />}
         {tab === 'flushes' && <FlushesTab view={view} now={now} />}
         {tab === 'sync' && <SyncTab view={view} now={now} />}
+        {tab === 'durability' && <DurabilityTab view={view} />}
         {tab === 'events' && <EventsTab view={view} />}
       </div>
     </section>
