@@ -1,6 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
+import { useMemo } from 'react';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
-import { KalphiteDevtoolsPanel } from '../src/devtools/production.js';
+import { createFaultInjector, KalphiteDevtoolsPanel } from '../src/devtools/production.js';
 import type { KalphiteOptions } from '../src/engine/index.js';
 import { useKalphiteInstance } from '../src/react/index.js';
 import { createMockSyncServer } from '../mocks/index.js';
@@ -16,14 +17,20 @@ function Write() {
   );
 }
 
-function DevtoolsStory({ seed, sync }: { readonly seed: 'review' | 'large'; readonly sync: boolean }) {
-  const options: KalphiteOptions = { flushDelayMs: 60_000, flushMaxWaitMs: 120_000, ...(sync && { syncUrl: '/api/sync', pushDelayMs: 0 }) };
+function DevtoolsStory({ seed, sync, faults }: { readonly seed: 'review' | 'large'; readonly sync: boolean; readonly faults?: boolean }) {
+  const injector = useMemo(() => (faults ? createFaultInjector() : undefined), [faults]);
+  const options: KalphiteOptions = {
+    flushDelayMs: faults ? 0 : 60_000,
+    flushMaxWaitMs: 120_000,
+    ...(sync && { syncUrl: '/api/sync', pushDelayMs: 0, syncRetry: { baseMs: 100, maxMs: 1000 } }),
+    ...(injector && { fetch: injector.fetch }),
+  };
   return (
     <LiveEngine options={options} onReady={(k) => (seed === 'large' ? seedManyComments(k.store, 10_000) : seedReview(k.store))}>
       {(kalphite) => (
         <>
           <Write />
-          <KalphiteDevtoolsPanel kalphite={kalphite} />
+          <KalphiteDevtoolsPanel kalphite={kalphite} {...(injector && { faults: injector })} />
         </>
       )}
     </LiveEngine>
@@ -34,7 +41,6 @@ const meta = {
   title: 'Devtools/Panel',
   component: DevtoolsStory,
   args: { seed: 'review', sync: true },
-  parameters: { msw: { handlers: createMockSyncServer().handlers } },
 } satisfies Meta<typeof DevtoolsStory>;
 
 export default meta;
@@ -44,6 +50,7 @@ const panel = async (canvasElement: HTMLElement) => within(await within(canvasEl
 
 /** "Flush now" empties the pending list; pausing sync leaves a write unacknowledged until resumed. */
 export const FlushAndSync: Story = {
+  parameters: { msw: { handlers: createMockSyncServer().handlers } },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     const devtools = await panel(canvasElement);
@@ -97,5 +104,25 @@ export const KeyboardTabs: Story = {
     await userEvent.keyboard('{ArrowLeft}{ArrowLeft}');
     await expect(devtools.getByRole('tab', { name: 'Events' })).toHaveAttribute('aria-selected', 'true');
     await expect(devtools.getByRole('list', { name: 'Events' })).toBeInTheDocument();
+  },
+};
+
+/** Drop half the responses and send pushes twice while writing; clear the faults; nothing was lost. */
+export const FaultsThenVerify: Story = {
+  args: { faults: true },
+  // A server of its own: the count below is this story's entities only.
+  parameters: { msw: { handlers: createMockSyncServer().handlers } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    const devtools = await panel(canvasElement);
+    await userEvent.click(devtools.getByRole('tab', { name: 'Faults' }));
+    await userEvent.clear(devtools.getByLabelText('Drop responses (%)'));
+    await userEvent.type(devtools.getByLabelText('Drop responses (%)'), '50');
+    await userEvent.click(devtools.getByLabelText('Send every push twice'));
+    await userEvent.click(devtools.getByRole('button', { name: 'Fail the next 3 requests' }));
+    for (let i = 0; i < 5; i++) await userEvent.click(canvas.getByRole('button', { name: 'Write in the app' }));
+    await userEvent.click(devtools.getByRole('button', { name: 'Clear faults' }));
+    await userEvent.click(devtools.getByRole('button', { name: 'Verify nothing was lost' }));
+    await expect(await devtools.findByText(/^Nothing lost: memory equals the server \(10 entities\)/, {}, { timeout: 30_000 })).toBeInTheDocument();
   },
 };

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import type { Kalphite } from '../engine/index.js';
 import { KalphiteDevtoolsPanel } from './panel/panel.js';
+import type { FaultInjector } from './faults.js';
 import { createDevtoolsUiStore, type DevtoolsDock } from './ui-state.js';
 
 export interface KalphiteDevtoolsProps {
@@ -10,10 +11,12 @@ export interface KalphiteDevtoolsProps {
   readonly buttonPosition?: 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left';
   /** Where the panel docks the first time (later, the user's choice is remembered). */
   readonly initialDock?: DevtoolsDock;
+  /** The engine's fetch wrapper from `createFaultInjector()`: adds the Faults tab. */
+  readonly faults?: FaultInjector;
 }
 
 /** A toggle button in a corner and a docked, resizable panel; its state persists in localStorage. */
-export function KalphiteDevtoolsFloating({ kalphite, buttonPosition = 'bottom-right', initialDock }: KalphiteDevtoolsProps) {
+export function KalphiteDevtoolsFloating({ kalphite, buttonPosition = 'bottom-right', initialDock, faults }: KalphiteDevtoolsProps) {
   const ui = useMemo(() => {
     const store = createDevtoolsUiStore();
     if (initialDock && !globalThis.localStorage?.getItem('kalphite-devtools:ui')) store.getState().set({ dock: initialDock });
@@ -52,7 +55,7 @@ export function KalphiteDevtoolsFloating({ kalphite, buttonPosition = 'bottom-ri
             Panel size
             <input type="range" min={160} max={900} value={size} onChange={(e) => set({ size: Number(e.target.value) })} />
           </label>
-          <KalphiteDevtoolsPanel kalphite={kalphite} ui={ui} />
+          <KalphiteDevtoolsPanel kalphite={kalphite} ui={ui} {...(faults && { faults })} />
         </div>
       )}
     </>

@@ -9,5 +9,5 @@ export type { Environment, TimerHandle } from './environment.js';
 export type { FlusherSnapshot, PendingFlush } from './flusher.js';
 export type { BackoffOptions } from './backoff.js';
 export type { OutboxEntry } from './local-db.js';
-export type { KalphiteSync, SyncStatus } from './sync-client.js';
+export type { KalphiteSync, SyncStatus, Verification } from './sync-client.js';
 export type { PokeState } from './events.js';

@@ -72,6 +72,9 @@ describe('sync through a real server on loopback', () => {
     expect(Object.keys(expected)).toHaveLength(22);
     for (const k of [a, b, c]) expect(snapshot(k)).toEqual(expected);
     expect(a.sync!.status).toMatchObject({ unacknowledged: 0, online: true, lastMutationID: 1 });
+    expect(await c.sync!.verify()).toMatchObject({ matches: true, serverEntities: 22, pending: 0 });
+    c.store.entities.set('unsent', note('unsent', 'still local'));
+    expect(await c.sync!.verify()).toMatchObject({ matches: true, pending: 1 });
   });
 
   it('a poke makes the other engine pull at once', async () => {

@@ -59,7 +59,20 @@ export interface KalphiteSync {
   /** Stops every request, timer and the poke stream; writes keep going to the local db. */
   pause(): void;
   resume(): void;
+  /** Reads the server's whole state (without applying it) and compares it with memory. */
+  verify(): Promise<Verification>;
   readonly status: SyncStatus;
+}
+
+/** Whether memory equals the server, leaving out entities with local writes still on their way. */
+export interface Verification {
+  readonly matches: boolean;
+  readonly serverEntities: number;
+  readonly missingLocally: readonly string[];
+  readonly missingOnServer: readonly string[];
+  readonly different: readonly string[];
+  /** Entities skipped because they have writes the server has not acknowledged yet. */
+  readonly pending: number;
 }
 
 const ACKNOWLEDGED_ROWS_KEPT = 1000;
@@ -131,6 +144,51 @@ export class SyncClient implements KalphiteSync {
     this.#emitStatus();
     this.#kick();
     this.#connectPoke();
+  };
+
+  verify = async (): Promise<Verification> => {
+    const { db, store, flusher } = this.#o;
+    const server = new Map<string, unknown>();
+    let cookie: Cookie = null;
+    for (let more = true, pages = 0; more && pages < 10_000; pages++) {
+      const text = await this.#request(
+        'pull',
+        // A client group of its own, so this read never changes what the real client is told.
+        JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID: `${db.clientId}:verify`, profileID: db.clientId, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit: this.#o.pullPageSize }),
+      );
+      const response = parsePullResponse(parseJson(text));
+      if ('error' in response) throw new KalphiteError('protocol', `The server answered ${response.error}.`);
+      for (const op of response.patch) {
+        if (op.op === 'put') server.set(op.key, op.value);
+        else if (op.op === 'del') server.delete(op.key);
+      }
+      cookie = response.cookie;
+      more = response.more === true;
+    }
+    const unacknowledged = new Set((await db.unsyncedChanges(1_000_000)).map((entry) => entry.entityId));
+    const isPending = (id: string) => unacknowledged.has(id) || flusher.isPending(id);
+    const missingLocally: string[] = [];
+    const missingOnServer: string[] = [];
+    const different: string[] = [];
+    let pending = 0;
+    for (const [id, value] of server) {
+      if (isPending(id)) pending++;
+      else if (!store.entities.has(id)) missingLocally.push(id);
+      else if (!jsonEqual(store.entities.get(id), value)) different.push(id);
+    }
+    for (const id of store.entities.keys()) {
+      if (server.has(id)) continue;
+      if (isPending(id)) pending++;
+      else missingOnServer.push(id);
+    }
+    return {
+      matches: missingLocally.length + missingOnServer.length + different.length === 0,
+      serverEntities: server.size,
+      missingLocally,
+      missingOnServer,
+      different,
+      pending,
+    };
   };
 
   get status(): SyncStatus {

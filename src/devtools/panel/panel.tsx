@@ -5,6 +5,8 @@ import type { Kalphite } from '../../engine/index.js';
 import { KalphiteProvider } from '../../react/index.js';
 import { DurabilityTab } from '../tabs/durability-tab.js';
 import { EventsTab } from '../tabs/events-tab.js';
+import { FaultsTab } from '../tabs/faults-tab.js';
+import type { FaultInjector } from '../faults.js';
 import { FlushesTab } from '../tabs/flushes-tab.js';
 import { MemoryTab } from '../tabs/memory-tab.js';
 import { SyncTab } from '../tabs/sync-tab.js';
@@ -16,6 +18,8 @@ export interface KalphiteDevtoolsPanelProps {
   readonly kalphite: Kalphite;
   /** Shared UI state (the floating devtools pass theirs); a persisted one of its own otherwise. */
   readonly ui?: StoreApi<DevtoolsUiState>;
+  /** The engine's fetch wrapper from `createFaultInjector()`: adds the Faults tab. */
+  readonly faults?: FaultInjector;
 }
 
 const TABS: readonly { id: DevtoolsTab; label: string }[] = [
@@ -27,20 +31,20 @@ const TABS: readonly { id: DevtoolsTab; label: string }[] = [
 ];
 
 /** The panel itself, to place anywhere (an app's debug page, a story). */
-export function KalphiteDevtoolsPanel({ kalphite, ui }: KalphiteDevtoolsPanelProps) {
+export function KalphiteDevtoolsPanel({ kalphite, ui, faults }: KalphiteDevtoolsPanelProps) {
   const own = useMemo(() => ui ?? createDevtoolsUiStore(), [ui]);
   return (
     <DevtoolsErrorBoundary>
       <KalphiteProvider kalphite={kalphite}>
-        <PanelBody kalphite={kalphite} ui={own} />
+        <PanelBody kalphite={kalphite} ui={own} faults={faults} />
       </KalphiteProvider>
     </DevtoolsErrorBoundary>
   );
 }
 
-function PanelBody({ kalphite, ui }: { kalphite: Kalphite; ui: StoreApi<DevtoolsUiState> }) {
+function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<DevtoolsUiState>; faults: FaultInjector | undefined }) {
   const view = useEngineView(kalphite);
-  const tab = useStore(ui, (s) => s.tab);
+  const storedTab = useStore(ui, (s) => s.tab);
   const filter = useStore(ui, (s) => s.filter);
   const set = useStore(ui, (s) => s.set);
   const baseId = useId();
@@ -59,11 +63,14 @@ function PanelBody({ kalphite, ui }: { kalphite: Kalphite; ui: StoreApi<Devtools
     return () => globalThis.removeEventListener?.('beforeunload', warn);
   }, [atRisk]);
 
+  const tabs = faults ? [...TABS, { id: 'faults' as const, label: 'Faults' }] : TABS;
+  // A remembered tab this panel does not have (Faults, without an injector) falls back to Memory.
+  const tab = tabs.some((t) => t.id === storedTab) ? storedTab : 'memory';
   const onTabKey = (event: KeyboardEvent, index: number) => {
     const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
     if (step === 0) return;
-    const next = (index + step + TABS.length) % TABS.length;
-    set({ tab: TABS[next]!.id });
+    const next = (index + step + tabs.length) % tabs.length;
+    set({ tab: tabs[next]!.id });
     tabRefs.current[next]?.focus();
   };
 
@@ -105,7 +112,7 @@ function PanelBody({ kalphite, ui }: { kalphite: Kalphite; ui: StoreApi<Devtools
         </p>
       )}
       <div role="tablist" aria-label="Devtools views" className="kalphite-actions">
-        {TABS.map((t, index) => (
+        {tabs.map((t, index) => (
           <button
             key={t.id}
             ref={(el) => {
@@ -131,6 +138,7 @@ function PanelBody({ kalphite, ui }: { kalphite: Kalphite; ui: StoreApi<Devtools
         {tab === 'sync' && <SyncTab view={view} now={now} />}
         {tab === 'durability' && <DurabilityTab view={view} />}
         {tab === 'events' && <EventsTab view={view} />}
+        {tab === 'faults' && faults && <FaultsTab kalphite={kalphite} injector={faults} />}
       </div>
     </section>
   );
