@@ -33,11 +33,14 @@ describe('the static Storybook build', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${site.url}/iframe.html?id=components-code-review--empty&viewMode=story`);
-    await page.getByRole('region', { name: '/src/engine/store.ts'.replace(/^/, 'File ') }).waitFor({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Comment on line 3' }).click();
-    await page.getByLabel('Your comment on line 3').fill('Checked in a static build.');
+    await page.getByRole('region', { name: 'File /src/engine/store.ts' }).waitFor({ timeout: 60_000 });
+    // The story's own play function runs in the static build too: let it finish (it ends by
+    // approving a review) before clicking, so the two never race for the same form.
+    await page.getByText('Approved').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Comment on line 7' }).click();
+    await page.getByLabel('Your comment on line 7').fill('Checked in a static build.');
     await page.getByRole('button', { name: 'Comment', exact: true }).click();
-    await expect(page.getByRole('group', { name: 'Comments on line 3' }).getByText('Checked in a static build.').isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('group', { name: 'Comments on line 7' }).getByText('Checked in a static build.').isVisible()).resolves.toBe(true);
     const shots = join(root, 'test-results');
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: join(shots, 'code-review.png'), fullPage: true });

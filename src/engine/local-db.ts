@@ -242,7 +242,8 @@ export class LocalDb {
       [keep],
     );
     const removed = result.affectedRows ?? 0;
-    this.#emit({ type: 'outbox:compacted', removed });
+    // Every acknowledging pull compacts; only a compaction that removed rows is news.
+    if (removed > 0) this.#emit({ type: 'outbox:compacted', removed });
     return removed;
   }
 

@@ -247,11 +247,12 @@ export class SyncClient implements KalphiteSync {
     const startedAt = env.now();
     try {
       await this.#request('push', body);
-    } catch (error) {
+    } catch (cause) {
+      const error = syncError(cause);
       this.#pushFailures++;
       const retryInMs = this.#retryLater('push', this.#pushFailures);
       this.#reportFailure('push', requestId, startedAt, error, this.#pushFailures, retryInMs);
-      throw this.#lastErrorObject(error);
+      throw error;
     }
     this.#pushFailures = 0;
     this.#lastPushAt = env.now();
@@ -313,11 +314,12 @@ export class SyncClient implements KalphiteSync {
         more = response.more === true;
         if (!more) acknowledgedUpTo = response.lastMutationIDChanges[db.clientId] ?? null;
       }
-    } catch (error) {
+    } catch (cause) {
+      const error = syncError(cause);
       this.#pullFailures++;
       const retryInMs = this.#retryLater('pull', this.#pullFailures);
       this.#reportFailure('pull', requestId, startedAt, error, this.#pullFailures, retryInMs);
-      throw this.#lastErrorObject(error);
+      throw error;
     }
 
     const result = await db.applyPull({ acknowledgeUpTo: acknowledgedUpTo, writes, keep, cookie, pendingInMemory: (id) => flusher.isPending(id) });
@@ -372,15 +374,10 @@ export class SyncClient implements KalphiteSync {
     return text;
   }
 
-  #reportFailure(kind: 'push' | 'pull', requestId: number, startedAt: number, cause: unknown, attempt: number, retryInMs: number): void {
-    const error = toKalphiteError('protocol', cause instanceof ProtocolError ? new KalphiteError('protocol', cause.message) : cause);
+  #reportFailure(kind: 'push' | 'pull', requestId: number, startedAt: number, error: KalphiteError, attempt: number, retryInMs: number): void {
     const status = (error as { status?: number }).status ?? null;
     this.#lastError = { code: error.code, message: error.message, at: this.#o.env.now() };
     this.#o.emit({ type: 'sync:request-failed', kind, requestId, durationMs: this.#o.env.now() - startedAt, status, error, attempt, retryInMs });
-  }
-
-  #lastErrorObject(cause: unknown): KalphiteError {
-    return toKalphiteError('protocol', cause instanceof ProtocolError ? new KalphiteError('protocol', cause.message) : cause);
   }
 
   #retryLater(kind: 'push' | 'pull', attempt: number): number {
@@ -520,6 +517,11 @@ async function readEvents(body: ReadableStream<Uint8Array>, onPoke: (version: nu
       onPoke(Number.isFinite(version) ? version : null);
     }
   }
+}
+
+/** One typed error per failed request: the event reports the same object the caller receives. */
+function syncError(cause: unknown): KalphiteError {
+  return toKalphiteError('protocol', cause instanceof ProtocolError ? new KalphiteError('protocol', cause.message) : cause);
 }
 
 function parseJson(text: string): unknown {
