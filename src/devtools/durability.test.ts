@@ -3,7 +3,7 @@ import type { Entity, KalphiteEvent } from '../engine/index.js';
 import { traceDurability } from './durability.js';
 
 const e = (id: string): Entity => ({ id, type: 'note', data: {} });
-const changed = (at: number, ...ids: string[]): KalphiteEvent => ({ type: 'store:changed', at, origin: 'local', version: at, changes: ids.map((id) => ({ id, before: undefined, after: e(id) })) });
+const changed = (at: number, ...ids: string[]): KalphiteEvent => ({ type: 'store:changed', at, origin: 'local', tag: null, version: at, changes: ids.map((id) => ({ id, before: undefined, after: e(id) })) });
 
 describe('traceDurability', () => {
   it('follows each write from memory to disk, server and acknowledgement', () => {
@@ -25,7 +25,7 @@ describe('traceDurability', () => {
     const events: KalphiteEvent[] = [
       changed(1, 'a'),
       changed(2, 'a'),
-      { type: 'store:changed', at: 3, origin: 'remote', version: 3, changes: [{ id: 'r', before: undefined, after: e('r') }] },
+      { type: 'store:changed', at: 3, origin: 'remote', tag: null, version: 3, changes: [{ id: 'r', before: undefined, after: e('r') }] },
     ];
     expect(traceDurability(events).map((w) => [w.id, w.memoryAt])).toEqual([['a', 2]]);
   });

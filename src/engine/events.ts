@@ -7,7 +7,7 @@ import type { KalphiteError } from './errors.js';
  * these (and `inspect()`), never private fields. `at` is the engine clock in ms.
  */
 export type KalphiteEvent =
-  | { readonly type: 'store:changed'; readonly at: number; readonly origin: ChangeOrigin; readonly version: number; readonly changes: readonly EntityChange[] }
+  | { readonly type: 'store:changed'; readonly at: number; readonly origin: ChangeOrigin; readonly tag: string | null; readonly version: number; readonly changes: readonly EntityChange[] }
   | { readonly type: 'flush:scheduled'; readonly at: number; readonly dueAt: number; readonly pending: number }
   | { readonly type: 'flush:started'; readonly at: number; readonly batchId: number; readonly size: number; readonly attempt: number }
   | {
@@ -26,6 +26,7 @@ export type KalphiteEvent =
   | { readonly type: 'db:migrated'; readonly at: number; readonly from: number; readonly to: number; readonly description: string }
   | { readonly type: 'outbox:acknowledged'; readonly at: number; readonly upTo: number; readonly remaining: number }
   | { readonly type: 'outbox:compacted'; readonly at: number; readonly removed: number }
+  | { readonly type: 'db:reset'; readonly at: number; readonly clientId: string; readonly droppedEntities: number; readonly droppedChanges: number }
   | { readonly type: 'sync:push-started'; readonly at: number; readonly requestId: number; readonly mutations: number; readonly bytes: number; readonly firstMutationId: number; readonly lastMutationId: number }
   | { readonly type: 'sync:push-succeeded'; readonly at: number; readonly requestId: number; readonly mutations: number; readonly bytes: number; readonly durationMs: number; readonly lastMutationId: number }
   | { readonly type: 'sync:pull-started'; readonly at: number; readonly requestId: number; readonly cookie: Cookie }

@@ -103,7 +103,7 @@ describe('coalescing', () => {
     await Promise.resolve();
     store.entities.set('a', note('a', 'v3'));
     await vi.advanceTimersByTimeAsync(100);
-    expect(db.batches).toEqual([[{ id: 'a', type: 'note', entity: note('a', 'v3') }]]);
+    expect(db.batches).toEqual([[{ id: 'a', type: 'note', entity: note('a', 'v3'), before: null }]]);
   });
 
   it('create then delete of a never-persisted entity persists nothing', async () => {
@@ -123,7 +123,8 @@ describe('coalescing', () => {
     await flusher.flush();
     store.entities.delete('a');
     await vi.advanceTimersByTimeAsync(100);
-    expect(db.batches[1]).toEqual([{ id: 'a', type: 'note', entity: null }]);
+    // The delete names what it removed: the change log shows it as the "before".
+    expect(db.batches[1]).toEqual([{ id: 'a', type: 'note', entity: null, before: note('a', 'v1') }]);
     expect(db.disk.has('a')).toBe(false);
   });
 });

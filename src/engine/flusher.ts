@@ -75,6 +75,20 @@ export class Flusher {
     if (!ok && this.#lastError) throw this.#lastError;
   }
 
+  /** Resolves once no batch is in flight. */
+  async settled(): Promise<void> {
+    while (this.#inFlight) await this.#inFlight;
+  }
+
+  /** Forgets every pending operation and failure (the local db is being reset under them). */
+  discard(): void {
+    this.#clearTimer();
+    this.#pending = new Map();
+    this.#firstPendingAt = null;
+    this.#failures = 0;
+    this.#lastError = null;
+  }
+
   /** Cancels timers; pending operations stay (call `flush` first to keep them). */
   stop(): void {
     this.#stopped = true;
@@ -137,8 +151,8 @@ export class Flusher {
     const ops: FlushOp[] = [];
     for (const [id, base] of batch) {
       const entity = this.#o.read(id);
-      if (entity) ops.push({ id, type: entity.type, entity });
-      else if (base) ops.push({ id, type: base.type, entity: null });
+      if (entity) ops.push({ id, type: entity.type, entity, before: base ?? null });
+      else if (base) ops.push({ id, type: base.type, entity: null, before: base });
     }
     if (ops.length === 0) return Promise.resolve(true);
 

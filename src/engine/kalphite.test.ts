@@ -165,3 +165,39 @@ describe('close', () => {
     expect(reopened.store.getById('c1')).toEqual(comment('c1', 'last words'));
   });
 });
+
+describe('change log', () => {
+  it('shows each flushed change with the value it replaced, coalesced writes as one change', async () => {
+    const k = await engine();
+    k.store.entities.set('c1', comment('c1', 'first'));
+    await k.flush();
+    k.store.entities.set('c1', comment('c1', 'second'));
+    k.store.entities.set('c1', comment('c1', 'third'));
+    await k.flush();
+    k.store.entities.delete('c1');
+    k.store.entities.set('tmp', comment('tmp', 'created then deleted'));
+    k.store.entities.delete('tmp');
+    await k.flush();
+    const log = await k.changeLog();
+    expect(log.map((e) => [e.mutationId, e.op, e.before?.data ?? null, e.entity?.data ?? null])).toEqual([
+      [3, 'delete', { message: 'third', lineNumber: 1 }, null],
+      [2, 'upsert', { message: 'first', lineNumber: 1 }, { message: 'third', lineNumber: 1 }],
+      [1, 'upsert', null, { message: 'first', lineNumber: 1 }],
+    ]);
+    expect(await k.changeLog({ limit: 1 })).toHaveLength(1);
+  });
+
+  it('reset without sync empties memory and the local db', async () => {
+    const k = await engine();
+    k.store.entities.set('c1', comment('c1', 'x'));
+    await k.flush();
+    k.store.entities.set('c2', comment('c2', 'y'));
+    await k.reset();
+    expect(k.store.entities.size).toBe(0);
+    await k.flush();
+    expect(await k.changeLog()).toEqual([]);
+    k.store.entities.set('c3', comment('c3', 'z'));
+    await k.flush();
+    expect((await k.changeLog()).map((e) => e.mutationId)).toEqual([1]);
+  });
+});

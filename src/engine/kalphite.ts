@@ -5,7 +5,7 @@ import { KalphiteError } from './errors.js';
 import { EventBus, type Listener } from './event-bus.js';
 import type { EmitEvent, KalphiteEvent } from './events.js';
 import { Flusher, type FlusherSnapshot } from './flusher.js';
-import { LocalDb } from './local-db.js';
+import { LocalDb, type ChangeLogEntry } from './local-db.js';
 import { MemoryStore, type KalphiteStore } from './store.js';
 import { SyncClient, type KalphiteSync, type SyncStatus } from './sync-client.js';
 
@@ -70,6 +70,13 @@ export interface Kalphite {
   inspect(): KalphiteInspection;
   /** Persists every write made so far; resolves once it is in the local db. */
   flush(): Promise<void>;
+  /** The newest local changes (outbox rows, acknowledged or not), newest first, for the devtools. */
+  changeLog(options?: { readonly limit?: number }): Promise<readonly ChangeLogEntry[]>;
+  /**
+   * Throws away everything local (memory, pending flushes, unacknowledged changes, cookie) and
+   * starts again as a new client, pulling the server's state afresh. Unsynced writes are lost.
+   */
+  reset(): Promise<void>;
   /** Flushes, stops every timer and closes the local db. Writes afterwards throw `closed`. */
   close(): Promise<void>;
 }
@@ -148,7 +155,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
 
   const flusher = new Flusher({ read: (id) => store.entities.get(id), db, env, emit, delayMs: flushDelayMs, maxWaitMs: flushMaxWaitMs, retry });
   store.onLocalCommit((changed) => flusher.enqueue(changed));
-  store.subscribe((commit) => emit({ type: 'store:changed', origin: commit.origin, version: commit.version, changes: commit.changes }));
+  store.subscribe((commit) => emit({ type: 'store:changed', origin: commit.origin, tag: commit.tag, version: commit.version, changes: commit.changes }));
 
   const sync =
     options.syncUrl === undefined
@@ -182,11 +189,33 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
 
   let closed = false;
   let closing: Promise<void> | null = null;
+  const assertOpen = () => {
+    if (closed || closing) throw new KalphiteError('closed', 'This Kalphite instance is closed.');
+  };
+
+  const reset = async (): Promise<void> => {
+    assertOpen();
+    const wasPaused = sync?.status.paused ?? true;
+    sync?.pause();
+    await Promise.all([flusher.settled(), sync?.settled()]);
+    // From here to db.reset nothing awaits: a write made meanwhile lands in the fresh database.
+    const ids = Array.from(store.entities.keys());
+    const droppedChanges = db.outboxLength + flusher.snapshot().pending.length;
+    store.applyExternal(ids.map((id) => [id, undefined] as const));
+    flusher.discard();
+    const clientId = env.randomId();
+    await db.reset(clientId);
+    sync?.forgetAcknowledged();
+    emit({ type: 'db:reset', clientId, droppedEntities: ids.length, droppedChanges });
+    if (!wasPaused) sync?.resume();
+  };
 
   return {
     store,
     sync,
-    clientId: db.clientId,
+    get clientId() {
+      return db.clientId;
+    },
     dataDir: db.dataDir,
     get closed() {
       return closed;
@@ -208,6 +237,11 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
       lastError,
     }),
     flush,
+    changeLog: async ({ limit = 500 } = {}) => {
+      assertOpen();
+      return db.changeLog(limit);
+    },
+    reset,
     close: () =>
       (closing ??= (async () => {
         stopPageHide();

@@ -6,12 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Entity } from './entity.js';
 import type { KalphiteEvent } from './events.js';
 import { LocalDb, type FlushOp } from './local-db.js';
-import { LATEST_SCHEMA_VERSION } from './migrations.js';
+import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
 import { freshPGlite } from '../test-support/pglite.js';
 
 const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text }, updatedAt: 7 });
-const upsert = (entity: Entity): FlushOp => ({ id: entity.id, type: entity.type, entity });
-const del = (id: string): FlushOp => ({ id, type: 'note', entity: null });
+const upsert = (entity: Entity): FlushOp => ({ id: entity.id, type: entity.type, entity, before: null });
+const del = (id: string): FlushOp => ({ id, type: 'note', entity: null, before: null });
 
 let ids = 0;
 async function openDb(pglite?: PGliteInterface) {
@@ -35,7 +35,10 @@ describe('schema and migrations', () => {
     const { db, events } = await openDb();
     expect(db.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     expect(db.clientId).toMatch(/^client-/);
-    expect(events.filter((e) => e.type === 'db:migrated').map((e) => (e.type === 'db:migrated' ? [e.from, e.to] : []))).toEqual([[0, 1]]);
+    expect(events.filter((e) => e.type === 'db:migrated').map((e) => (e.type === 'db:migrated' ? [e.from, e.to] : []))).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
     expect(db.outboxLength).toBe(0);
     expect(db.lastMutationId).toBe(0);
   });
@@ -46,6 +49,22 @@ describe('schema and migrations', () => {
     const second = await openDb(pglite);
     expect(second.db.clientId).toBe(first.db.clientId);
     expect(second.events.filter((e) => e.type === 'db:migrated')).toEqual([]);
+  });
+
+  it('upgrades a version 1 database in place, keeping its client id, entities and outbox', async () => {
+    const pglite = await freshPGlite();
+    await pglite.exec(migrations[0]!.sql);
+    await pglite.query(`INSERT INTO client_state (client_id, schema_version, last_mutation_id) VALUES ('old-client', 1, 1)`);
+    await pglite.query(`INSERT INTO entities VALUES ('a', 'note', $1)`, [JSON.stringify(note('a', 'v1'))]);
+    await pglite.query(`INSERT INTO client_changes (id, entity_id, entity_type, op, data, created_at) VALUES (1, 'a', 'note', 'upsert', $1, 5)`, [JSON.stringify(note('a', 'v1'))]);
+    const { db, events } = await openDb(pglite);
+    expect(events.filter((e) => e.type === 'db:migrated').map((e) => (e.type === 'db:migrated' ? [e.from, e.to] : []))).toEqual([[1, 2]]);
+    expect(db.clientId).toBe('old-client');
+    expect(await db.loadEntities()).toEqual([note('a', 'v1')]);
+    expect(await db.changeLog(10)).toEqual([
+      { mutationId: 1, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', 'v1'), before: null, createdAt: 5, acknowledged: false },
+    ]);
+    expect(await db.writeBatch([upsert(note('b', 'v2'))])).toBe(2);
   });
 
   it('refuses a database written by a newer Kalphite', async () => {
@@ -120,6 +139,37 @@ describe('outbox', () => {
     expect(events.filter((e) => e.type === 'outbox:acknowledged')).toMatchObject([{ upTo: 2, remaining: 2 }]);
     // Ids keep counting after compaction.
     expect(await db.writeBatch([upsert(note('e', 'x'))])).toBe(5);
+  });
+});
+
+describe('change log', () => {
+  it('lists changes newest first with the value each replaced and whether the server has it', async () => {
+    const { db } = await openDb();
+    await db.writeBatch([upsert(note('a', '1'))]);
+    await db.writeBatch([{ ...upsert(note('a', '2')), before: note('a', '1') }, { ...del('b'), before: note('b', 'old') }]);
+    await db.acknowledge(1);
+    const log = await db.changeLog(10);
+    expect(log.map((e) => [e.mutationId, e.entityId, e.op, e.before, e.entity, e.acknowledged])).toEqual([
+      [3, 'b', 'delete', note('b', 'old'), null, false],
+      [2, 'a', 'upsert', note('a', '1'), note('a', '2'), false],
+      [1, 'a', 'upsert', null, note('a', '1'), true],
+    ]);
+    expect(await db.changeLog(1)).toHaveLength(1);
+  });
+});
+
+describe('reset', () => {
+  it('empties entities, outbox and cookie under a new client id whose mutation ids start at 1', async () => {
+    const { db } = await openDb();
+    await db.writeBatch([upsert(note('a', '1')), upsert(note('b', '1'))]);
+    await db.applyPull({ acknowledgeUpTo: null, writes: new Map(), keep: null, cookie: 7, pendingInMemory: () => false });
+    const before = db.clientId;
+    await db.reset('fresh-client');
+    expect([db.clientId, db.cookie, db.outboxLength, db.lastMutationId]).toEqual(['fresh-client', null, 0, 0]);
+    expect(db.clientId).not.toBe(before);
+    expect(await db.loadEntities()).toEqual([]);
+    expect(await db.changeLog(10)).toEqual([]);
+    expect(await db.writeBatch([upsert(note('c', '1'))])).toBe(1);
   });
 });
 

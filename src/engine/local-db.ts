@@ -10,6 +10,8 @@ export interface FlushOp {
   readonly id: string;
   readonly type: string;
   readonly entity: Entity | null;
+  /** What the local db held before this write (null: nothing), kept for the change log. */
+  readonly before: Entity | null;
 }
 
 /** Server state to apply after a pull, with the client's own mutations rebased on top. */
@@ -43,6 +45,13 @@ export interface OutboxEntry {
   readonly createdAt: number;
 }
 
+/** An outbox row as the change log shows it: the value it replaced, and whether the server has it. */
+export interface ChangeLogEntry extends OutboxEntry {
+  /** What the local db held before this change (null: nothing). */
+  readonly before: Entity | null;
+  readonly acknowledged: boolean;
+}
+
 export interface LocalDbOptions {
   /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
   readonly dataDir?: string;
@@ -56,8 +65,8 @@ export interface LocalDbOptions {
 /** Layer 3: PGlite holding the entities, the outbox (`client_changes`) and `client_state`. */
 export class LocalDb {
   readonly dataDir: string;
-  readonly clientId: string;
   readonly schemaVersion: number;
+  #clientId: string;
   readonly #db: PGliteInterface;
   readonly #owned: boolean;
   readonly #now: () => number;
@@ -72,7 +81,7 @@ export class LocalDb {
     this.#now = options.now;
     this.#emit = options.emit;
     this.dataDir = dataDir;
-    this.clientId = state.client_id;
+    this.#clientId = state.client_id;
     this.schemaVersion = state.schema_version;
     this.#lastMutationId = state.last_mutation_id;
     this.#outboxLength = outboxLength;
@@ -96,6 +105,11 @@ export class LocalDb {
       if (owned) await db.close().catch(() => {});
       throw toKalphiteError('db-failed', error);
     }
+  }
+
+  /** This client's id for sync; a new one after `reset`. */
+  get clientId(): string {
+    return this.#clientId;
   }
 
   /** Mutation id of the newest outbox row ever written (0 before the first). */
@@ -127,11 +141,12 @@ export class LocalDb {
       type: op.type,
       op: op.entity ? 'upsert' : 'delete',
       value: op.entity,
+      before: op.before,
     }));
     const { base } = await one<{ base: number }>(
       this.#db,
       `WITH ops AS (
-         SELECT * FROM json_to_recordset($1::json) AS o(seq bigint, id text, type text, op text, value json)
+         SELECT * FROM json_to_recordset($1::json) AS o(seq bigint, id text, type text, op text, value json, before json)
        ), state AS (
          UPDATE client_state SET last_mutation_id = last_mutation_id + $2::bigint
          RETURNING last_mutation_id - $2::bigint AS base
@@ -142,8 +157,8 @@ export class LocalDb {
        ), deleted AS (
          DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.id = ops.id
        ), logged AS (
-         INSERT INTO client_changes (id, entity_id, entity_type, op, data, created_at)
-         SELECT state.base + ops.seq, ops.id, ops.type, ops.op, ops.value, $3::bigint FROM ops CROSS JOIN state
+         INSERT INTO client_changes (id, entity_id, entity_type, op, data, before, created_at)
+         SELECT state.base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state
        )
        SELECT base FROM state`,
       [JSON.stringify(rows), ops.length, this.#now()],
@@ -217,14 +232,7 @@ export class LocalDb {
        WHERE NOT acknowledged ORDER BY id LIMIT $1`,
       [limit],
     );
-    return result.rows.map((row) => ({
-      mutationId: row.id,
-      entityId: row.entity_id,
-      entityType: row.entity_type,
-      op: row.op,
-      entity: row.data,
-      createdAt: row.created_at,
-    }));
+    return result.rows.map(toOutboxEntry);
   }
 
   /** Marks every outbox row up to and including `mutationId` as acknowledged by the server. */
@@ -233,6 +241,30 @@ export class LocalDb {
     const { count } = await one<{ count: number }>(this.#db, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
     this.#outboxLength = count;
     this.#emit({ type: 'outbox:acknowledged', upTo: mutationId, remaining: count });
+  }
+
+  /** The newest outbox rows, acknowledged or not (as many as compaction kept), newest first. */
+  async changeLog(limit: number): Promise<ChangeLogEntry[]> {
+    const result = await this.#db.query<OutboxRow & { before: Entity | null; acknowledged: boolean }>(
+      `SELECT id, entity_id, entity_type, op, data, before, created_at, acknowledged FROM client_changes ORDER BY id DESC LIMIT $1`,
+      [limit],
+    );
+    return result.rows.map((row) => ({ ...toOutboxEntry(row), before: row.before, acknowledged: row.acknowledged }));
+  }
+
+  /**
+   * Empties the local db (entities, outbox, cookie) under a new client id, in one transaction: a
+   * fresh client whose mutation ids start again at 1, so the server never sees a gap.
+   */
+  async reset(clientId: string): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      await tx.exec('TRUNCATE entities, client_changes');
+      await tx.query('UPDATE client_state SET client_id = $1, cookie = NULL, last_mutation_id = 0', [clientId]);
+    });
+    this.#clientId = clientId;
+    this.#cookie = null;
+    this.#lastMutationId = 0;
+    this.#outboxLength = 0;
   }
 
   /** Deletes acknowledged rows but the newest `keep` (kept for the devtools' change log); returns how many. */
@@ -269,6 +301,10 @@ interface OutboxRow {
   created_at: number;
 }
 
+function toOutboxEntry(row: OutboxRow): OutboxEntry {
+  return { mutationId: row.id, entityId: row.entity_id, entityType: row.entity_type, op: row.op, entity: row.data, createdAt: row.created_at };
+}
+
 type Queryable = Pick<PGliteInterface, 'query'> | Transaction;
 
 async function one<T>(db: Queryable, sql: string, params?: unknown[]): Promise<T> {
@@ -287,8 +323,9 @@ async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<vo
       `The local database has schema version ${current}, newer than this Kalphite (${LATEST_SCHEMA_VERSION}). Upgrade Kalphite or use another dataDir.`,
     );
   }
+  let at = current;
   for (const migration of migrations) {
-    if (migration.version <= current) continue;
+    if (migration.version <= at) continue;
     try {
       await db.transaction(async (tx) => {
         await tx.exec(migration.sql);
@@ -301,6 +338,7 @@ async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<vo
     } catch (error) {
       throw new KalphiteError('migration-failed', `Migration ${migration.version} (${migration.description}) failed: ${toKalphiteError('db-failed', error).message}`, { cause: error });
     }
-    options.emit({ type: 'db:migrated', from: current, to: migration.version, description: migration.description });
+    options.emit({ type: 'db:migrated', from: at, to: migration.version, description: migration.description });
+    at = migration.version;
   }
 }

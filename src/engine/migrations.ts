@@ -39,6 +39,12 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // The value each change replaced, so the devtools' change log can show a before/after diff.
+    version: 2,
+    description: 'client_changes.before: the value a change replaced',
+    sql: `ALTER TABLE client_changes ADD COLUMN before json;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

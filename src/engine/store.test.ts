@@ -219,6 +219,20 @@ describe('notifications', () => {
     expect(store.version).toBe(store.getSnapshot());
   });
 
+  it('a tagged batch commits on its own, carrying its tag; earlier and later writes do not', async () => {
+    const store = new MemoryStore();
+    const commits = listen(store);
+    store.entities.set('a', comment('a'));
+    store.batch(() => store.entities.set('b', comment('b')), { tag: 'devtools' });
+    store.entities.set('c', comment('c'));
+    await Promise.resolve();
+    expect(commits.map((c) => [c.tag, c.changes.map((x) => x.id)])).toEqual([
+      [null, ['a']],
+      ['devtools', ['b']],
+      [null, ['c']],
+    ]);
+  });
+
   it('a subscriber that writes is heard in a later notification', async () => {
     const store = new MemoryStore();
     const commits = listen(store);

@@ -15,11 +15,18 @@ export type ChangeOrigin = 'local' | 'remote';
 /** What subscribers hear: every change since the previous notification, coalesced per entity. */
 export interface StoreCommit {
   readonly origin: ChangeOrigin;
+  /** The tag of the batch that made this commit (`batch(fn, { tag })`), e.g. `devtools`; else null. */
+  readonly tag: string | null;
   readonly version: number;
   readonly changes: readonly EntityChange[];
 }
 
 export type StoreListener = (commit: StoreCommit) => void;
+
+export interface BatchOptions {
+  /** Names where the writes came from; their commit and `store:changed` event carry it. */
+  readonly tag?: string;
+}
 
 /** The seed's `store.entities`: a real Map whose writes the engine sees. */
 export interface EntityMap extends ReadonlyMap<string, Entity> {
@@ -42,7 +49,7 @@ export interface KalphiteStore {
   /** Subscribers are called once per batch, or once per tick for writes outside a batch. */
   subscribe(listener: StoreListener): () => void;
   /** Applies every write in `fn` with one notification; if `fn` throws, none of its writes stay. */
-  batch<T>(fn: () => T): T;
+  batch<T>(fn: () => T, options?: BatchOptions): T;
 }
 
 const EMPTY: readonly Entity[] = Object.freeze([]);
@@ -66,6 +73,7 @@ export class MemoryStore implements KalphiteStore {
   #changed: ChangedEntities = new Map();
   #localCommitHandler: ((changed: ChangedEntities) => void) | null = null;
   #origin: ChangeOrigin = 'local';
+  #tag: string | null = null;
   #notifyQueued = false;
   #batchDepth = 0;
   /**
@@ -109,9 +117,14 @@ export class MemoryStore implements KalphiteStore {
 
   subscribe = (listener: StoreListener): (() => void) => this.#bus.subscribe(listener);
 
-  batch = <T>(fn: () => T): T => {
+  batch = <T>(fn: () => T, options?: BatchOptions): T => {
     const outermost = this.#batchDepth === 0;
     if (outermost) {
+      if (options?.tag !== undefined) {
+        // Earlier untagged writes get their own commit, so the tag names only this batch's.
+        this.notifyNow();
+        this.#tag = options.tag;
+      }
       this.#undo = new Map();
       this.#changedAtBatchStart = this.#changed.size;
     }
@@ -126,6 +139,7 @@ export class MemoryStore implements KalphiteStore {
       if (outermost) {
         this.#undo = null;
         this.notifyNow();
+        this.#tag = null;
       }
     }
   };
@@ -191,7 +205,7 @@ export class MemoryStore implements KalphiteStore {
       const after = this.#entities.get(id);
       if (before !== after) changes.push({ id, before, after });
     }
-    if (changes.length > 0) this.#bus.emit({ origin: this.#origin, version: this.#version, changes });
+    if (changes.length > 0) this.#bus.emit({ origin: this.#origin, tag: this.#tag, version: this.#version, changes });
     if (this.#origin === 'local') this.#localCommitHandler?.(changed);
   }
 

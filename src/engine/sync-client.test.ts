@@ -267,6 +267,48 @@ describe('sync through a real server on loopback', () => {
     expect(a.events.some((e) => e.type === 'sync:status' && e.online)).toBe(true);
   });
 
+  it('setOffline fails every request like a lost network; back online it catches up at once', async () => {
+    const s = await server();
+    const a = await engine(s, { syncRetry: { baseMs: 60_000, maxMs: 60_000 } });
+    await a.sync!.pull();
+    a.sync!.setOffline(true);
+    expect(a.sync!.status).toMatchObject({ online: false, simulatedOffline: true, poke: 'closed' });
+    a.store.entities.set('o', note('o', 'written offline'));
+    await a.flush();
+    await expect(a.sync!.push()).rejects.toMatchObject({ code: 'network' });
+    expect(a.events.some((e) => e.type === 'sync:request-failed' && e.kind === 'push' && e.error.code === 'network')).toBe(true);
+    expect(await serverState(s)).toEqual({});
+    a.sync!.setOffline(false);
+    await vi.waitFor(() => expect(a.sync!.status).toMatchObject({ online: true, simulatedOffline: false, unacknowledged: 0 }));
+    expect(Object.keys(await serverState(s))).toEqual(['o']);
+  });
+
+  it('reset drops unsynced local data and starts again as a new client with the server state', async () => {
+    const s = await server();
+    const [a, b] = await Promise.all([engine(s), engine(s)]);
+    a.store.entities.set('shared', note('shared', 'on the server'));
+    await settle(a);
+    b.sync!.pause();
+    b.store.entities.set('lost', note('lost', 'never pushed'));
+    await b.flush();
+    b.store.entities.set('pending', note('pending', 'not even flushed'));
+    const oldClient = b.clientId;
+    await b.reset();
+    expect(b.clientId).not.toBe(oldClient);
+    expect(b.store.entities.size).toBe(0);
+    expect(b.inspect()).toMatchObject({ outbox: { length: 0, lastMutationId: 0 }, flush: { pending: [] }, sync: { paused: true, cookie: null } });
+    expect(b.events.find((e) => e.type === 'db:reset')).toMatchObject({ clientId: b.clientId, droppedEntities: 3, droppedChanges: 2 });
+    b.sync!.resume();
+    await vi.waitFor(async () => expect(snapshot(b)).toEqual(await serverState(s)));
+    expect(Object.keys(snapshot(b))).toEqual(['shared']);
+    // The new client's first mutation is id 1 and the server takes it.
+    b.store.entities.set('after', note('after', 'after the reset'));
+    await settle(b);
+    expect(b.sync!.status).toMatchObject({ lastMutationID: 1, unacknowledged: 0 });
+    expect(Object.keys(await serverState(s)).sort()).toEqual(expect.arrayContaining(['after', 'shared']));
+    expect(await b.changeLog()).toHaveLength(1);
+  });
+
   it('pause stops every request; resume catches up', async () => {
     const s = await server();
     const [a, b] = await Promise.all([engine(s), engine(s)]);

@@ -35,6 +35,8 @@ export interface SyncClientOptions {
 export interface SyncStatus {
   readonly online: boolean;
   readonly paused: boolean;
+  /** `setOffline(true)` is in force. */
+  readonly simulatedOffline: boolean;
   readonly pushing: boolean;
   readonly pulling: boolean;
   readonly poke: PokeState;
@@ -59,6 +61,11 @@ export interface KalphiteSync {
   /** Stops every request, timer and the poke stream; writes keep going to the local db. */
   pause(): void;
   resume(): void;
+  /**
+   * Simulates a lost network (devtools, tests): every request fails as unreachable and is retried
+   * with backoff, as in a real outage, until `setOffline(false)` reconnects at once.
+   */
+  setOffline(offline: boolean): void;
   /** Reads the server's whole state (without applying it) and compares it with memory. */
   verify(): Promise<Verification>;
   readonly status: SyncStatus;
@@ -94,6 +101,7 @@ export class SyncClient implements KalphiteSync {
   #requestSeq = 0;
   #online: boolean;
   #paused = false;
+  #simulatedOffline = false;
   #closed = false;
   #poke: PokeState;
   #pokeAbort: AbortController | null = null;
@@ -134,7 +142,7 @@ export class SyncClient implements KalphiteSync {
     if (this.#paused) return;
     this.#paused = true;
     this.#clearTimers();
-    this.#pokeAbort?.abort();
+    this.#disconnectPoke();
     this.#emitStatus();
   };
 
@@ -145,6 +153,30 @@ export class SyncClient implements KalphiteSync {
     this.#kick();
     this.#connectPoke();
   };
+
+  setOffline = (offline: boolean): void => {
+    if (this.#simulatedOffline === offline || this.#closed) return;
+    this.#simulatedOffline = offline;
+    if (offline) {
+      this.#disconnectPoke();
+      this.#setOnline(false);
+      return;
+    }
+    this.#emitStatus();
+    this.#kick();
+    this.#connectPoke();
+  };
+
+  /** Resolves once no push or pull is in flight or queued. */
+  settled(): Promise<void> {
+    return Promise.all([this.#pushFlight.settled(), this.#pullFlight.settled()]).then(() => {});
+  }
+
+  /** After the local db was reset: nothing has been acknowledged for the new client yet. */
+  forgetAcknowledged(): void {
+    this.#lastAcknowledged = 0;
+    this.#lastError = null;
+  }
 
   verify = async (): Promise<Verification> => {
     const { db, store, flusher } = this.#o;
@@ -195,6 +227,7 @@ export class SyncClient implements KalphiteSync {
     return {
       online: this.#online,
       paused: this.#paused,
+      simulatedOffline: this.#simulatedOffline,
       pushing: this.#pushFlight.busy,
       pulling: this.#pullFlight.busy,
       poke: this.#poke,
@@ -212,9 +245,9 @@ export class SyncClient implements KalphiteSync {
   async close(): Promise<void> {
     this.#closed = true;
     this.#clearTimers();
-    this.#pokeAbort?.abort();
+    this.#disconnectPoke();
     this.#stopConnectivity();
-    await Promise.all([this.#pushFlight.settled(), this.#pullFlight.settled()]);
+    await this.settled();
   }
 
   /** Push and pull now, forgetting backoff (after coming online, resuming or starting). */
@@ -354,6 +387,10 @@ export class SyncClient implements KalphiteSync {
 
   /** POSTs to a sync route; resolves to the response text of a 2xx, throws a typed error otherwise. */
   async #request(route: 'push' | 'pull', body: string): Promise<string> {
+    if (this.#simulatedOffline) {
+      this.#setOnline(false);
+      throw new KalphiteError('network', 'Could not reach the sync server: offline (simulated by setOffline).');
+    }
     let response: Response;
     try {
       response = await this.#o.fetch(`${this.#o.url}/${route}`, {
@@ -447,7 +484,7 @@ export class SyncClient implements KalphiteSync {
 
   /** Keeps one server-sent-events stream open; every poke pulls at once. Reconnects with backoff. */
   #connectPoke(): void {
-    if (!this.#o.poke || this.#paused || this.#closed || this.#pokeAbort) return;
+    if (!this.#o.poke || this.#paused || this.#simulatedOffline || this.#closed || this.#pokeAbort) return;
     const abort = new AbortController();
     this.#pokeAbort = abort;
     const run = async () => {
@@ -456,6 +493,7 @@ export class SyncClient implements KalphiteSync {
         this.#setPoke('connecting');
         try {
           const response = await this.#o.fetch(`${this.#o.url}/poke`, { headers: await this.#o.headers(), signal: abort.signal });
+          if (abort.signal.aborted) break;
           if (!response.ok || !response.body) throw new Error(`poke stream answered ${response.status}`);
           this.#setPoke('open');
           failures = 0;
@@ -470,10 +508,19 @@ export class SyncClient implements KalphiteSync {
         this.#setPoke('closed');
         await this.#sleep(backoffDelay(++failures, this.#o.retry, this.#o.env.random), abort.signal);
       }
-      this.#setPoke('closed');
-      if (this.#pokeAbort === abort) this.#pokeAbort = null;
+      // A newer stream may already be connecting (resumed quickly): leave its state alone.
+      if (this.#pokeAbort === abort) {
+        this.#pokeAbort = null;
+        this.#setPoke('closed');
+      }
     };
     void run();
+  }
+
+  #disconnectPoke(): void {
+    this.#pokeAbort?.abort();
+    this.#pokeAbort = null;
+    if (this.#poke !== 'off') this.#setPoke('closed');
   }
 
   #sleep(ms: number, signal: AbortSignal): Promise<void> {
