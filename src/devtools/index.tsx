@@ -6,8 +6,8 @@ export function KalphiteDevtools(props: KalphiteDevtoolsProps) {
   return <KalphiteDevtoolsFloating {...props} />;
 }
 
-export { KalphiteDevtoolsPanel } from './panel/panel.js';
-export type { KalphiteDevtoolsPanelProps } from './panel/panel.js';
+export { KalphiteDevtoolsPanel } from './lazy-panel.js';
+export type { KalphiteDevtoolsPanelProps } from './lazy-panel.js';
 export type { KalphiteDevtoolsProps } from './devtools.js';
 export { createDevtoolsUiStore, UI_STORAGE_KEY } from './ui-state.js';
 export type { DevtoolsUiState, DevtoolsTab, DevtoolsDock } from './ui-state.js';

@@ -1,8 +1,9 @@
-import { useEffect, useId, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useStore, type StoreApi } from 'zustand';
 import { KalphiteStyles } from '../../components/theme/styles.js';
 import type { Kalphite } from '../../engine/index.js';
 import { KalphiteProvider } from '../../react/index.js';
+import { ChangeLogTab } from '../tabs/change-log-tab.js';
 import { DurabilityTab } from '../tabs/durability-tab.js';
 import { EventsTab } from '../tabs/events-tab.js';
 import { FaultsTab } from '../tabs/faults-tab.js';
@@ -13,6 +14,7 @@ import { SyncTab } from '../tabs/sync-tab.js';
 import { createDevtoolsUiStore, type DevtoolsTab, type DevtoolsUiState } from '../ui-state.js';
 import { useEngineView } from '../use-inspection.js';
 import { DevtoolsErrorBoundary } from './error-boundary.js';
+import { DevtoolsStyles } from './styles.js';
 
 export interface KalphiteDevtoolsPanelProps {
   readonly kalphite: Kalphite;
@@ -25,6 +27,7 @@ export interface KalphiteDevtoolsPanelProps {
 const TABS: readonly { id: DevtoolsTab; label: string }[] = [
   { id: 'memory', label: 'Memory' },
   { id: 'flushes', label: 'Flushes' },
+  { id: 'changes', label: 'Change log' },
   { id: 'sync', label: 'Sync' },
   { id: 'durability', label: 'Durability' },
   { id: 'events', label: 'Events' },
@@ -48,6 +51,8 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
   const filter = useStore(ui, (s) => s.filter);
   const set = useStore(ui, (s) => s.set);
   const baseId = useId();
+  const [confirmingReset, setConfirmingReset] = useState(false);
+  const [resetError, setResetError] = useState<string | null>(null);
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
   const { inspection } = view;
   const now = Date.now();
@@ -77,6 +82,7 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
   return (
     <section className="kalphite kalphite-devtools" aria-label="Kalphite devtools" style={{ display: 'grid', gap: 8, padding: 8, height: '100%', overflow: 'auto' }}>
       <KalphiteStyles />
+      <DevtoolsStyles />
       <header style={{ display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'center' }}>
         <strong>Kalphite</strong>
         <span aria-label="Entities in memory">{inspection.entityCount.toLocaleString()} entities</span>
@@ -102,10 +108,40 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
               <button type="button" className="kalphite-button" aria-pressed={inspection.sync?.paused ?? false} onClick={() => (inspection.sync?.paused ? sync.resume() : sync.pause())}>
                 {inspection.sync?.paused ? 'Resume sync' : 'Pause sync'}
               </button>
+              <button type="button" className="kalphite-button" aria-pressed={inspection.sync?.simulatedOffline ?? false} onClick={() => sync.setOffline(!inspection.sync?.simulatedOffline)}>
+                {inspection.sync?.simulatedOffline ? 'Go online' : 'Go offline'}
+              </button>
             </>
           )}
+          <button type="button" className="kalphite-button kalphite-button-danger" aria-expanded={confirmingReset} onClick={() => setConfirmingReset(true)}>
+            Reset local db…
+          </button>
         </span>
       </header>
+      {confirmingReset && (
+        <div role="alertdialog" aria-label="Reset the local database" className="kalphite-devtools-confirm">
+          <p style={{ margin: 0 }}>
+            {sync
+              ? `Throw away the local data and start again as a new client with the server’s? ${notOnServer === 0 ? 'Every write is on the server.' : `${notOnServer} write(s) not on the server will be lost.`}`
+              : `This engine does not sync: all ${inspection.entityCount.toLocaleString()} entities will be lost.`}
+          </p>
+          <button
+            type="button"
+            className="kalphite-button kalphite-button-danger"
+            onClick={() => {
+              setConfirmingReset(false);
+              setResetError(null);
+              kalphite.reset().catch((reason: unknown) => setResetError(reason instanceof Error ? reason.message : String(reason)));
+            }}
+          >
+            Reset
+          </button>
+          <button type="button" className="kalphite-button" autoFocus onClick={() => setConfirmingReset(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {resetError && <p role="alert">Reset failed: {resetError}</p>}
       {inspection.lastError && (
         <p role="alert" className="kalphite-muted">
           Last error ({inspection.lastError.code}): {inspection.lastError.message}
@@ -135,6 +171,7 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
       <div role="tabpanel" id={`${baseId}-${tab}-panel`} aria-labelledby={`${baseId}-${tab}-tab`}>
         {tab === 'memory' && <MemoryTab kalphite={kalphite} filter={filter} onFilter={(value) => set({ filter: value })} />}
         {tab === 'flushes' && <FlushesTab view={view} now={now} />}
+        {tab === 'changes' && <ChangeLogTab kalphite={kalphite} />}
         {tab === 'sync' && <SyncTab view={view} now={now} />}
         {tab === 'durability' && <DurabilityTab view={view} />}
         {tab === 'events' && <EventsTab view={view} />}

@@ -1,15 +1,53 @@
+import type { KalphiteEvent } from '../../engine/index.js';
 import type { EngineView } from '../use-inspection.js';
+import { VirtualList } from '../virtual-list.js';
 
 /** Every engine event, newest first. */
 export function EventsTab({ view }: { view: EngineView }) {
   return (
-    <ol className="kalphite-feed" aria-label="Events" reversed>
-      {view.events.slice(0, 200).map((e, i) => (
-        <li key={`${e.at}-${i}`}>
-          <code>{e.type}</code>
+    <VirtualList
+      items={view.events}
+      label="Events"
+      rowHeight={26}
+      height={260}
+      getKey={(e) => `${e.type}-${e.at}-${eventKey(e)}`}
+      empty={<p className="kalphite-muted">No events yet.</p>}
+      renderRow={(e) => (
+        <>
+          <span>
+            <code>{e.type}</code> {summary(e)}
+          </span>
           <span className="kalphite-muted">{new Date(e.at).toLocaleTimeString()}</span>
-        </li>
-      ))}
-    </ol>
+        </>
+      )}
+    />
   );
+}
+
+/** Distinguishes events of one type in one millisecond (the list's keys must be stable). */
+function eventKey(e: KalphiteEvent): string {
+  if ('requestId' in e) return String(e.requestId);
+  if ('batchId' in e) return `${e.batchId}-${'attempt' in e ? e.attempt : ''}`;
+  if ('version' in e) return String(e.version);
+  return '';
+}
+
+function summary(e: KalphiteEvent): string {
+  switch (e.type) {
+    case 'store:changed':
+      return `${e.origin}${e.tag ? ` (${e.tag})` : ''}: ${e.changes.length} change${e.changes.length === 1 ? '' : 's'}`;
+    case 'flush:committed':
+      return `${e.size} in ${e.durationMs} ms`;
+    case 'flush:failed':
+    case 'sync:request-failed':
+      return e.error.message;
+    case 'sync:push-succeeded':
+      return `${e.mutations} mutations`;
+    case 'sync:pull-succeeded':
+      return `${JSON.stringify(e.cookieBefore)} → ${JSON.stringify(e.cookie)}`;
+    case 'db:reset':
+      return `new client, ${e.droppedChanges} changes dropped`;
+    default:
+      return '';
+  }
 }

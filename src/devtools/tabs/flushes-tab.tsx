@@ -1,4 +1,5 @@
 import type { EngineView } from '../use-inspection.js';
+import { VirtualList } from '../virtual-list.js';
 
 /** Pending operations with the time until they flush, the batch in flight, recent batches and failures. */
 export function FlushesTab({ view, now }: { view: EngineView; now: number }) {
@@ -12,14 +13,19 @@ export function FlushesTab({ view, now }: { view: EngineView; now: number }) {
         {flush.inFlight && ` · batch ${flush.inFlight.batchId} in flight (${flush.inFlight.size})`}
         {flush.failures > 0 && ` · ${flush.failures} failed attempt${flush.failures === 1 ? '' : 's'}, retrying`}
       </p>
-      <ul className="kalphite-feed" aria-label="Pending flush operations">
-        {flush.pending.slice(0, 200).map((p) => (
-          <li key={p.id}>
+      <VirtualList
+        items={flush.pending}
+        label="Pending flush operations"
+        rowHeight={26}
+        height={Math.min(160, Math.max(26, flush.pending.length * 26))}
+        getKey={(p) => p.id}
+        renderRow={(p) => (
+          <>
             <code>{p.id}</code>
-            <span>{p.op}</span>
-          </li>
-        ))}
-      </ul>
+            <span className="kalphite-muted">{p.op}</span>
+          </>
+        )}
+      />
       <h3 className="kalphite-heading">Recent batches</h3>
       <ul className="kalphite-feed" aria-label="Recent batches">
         {batches.map((e) =>

@@ -1,10 +1,12 @@
 import { useMemo, useState } from 'react';
-import type { Kalphite } from '../../engine/index.js';
+import type { Entity, Kalphite } from '../../engine/index.js';
 import { useKalphite } from '../../react/index.js';
+import { VirtualList } from '../virtual-list.js';
 
-const SHOWN = 200;
+/** Writes from the panel carry this tag, so events and the change log show where they came from. */
+export const DEVTOOLS_TAG = 'devtools';
 
-/** Entities grouped by type, searchable, with a JSON view; deletes go through the store like any write. */
+/** Entities grouped by type, searchable, with a JSON view; edits and deletes go through the store like any write. */
 export function MemoryTab({ kalphite, filter, onFilter }: { kalphite: Kalphite; filter: string; onFilter: (filter: string) => void }) {
   const all = useKalphite((store) => store.getAll());
   const [selected, setSelected] = useState<string | null>(null);
@@ -20,40 +22,100 @@ export function MemoryTab({ kalphite, filter, onFilter }: { kalphite: Kalphite; 
   }, [matches]);
   const entity = selected === null ? null : kalphite.store.getById(selected);
   return (
-    <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: 8 }}>
+    <div className="kalphite-devtools-split">
       <div>
         <label>
           Search entities <input className="kalphite-input" type="search" value={filter} onChange={(e) => onFilter(e.target.value)} />
         </label>
-        <p className="kalphite-muted">
+        <p className="kalphite-muted" aria-live="polite">
           {matches.length.toLocaleString()} of {all.length.toLocaleString()} · {byType.map(([type, n]) => `${type}: ${n.toLocaleString()}`).join(' · ') || 'empty'}
         </p>
-        <ul className="kalphite-feed" aria-label="Entities">
-          {matches.slice(0, SHOWN).map((e) => (
-            <li key={e.id}>
+        <VirtualList
+          items={matches}
+          label="Entities"
+          rowHeight={30}
+          height={240}
+          getKey={(e) => e.id}
+          empty={<p className="kalphite-muted">{all.length === 0 ? 'No entities in memory.' : 'No entity matches the search.'}</p>}
+          renderRow={(e) => (
+            <>
               <button type="button" className="kalphite-button" aria-pressed={selected === e.id} onClick={() => setSelected(e.id)}>
                 {e.id}
               </button>
               <span className="kalphite-muted">{e.type}</span>
-            </li>
-          ))}
-        </ul>
-        {matches.length > SHOWN && <p className="kalphite-muted">{(matches.length - SHOWN).toLocaleString()} more: refine the search.</p>}
+            </>
+          )}
+        />
       </div>
       <div>
-        {entity ? (
-          <>
-            <pre className="kalphite-json" aria-label={`JSON of ${entity.id}`}>
-              {JSON.stringify(entity, null, 2)}
-            </pre>
-            <button type="button" className="kalphite-button kalphite-button-danger" onClick={() => kalphite.store.entities.delete(entity.id)}>
-              Delete {entity.id}
-            </button>
-          </>
-        ) : (
-          <p className="kalphite-muted">Select an entity to see its JSON.</p>
-        )}
+        {entity ? <EntityEditor key={`${entity.id}`} kalphite={kalphite} entity={entity} /> : <p className="kalphite-muted">Select an entity to see its JSON.</p>}
       </div>
     </div>
+  );
+}
+
+/** The JSON of one entity, editable: a save is an ordinary tagged write, so it flushes and syncs. */
+function EntityEditor({ kalphite, entity }: { kalphite: Kalphite; entity: Entity }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const json = JSON.stringify(entity, null, 2);
+  const { store } = kalphite;
+  const save = () => {
+    try {
+      const value = JSON.parse(draft ?? json) as Entity;
+      store.batch(() => store.entities.set(entity.id, value), { tag: DEVTOOLS_TAG });
+      setDraft(null);
+      setError(null);
+    } catch (reason) {
+      // Bad JSON or an entity the store refuses (wrong id, not serialisable): nothing was written.
+      setError(reason instanceof Error ? reason.message : String(reason));
+    }
+  };
+  if (draft === null) {
+    return (
+      <>
+        <pre className="kalphite-json" aria-label={`JSON of ${entity.id}`}>
+          {json}
+        </pre>
+        <span className="kalphite-actions">
+          <button type="button" className="kalphite-button" onClick={() => setDraft(json)}>
+            Edit {entity.id}
+          </button>
+          <button type="button" className="kalphite-button kalphite-button-danger" onClick={() => store.batch(() => store.entities.delete(entity.id), { tag: DEVTOOLS_TAG })}>
+            Delete {entity.id}
+          </button>
+        </span>
+      </>
+    );
+  }
+  return (
+    <form
+      className="kalphite-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        save();
+      }}
+    >
+      <label>
+        JSON of {entity.id}
+        <textarea className="kalphite-input kalphite-devtools-editor" value={draft} onChange={(e) => setDraft(e.target.value)} aria-invalid={error !== null} spellCheck={false} />
+      </label>
+      {error && <p role="alert">Not saved: {error}</p>}
+      <span className="kalphite-actions">
+        <button type="submit" className="kalphite-button kalphite-button-primary">
+          Save {entity.id}
+        </button>
+        <button
+          type="button"
+          className="kalphite-button"
+          onClick={() => {
+            setDraft(null);
+            setError(null);
+          }}
+        >
+          Cancel
+        </button>
+      </span>
+    </form>
   );
 }
