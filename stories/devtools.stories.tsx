@@ -252,7 +252,8 @@ export const Offline: Story = {
     await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
     await waitFor(() => expect(header(devtools, 'Data at risk')).toBe('at risk: 0 not on disk, 1 not on the server'), SLOW);
     await userEvent.click(devtools.getByRole('button', { name: 'Push now' }));
-    await expect(await devtools.findByText(/^push #\d+ failed: Could not reach the sync server: offline/, {}, SLOW)).toBeInTheDocument();
+    // The background push after the flush fails too: at least one failure is listed.
+    await expect((await devtools.findAllByText(/^push #\d+ failed: Could not reach the sync server: offline/, {}, SLOW)).length).toBeGreaterThan(0);
     await expect(devtools.getByText('offline')).toBeInTheDocument();
     await userEvent.click(devtools.getByRole('button', { name: 'Go online' }));
     await waitFor(() => expect(header(devtools, 'Data at risk')).toBe('nothing at risk'), SLOW);
@@ -269,7 +270,7 @@ export const Failing: Story = {
   play: async ({ canvasElement }) => {
     const devtools = await panel(canvasElement);
     await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
-    await expect(await devtools.findByText(/^push #\d+ failed: .*503.*\(retry in \d+ ms\)$/, {}, SLOW)).toBeInTheDocument();
+    await expect((await devtools.findAllByText(/^push #\d+ failed: .*503.*\(retry in \d+ ms\)$/, {}, SLOW)).length).toBeGreaterThan(0);
     await expect(devtools.getByRole('alert')).toHaveTextContent('Last error (server-error)');
     await expect(header(devtools, 'Unacknowledged writes')).toBe('5 unacknowledged');
     await expect(header(devtools, 'Data at risk')).toBe('at risk: 0 not on disk, 5 not on the server');

@@ -38,3 +38,12 @@ export function useEngineView(kalphite: Kalphite): EngineView {
   }, [kalphite]);
   return view;
 }
+
+/**
+ * A key for one event in a list, stable while newer events arrive above it (an index would make
+ * React remount every row on each event).
+ */
+export function eventKey(e: KalphiteEvent): string {
+  const detail = 'requestId' in e ? e.requestId : 'batchId' in e ? `${e.batchId}.${'attempt' in e ? e.attempt : ''}` : 'version' in e ? e.version : '';
+  return `${e.type}@${e.at}#${detail}`;
+}

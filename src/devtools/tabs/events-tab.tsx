@@ -1,5 +1,5 @@
 import type { KalphiteEvent } from '../../engine/index.js';
-import type { EngineView } from '../use-inspection.js';
+import { eventKey, type EngineView } from '../use-inspection.js';
 import { VirtualList } from '../virtual-list.js';
 
 /** Every engine event, newest first. */
@@ -10,7 +10,7 @@ export function EventsTab({ view }: { view: EngineView }) {
       label="Events"
       rowHeight={26}
       height={260}
-      getKey={(e) => `${e.type}-${e.at}-${eventKey(e)}`}
+      getKey={eventKey}
       empty={<p className="kalphite-muted">No events yet.</p>}
       renderRow={(e) => (
         <>
@@ -22,14 +22,6 @@ export function EventsTab({ view }: { view: EngineView }) {
       )}
     />
   );
-}
-
-/** Distinguishes events of one type in one millisecond (the list's keys must be stable). */
-function eventKey(e: KalphiteEvent): string {
-  if ('requestId' in e) return String(e.requestId);
-  if ('batchId' in e) return `${e.batchId}-${'attempt' in e ? e.attempt : ''}`;
-  if ('version' in e) return String(e.version);
-  return '';
 }
 
 function summary(e: KalphiteEvent): string {

@@ -1,4 +1,4 @@
-import type { EngineView } from '../use-inspection.js';
+import { eventKey, type EngineView } from '../use-inspection.js';
 import { VirtualList } from '../virtual-list.js';
 
 /** Pending operations with the time until they flush, the batch in flight, recent batches and failures. */
@@ -30,14 +30,14 @@ export function FlushesTab({ view, now }: { view: EngineView; now: number }) {
       <ul className="kalphite-feed" aria-label="Recent batches">
         {batches.map((e) =>
           e.type === 'flush:committed' ? (
-            <li key={`${e.type}-${e.batchId}`}>
+            <li key={eventKey(e)}>
               <span>
                 batch {e.batchId}: {e.size} written, up to mutation {e.lastMutationId}
               </span>
               <span className="kalphite-muted">{e.durationMs} ms</span>
             </li>
           ) : e.type === 'flush:failed' ? (
-            <li key={`${e.type}-${e.batchId}`}>
+            <li key={eventKey(e)}>
               <span>
                 batch {e.batchId} failed (attempt {e.attempt}): {e.error.message}
               </span>

@@ -48,7 +48,7 @@ export function MemoryTab({ kalphite, filter, onFilter }: { kalphite: Kalphite; 
         />
       </div>
       <div>
-        {entity ? <EntityEditor key={`${entity.id}`} kalphite={kalphite} entity={entity} /> : <p className="kalphite-muted">Select an entity to see its JSON.</p>}
+        {entity ? <EntityEditor key={entity.id} kalphite={kalphite} entity={entity} /> : <p className="kalphite-muted">Select an entity to see its JSON.</p>}
       </div>
     </div>
   );

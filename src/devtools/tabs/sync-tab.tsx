@@ -1,4 +1,4 @@
-import type { EngineView } from '../use-inspection.js';
+import { eventKey, type EngineView } from '../use-inspection.js';
 
 /** Versions, acknowledgements and the push/pull timeline with durations, sizes and errors. */
 export function SyncTab({ view, now }: { view: EngineView; now: number }) {
@@ -17,8 +17,8 @@ export function SyncTab({ view, now }: { view: EngineView; now: number }) {
       </dl>
       <h3 className="kalphite-heading">Timeline</h3>
       <ul className="kalphite-feed" aria-label="Sync timeline">
-        {timeline.map((e, i) => (
-          <li key={`${e.type}-${e.at}-${i}`}>
+        {timeline.map((e) => (
+          <li key={eventKey(e)}>
             <span>
               {e.type === 'sync:push-succeeded' && `push #${e.requestId}: ${e.mutations} mutations, ${e.bytes} B, up to ${e.lastMutationId}`}
               {e.type === 'sync:pull-succeeded' && `pull #${e.requestId}: ${JSON.stringify(e.cookieBefore)} → ${JSON.stringify(e.cookie)}, ${e.patchSize} ops, ${e.bytes} B${e.acknowledgedUpTo === null ? '' : `, acknowledged ${e.acknowledgedUpTo}`}`}
