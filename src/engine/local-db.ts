@@ -93,8 +93,10 @@ export class LocalDb {
     const owned = options.pglite === undefined;
     const db =
       options.pglite ??
-      // IndexedDB fsyncs are slow; the flusher already batches and retries, so relax them.
-      new PGlite(dataDir, { relaxedDurability: dataDir.startsWith('idb://') });
+      // Not relaxedDurability: its background IndexedDB sync fails as an uncaught ErrnoError and
+      // then stops persisting without telling anyone (electric-sql/pglite#1063). The flusher batches
+      // writes, so awaiting one IndexedDB sync per batch is cheap enough.
+      new PGlite(dataDir);
     try {
       await db.waitReady;
       await migrate(db, options);
