@@ -4,12 +4,19 @@ import { eventKey, type EngineView } from '../use-inspection.js';
 export function SyncTab({ view, now }: { view: EngineView; now: number }) {
   const sync = view.inspection.sync;
   if (!sync) return <p className="kalphite-muted">This engine has no syncUrl: it is local only.</p>;
+  // The newest server version this client has heard of: from a poke, or the cookie of a pull.
+  let serverVersion: number | null = null;
+  for (const e of view.events) {
+    const v = e.type === 'sync:poke' ? e.version : e.type === 'sync:pull-succeeded' && typeof e.cookie === 'number' ? e.cookie : null;
+    if (v !== null) serverVersion = Math.max(serverVersion ?? v, v);
+  }
   const timeline = view.events.filter((e) => e.type === 'sync:push-succeeded' || e.type === 'sync:pull-succeeded' || e.type === 'sync:request-failed' || e.type === 'sync:poke').slice(0, 50);
   return (
     <div style={{ display: 'grid', gap: 8 }}>
       <dl className="kalphite-stats">
         <Field name="Client" value={sync.clientID.slice(0, 8)} />
-        <Field name="Cookie" value={JSON.stringify(sync.cookie)} />
+        <Field name="Local cookie" value={JSON.stringify(sync.cookie)} />
+        <Field name="Server version" value={serverVersion === null ? 'not heard yet' : String(serverVersion)} />
         <Field name="Acknowledged up to" value={String(sync.lastMutationID)} />
         <Field name="Unacknowledged" value={String(sync.unacknowledged)} />
         <Field name="Poke stream" value={sync.poke} />
