@@ -22,11 +22,28 @@ export type KalphiteEvent =
     }
   | { readonly type: 'flush:failed'; readonly at: number; readonly batchId: number; readonly size: number; readonly attempt: number; readonly error: KalphiteError }
   | { readonly type: 'flush:retry'; readonly at: number; readonly attempt: number; readonly delayMs: number; readonly dueAt: number }
-  | { readonly type: 'db:opened'; readonly at: number; readonly dataDir: string; readonly durationMs: number; readonly entityCount: number; readonly clientId: string; readonly schemaVersion: number }
+  | {
+      readonly type: 'db:opened';
+      readonly at: number;
+      readonly dataDir: string;
+      readonly durationMs: number;
+      readonly entityCount: number;
+      readonly clientId: string;
+      readonly clientGroupId: string;
+      readonly schemaVersion: number;
+    }
   | { readonly type: 'db:migrated'; readonly at: number; readonly from: number; readonly to: number; readonly description: string }
-  | { readonly type: 'outbox:acknowledged'; readonly at: number; readonly upTo: number; readonly remaining: number }
+  | {
+      readonly type: 'outbox:acknowledged';
+      readonly at: number;
+      /** This client's newest acknowledged mutation id, if the server named it. */
+      readonly upTo: number | null;
+      /** Every client of the group the server named (the tabs sharing this database). */
+      readonly byClient: Readonly<Record<string, number>>;
+      readonly remaining: number;
+    }
   | { readonly type: 'outbox:compacted'; readonly at: number; readonly removed: number }
-  | { readonly type: 'db:reset'; readonly at: number; readonly clientId: string; readonly droppedEntities: number; readonly droppedChanges: number }
+  | { readonly type: 'db:reset'; readonly at: number; readonly clientId: string; readonly clientGroupId: string; readonly droppedEntities: number; readonly droppedChanges: number }
   | { readonly type: 'sync:push-started'; readonly at: number; readonly requestId: number; readonly mutations: number; readonly bytes: number; readonly firstMutationId: number; readonly lastMutationId: number }
   | { readonly type: 'sync:push-succeeded'; readonly at: number; readonly requestId: number; readonly mutations: number; readonly bytes: number; readonly durationMs: number; readonly lastMutationId: number }
   | { readonly type: 'sync:pull-started'; readonly at: number; readonly requestId: number; readonly cookie: Cookie }

@@ -112,7 +112,7 @@ describe('flushing through PGlite', () => {
     const query = pglite.query.bind(pglite);
     let fail = 1;
     pglite.query = ((...args: Parameters<typeof query>) => {
-      if (fail > 0 && args[0].includes('client_changes (id')) {
+      if (fail > 0 && args[0].includes('INSERT INTO client_changes')) {
         fail--;
         return Promise.reject(new Error('simulated I/O error'));
       }

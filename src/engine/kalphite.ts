@@ -45,6 +45,7 @@ export interface KalphiteOptions {
 /** A plain, synchronous picture of the engine for devtools and tests. */
 export interface KalphiteInspection {
   readonly clientId: string;
+  readonly clientGroupId: string;
   readonly dataDir: string;
   readonly closed: boolean;
   readonly version: number;
@@ -61,7 +62,10 @@ export interface Kalphite {
   readonly store: KalphiteStore;
   /** Layer 4, when `syncUrl` is set. */
   readonly sync: KalphiteSync | null;
+  /** This engine's sync client (a new one each time an engine opens, as a tab is). */
   readonly clientId: string;
+  /** The client group: the local database, shared by every engine (tab) that opens it. */
+  readonly clientGroupId: string;
   readonly dataDir: string;
   readonly closed: boolean;
   /** Recent events, oldest first. */
@@ -150,6 +154,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     durationMs: env.now() - openedAt,
     entityCount: store.entities.size,
     clientId: db.clientId,
+    clientGroupId: db.clientGroupId,
     schemaVersion: db.schemaVersion,
   });
 
@@ -203,10 +208,11 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     const droppedChanges = db.outboxLength + flusher.snapshot().pending.length;
     store.applyExternal(ids.map((id) => [id, undefined] as const));
     flusher.discard();
+    const clientGroupId = env.randomId();
     const clientId = env.randomId();
-    await db.reset(clientId);
+    await db.reset(clientGroupId, clientId);
     sync?.forgetAcknowledged();
-    emit({ type: 'db:reset', clientId, droppedEntities: ids.length, droppedChanges });
+    emit({ type: 'db:reset', clientId, clientGroupId, droppedEntities: ids.length, droppedChanges });
     if (!wasPaused) sync?.resume();
   };
 
@@ -215,6 +221,9 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     sync,
     get clientId() {
       return db.clientId;
+    },
+    get clientGroupId() {
+      return db.clientGroupId;
     },
     dataDir: db.dataDir,
     get closed() {
@@ -226,6 +235,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     subscribe: bus.subscribe,
     inspect: () => ({
       clientId: db.clientId,
+      clientGroupId: db.clientGroupId,
       dataDir: db.dataDir,
       closed,
       version: store.version,

@@ -38,33 +38,45 @@ describe('schema and migrations', () => {
     expect(events.filter((e) => e.type === 'db:migrated').map((e) => (e.type === 'db:migrated' ? [e.from, e.to] : []))).toEqual([
       [0, 1],
       [1, 2],
+      [2, 3],
     ]);
+    expect(db.clientGroupId).toMatch(/^client-/);
+    expect(db.clientGroupId).not.toBe(db.clientId);
     expect(db.outboxLength).toBe(0);
     expect(db.lastMutationId).toBe(0);
   });
 
-  it('keeps the client id and migrates nothing on reopen', async () => {
+  it('keeps the client group and migrates nothing on reopen; each opening is a new client', async () => {
     const pglite = await freshPGlite();
     const first = await openDb(pglite);
     const second = await openDb(pglite);
-    expect(second.db.clientId).toBe(first.db.clientId);
+    expect(second.db.clientGroupId).toBe(first.db.clientGroupId);
+    expect(second.db.clientId).not.toBe(first.db.clientId);
     expect(second.events.filter((e) => e.type === 'db:migrated')).toEqual([]);
   });
 
-  it('upgrades a version 1 database in place, keeping its client id, entities and outbox', async () => {
+  it('upgrades a version 1 database in place: its client id becomes the group, its outbox stays that client\'s', async () => {
     const pglite = await freshPGlite();
     await pglite.exec(migrations[0]!.sql);
     await pglite.query(`INSERT INTO client_state (client_id, schema_version, last_mutation_id) VALUES ('old-client', 1, 1)`);
     await pglite.query(`INSERT INTO entities VALUES ('a', 'note', $1)`, [JSON.stringify(note('a', 'v1'))]);
     await pglite.query(`INSERT INTO client_changes (id, entity_id, entity_type, op, data, created_at) VALUES (1, 'a', 'note', 'upsert', $1, 5)`, [JSON.stringify(note('a', 'v1'))]);
     const { db, events } = await openDb(pglite);
-    expect(events.filter((e) => e.type === 'db:migrated').map((e) => (e.type === 'db:migrated' ? [e.from, e.to] : []))).toEqual([[1, 2]]);
-    expect(db.clientId).toBe('old-client');
+    expect(events.filter((e) => e.type === 'db:migrated').map((e) => (e.type === 'db:migrated' ? [e.from, e.to] : []))).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
+    expect(db.clientGroupId).toBe('old-client');
     expect(await db.loadEntities()).toEqual([note('a', 'v1')]);
     expect(await db.changeLog(10)).toEqual([
-      { mutationId: 1, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', 'v1'), before: null, createdAt: 5, acknowledged: false },
+      { clientId: 'old-client', mutationId: 1, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', 'v1'), before: null, createdAt: 5, acknowledged: false },
     ]);
-    expect(await db.writeBatch([upsert(note('b', 'v2'))])).toBe(2);
+    expect(await db.writeBatch([upsert(note('b', 'v2'))])).toBe(1);
+    // Pushed in the order written: the old client's row, then the new one's.
+    expect((await db.unsyncedChanges()).map((e) => [e.clientId, e.mutationId])).toEqual([
+      ['old-client', 1],
+      [db.clientId, 1],
+    ]);
   });
 
   it('refuses a database written by a newer Kalphite', async () => {
@@ -88,7 +100,7 @@ describe('writeBatch', () => {
       [3, 'a', 'upsert'],
       [4, 'b', 'delete'],
     ]);
-    expect(outbox[2]).toEqual({ mutationId: 3, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', '2'), createdAt: 1000 });
+    expect(outbox[2]).toEqual({ clientId: db.clientId, mutationId: 3, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', '2'), createdAt: 1000 });
     expect(outbox[3]?.entity).toBeNull();
     expect(db.outboxLength).toBe(4);
   });
@@ -130,7 +142,7 @@ describe('outbox', () => {
   it('acknowledges up to a mutation id and compacts acknowledged rows', async () => {
     const { db, events } = await openDb();
     await db.writeBatch(['a', 'b', 'c', 'd'].map((id) => upsert(note(id, 'x'))));
-    await db.acknowledge(2);
+    await db.acknowledge({ [db.clientId]: 2 });
     expect(db.outboxLength).toBe(2);
     expect((await db.unsyncedChanges()).map((e) => e.mutationId)).toEqual([3, 4]);
     expect(await db.compact()).toBe(2);
@@ -142,12 +154,38 @@ describe('outbox', () => {
   });
 });
 
+describe('many clients (tabs) in one group', () => {
+  it('each client numbers its own mutations; a re-sent batch is written once; rows keep their write order', async () => {
+    const { db } = await openDb();
+    expect(await db.writeBatch([upsert(note('a', 'own'))])).toBe(1);
+    expect(await db.writeClientBatch([upsert(note('b', 'tab 1'))], 'tab-b', 1)).toBe(1);
+    expect(await db.writeClientBatch([upsert(note('c', 'tab 2')), upsert(note('b', 'tab 2'))], 'tab-b', 2)).toBe(3);
+    // The leader crashed before answering: the tab sends batch 1 again to the next leader.
+    expect(await db.writeClientBatch([upsert(note('b', 'tab 1'))], 'tab-b', 1)).toBeNull();
+    expect(await db.writeBatch([upsert(note('d', 'own'))])).toBe(2);
+    expect((await db.loadEntities()).find((e) => e.id === 'b')).toEqual(note('b', 'tab 2'));
+    expect((await db.unsyncedChanges()).map((e) => [e.clientId, e.mutationId, e.entityId])).toEqual([
+      [db.clientId, 1, 'a'],
+      ['tab-b', 1, 'b'],
+      ['tab-b', 2, 'c'],
+      ['tab-b', 3, 'b'],
+      [db.clientId, 2, 'd'],
+    ]);
+    expect(db.outboxLength).toBe(5);
+    await db.acknowledge({ 'tab-b': 2, [db.clientId]: 1 });
+    expect((await db.unsyncedChanges()).map((e) => [e.clientId, e.mutationId])).toEqual([
+      ['tab-b', 3],
+      [db.clientId, 2],
+    ]);
+  });
+});
+
 describe('change log', () => {
   it('lists changes newest first with the value each replaced and whether the server has it', async () => {
     const { db } = await openDb();
     await db.writeBatch([upsert(note('a', '1'))]);
     await db.writeBatch([{ ...upsert(note('a', '2')), before: note('a', '1') }, { ...del('b'), before: note('b', 'old') }]);
-    await db.acknowledge(1);
+    await db.acknowledge({ [db.clientId]: 1 });
     const log = await db.changeLog(10);
     expect(log.map((e) => [e.mutationId, e.entityId, e.op, e.before, e.entity, e.acknowledged])).toEqual([
       [3, 'b', 'delete', note('b', 'old'), null, false],
@@ -164,8 +202,8 @@ describe('reset', () => {
     await db.writeBatch([upsert(note('a', '1')), upsert(note('b', '1'))]);
     await db.applyPull({ acknowledgeUpTo: null, writes: new Map(), keep: null, cookie: 7, pendingInMemory: () => false });
     const before = db.clientId;
-    await db.reset('fresh-client');
-    expect([db.clientId, db.cookie, db.outboxLength, db.lastMutationId]).toEqual(['fresh-client', null, 0, 0]);
+    await db.reset('fresh-group', 'fresh-client');
+    expect([db.clientGroupId, db.clientId, db.cookie, db.outboxLength, db.lastMutationId]).toEqual(['fresh-group', 'fresh-client', null, 0, 0]);
     expect(db.clientId).not.toBe(before);
     expect(await db.loadEntities()).toEqual([]);
     expect(await db.changeLog(10)).toEqual([]);
@@ -174,7 +212,7 @@ describe('reset', () => {
 });
 
 describe('a folder dataDir', () => {
-  it('persists entities, outbox and client id across reopen', async () => {
+  it('persists entities, outbox and client group across reopen', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kalphite-localdb-'));
     dirs.push(dir);
     const options = { dataDir: dir, randomId: () => 'folder-client', now: () => 5, emit: () => {} };
@@ -183,10 +221,11 @@ describe('a folder dataDir', () => {
     await first.writeBatch([del('b')]);
     await first.close();
     const second = await LocalDb.open({ ...options, randomId: () => 'other' });
-    expect(second.clientId).toBe('folder-client');
+    expect(second.clientGroupId).toBe('folder-client');
+    expect(second.clientId).toBe('other');
     expect(await second.loadEntities()).toEqual([note('a', '1')]);
     expect(second.outboxLength).toBe(3);
-    expect(second.lastMutationId).toBe(3);
+    expect(second.lastMutationId).toBe(0);
     await second.close();
   });
 });

@@ -16,8 +16,8 @@ export interface FlushOp {
 
 /** Server state to apply after a pull, with the client's own mutations rebased on top. */
 export interface PullApplication {
-  /** Acknowledge the outbox up to this mutation id first (null: no change). */
-  readonly acknowledgeUpTo: number | null;
+  /** Acknowledge each client's outbox rows up to its mutation id first (null: no change). */
+  readonly acknowledgeUpTo: Readonly<Record<string, number>> | null;
   /** Server values (undefined: deleted) by entity id. */
   readonly writes: ReadonlyMap<string, Entity | undefined>;
   /** After a `clear`: every entity id the server has. Others are removed (unless pending). */
@@ -37,6 +37,8 @@ export interface PullResult {
 
 /** A row of the outbox. Its id is the mutation id: sequential per client, with no gaps. */
 export interface OutboxEntry {
+  /** The client (tab) that made the change. */
+  readonly clientId: string;
   readonly mutationId: number;
   readonly entityId: string;
   readonly entityType: string;
@@ -55,6 +57,8 @@ export interface ChangeLogEntry extends OutboxEntry {
 export interface LocalDbOptions {
   /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
   readonly dataDir?: string;
+  /** This engine's client id (a tab); a new random one by default. */
+  readonly clientId?: string;
   /** An already-created PGlite to use instead of opening `dataDir`; the caller closes it. */
   readonly pglite?: PGliteInterface;
   readonly randomId: () => string;
@@ -62,10 +66,15 @@ export interface LocalDbOptions {
   readonly emit: EmitEvent;
 }
 
-/** Layer 3: PGlite holding the entities, the outbox (`client_changes`) and `client_state`. */
+/**
+ * Layer 3: PGlite holding the entities, the outbox (`client_changes`), `client_state` and
+ * `local_clients`. The database is one client group (a browser profile); every engine that writes
+ * through it (a tab) is a client of that group with its own gap-free mutation ids.
+ */
 export class LocalDb {
   readonly dataDir: string;
   readonly schemaVersion: number;
+  #clientGroupId: string;
   #clientId: string;
   readonly #db: PGliteInterface;
   readonly #owned: boolean;
@@ -75,15 +84,16 @@ export class LocalDb {
   #outboxLength: number;
   #cookie: Cookie;
 
-  private constructor(db: PGliteInterface, options: LocalDbOptions, dataDir: string, state: ClientStateRow, outboxLength: number) {
+  private constructor(db: PGliteInterface, options: LocalDbOptions, dataDir: string, state: ClientStateRow, clientId: string, outboxLength: number) {
     this.#db = db;
     this.#owned = options.pglite === undefined;
     this.#now = options.now;
     this.#emit = options.emit;
     this.dataDir = dataDir;
-    this.#clientId = state.client_id;
+    this.#clientGroupId = state.client_id;
+    this.#clientId = clientId;
     this.schemaVersion = state.schema_version;
-    this.#lastMutationId = state.last_mutation_id;
+    this.#lastMutationId = 0;
     this.#outboxLength = outboxLength;
     this.#cookie = state.cookie;
   }
@@ -100,21 +110,30 @@ export class LocalDb {
     try {
       await db.waitReady;
       await migrate(db, options);
-      const state = await one<ClientStateRow>(db, 'SELECT client_id, schema_version, last_mutation_id, cookie FROM client_state');
+      const state = await one<ClientStateRow>(db, 'SELECT client_id, schema_version, cookie FROM client_state');
+      const clientId = options.clientId ?? options.randomId();
+      await db.query('INSERT INTO local_clients (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING', [clientId]);
       const { count } = await one<{ count: number }>(db, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
-      return new LocalDb(db, options, dataDir, state, count);
+      const local = new LocalDb(db, options, dataDir, state, clientId, count);
+      local.#lastMutationId = (await one<{ last: number }>(db, 'SELECT last_mutation_id AS last FROM local_clients WHERE client_id = $1', [clientId])).last;
+      return local;
     } catch (error) {
       if (owned) await db.close().catch(() => {});
       throw toKalphiteError('db-failed', error);
     }
   }
 
-  /** This client's id for sync; a new one after `reset`. */
+  /** This engine's client id for sync (one per tab); a new one after `reset`. */
   get clientId(): string {
     return this.#clientId;
   }
 
-  /** Mutation id of the newest outbox row ever written (0 before the first). */
+  /** The client group: this database (a browser profile), shared by its tabs; a new one after `reset`. */
+  get clientGroupId(): string {
+    return this.#clientGroupId;
+  }
+
+  /** This client's newest mutation id (0 before its first). */
   get lastMutationId(): number {
     return this.#lastMutationId;
   }
@@ -131,12 +150,28 @@ export class LocalDb {
   }
 
   /**
-   * Persists one flush batch and appends one outbox row per op, in a single statement (so a
-   * single transaction). Mutation ids come from `client_state` inside that statement: a failed
-   * batch consumes none, so ids never have gaps (a SERIAL would skip on rollback).
+   * Persists one flush batch of this client and appends one outbox row per op, in a single
+   * statement (so a single transaction). Mutation ids come from `local_clients` inside that
+   * statement: a failed batch consumes none, so ids never have gaps (a SERIAL would skip on rollback).
    */
   async writeBatch(ops: readonly FlushOp[]): Promise<number> {
     if (ops.length === 0) return this.#lastMutationId;
+    const last = await this.#write(ops, this.#clientId, null);
+    this.#lastMutationId = last!;
+    return last!;
+  }
+
+  /**
+   * Persists another client's (tab's) batch, numbered by that client. A batch whose number is not
+   * above the last one persisted for that client was written already (re-sent after a leader
+   * hand-over): nothing is written and the result is null. Otherwise, its last mutation id.
+   */
+  async writeClientBatch(ops: readonly FlushOp[], clientId: string, batch: number): Promise<number | null> {
+    await this.#db.query('INSERT INTO local_clients (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING', [clientId]);
+    return this.#write(ops, clientId, batch);
+  }
+
+  async #write(ops: readonly FlushOp[], clientId: string, batch: number | null): Promise<number | null> {
     const rows = ops.map((op, index) => ({
       seq: index + 1,
       id: op.id,
@@ -145,29 +180,31 @@ export class LocalDb {
       value: op.entity,
       before: op.before,
     }));
-    const { base } = await one<{ base: number }>(
-      this.#db,
+    // Everything hangs off `state`: for a batch written already it has no row, and nothing is written.
+    const result = await this.#db.query<{ base: number }>(
       `WITH ops AS (
          SELECT * FROM json_to_recordset($1::json) AS o(seq bigint, id text, type text, op text, value json, before json)
        ), state AS (
-         UPDATE client_state SET last_mutation_id = last_mutation_id + $2::bigint
+         UPDATE local_clients SET last_mutation_id = last_mutation_id + $2::bigint, last_batch = coalesce($5::bigint, last_batch)
+         WHERE client_id = $4 AND ($5::bigint IS NULL OR last_batch < $5::bigint)
          RETURNING last_mutation_id - $2::bigint AS base
        ), upserted AS (
          INSERT INTO entities (id, type, value)
-         SELECT id, type, value FROM ops WHERE op = 'upsert'
+         SELECT id, type, value FROM ops WHERE op = 'upsert' AND EXISTS (SELECT 1 FROM state)
          ON CONFLICT (id) DO UPDATE SET type = excluded.type, value = excluded.value
        ), deleted AS (
-         DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.id = ops.id
+         DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
        ), logged AS (
-         INSERT INTO client_changes (id, entity_id, entity_type, op, data, before, created_at)
-         SELECT state.base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state
+         INSERT INTO client_changes (client_id, id, entity_id, entity_type, op, data, before, created_at)
+         SELECT $4, state.base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state ORDER BY ops.seq
        )
        SELECT base FROM state`,
-      [JSON.stringify(rows), ops.length, this.#now()],
+      [JSON.stringify(rows), ops.length, this.#now(), clientId, batch],
     );
-    this.#lastMutationId = base + ops.length;
+    const row = result.rows[0];
+    if (row === undefined) return null;
     this.#outboxLength += ops.length;
-    return this.#lastMutationId;
+    return row.base + ops.length;
   }
 
   /** The server version this client last pulled up to (null: never). */
@@ -182,9 +219,7 @@ export class LocalDb {
    */
   async applyPull(input: PullApplication): Promise<PullResult> {
     const result = await this.#db.transaction(async (tx) => {
-      if (input.acknowledgeUpTo !== null) {
-        await tx.query('UPDATE client_changes SET acknowledged = true WHERE id <= $1 AND NOT acknowledged', [input.acknowledgeUpTo]);
-      }
+      if (input.acknowledgeUpTo !== null) await acknowledgeRows(tx, input.acknowledgeUpTo);
       const unacked = await tx.query<{ entity_id: string }>('SELECT DISTINCT entity_id FROM client_changes WHERE NOT acknowledged');
       const outboxKeys = new Set(unacked.rows.map((r) => r.entity_id));
       const pending = (id: string) => outboxKeys.has(id) || input.pendingInMemory(id);
@@ -223,46 +258,52 @@ export class LocalDb {
     });
     this.#outboxLength = result.outboxLength;
     if (input.cookie !== undefined) this.#cookie = input.cookie;
-    if (input.acknowledgeUpTo !== null) this.#emit({ type: 'outbox:acknowledged', upTo: input.acknowledgeUpTo, remaining: result.outboxLength });
+    if (input.acknowledgeUpTo !== null) this.#reportAcknowledged(input.acknowledgeUpTo, result.outboxLength);
     return { applied: result.applied, skipped: result.skipped };
   }
 
   /** Unacknowledged outbox rows in mutation-id order. */
   async unsyncedChanges(limit = 1000): Promise<OutboxEntry[]> {
     const result = await this.#db.query<OutboxRow>(
-      `SELECT id, entity_id, entity_type, op, data, created_at FROM client_changes
-       WHERE NOT acknowledged ORDER BY id LIMIT $1`,
+      `SELECT client_id, id, entity_id, entity_type, op, data, created_at FROM client_changes
+       WHERE NOT acknowledged ORDER BY seq LIMIT $1`,
       [limit],
     );
     return result.rows.map(toOutboxEntry);
   }
 
-  /** Marks every outbox row up to and including `mutationId` as acknowledged by the server. */
-  async acknowledge(mutationId: number): Promise<void> {
-    await this.#db.query('UPDATE client_changes SET acknowledged = true WHERE id <= $1 AND NOT acknowledged', [mutationId]);
+  /** Marks each client's outbox rows up to and including its mutation id as acknowledged by the server. */
+  async acknowledge(upTo: Readonly<Record<string, number>>): Promise<void> {
+    await acknowledgeRows(this.#db, upTo);
     const { count } = await one<{ count: number }>(this.#db, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
     this.#outboxLength = count;
-    this.#emit({ type: 'outbox:acknowledged', upTo: mutationId, remaining: count });
+    this.#reportAcknowledged(upTo, count);
+  }
+
+  #reportAcknowledged(upTo: Readonly<Record<string, number>>, remaining: number): void {
+    this.#emit({ type: 'outbox:acknowledged', upTo: upTo[this.#clientId] ?? null, byClient: upTo, remaining });
   }
 
   /** The newest outbox rows, acknowledged or not (as many as compaction kept), newest first. */
   async changeLog(limit: number): Promise<ChangeLogEntry[]> {
     const result = await this.#db.query<OutboxRow & { before: Entity | null; acknowledged: boolean }>(
-      `SELECT id, entity_id, entity_type, op, data, before, created_at, acknowledged FROM client_changes ORDER BY id DESC LIMIT $1`,
+      `SELECT client_id, id, entity_id, entity_type, op, data, before, created_at, acknowledged FROM client_changes ORDER BY seq DESC LIMIT $1`,
       [limit],
     );
     return result.rows.map((row) => ({ ...toOutboxEntry(row), before: row.before, acknowledged: row.acknowledged }));
   }
 
   /**
-   * Empties the local db (entities, outbox, cookie) under a new client id, in one transaction: a
-   * fresh client whose mutation ids start again at 1, so the server never sees a gap.
+   * Empties the local db (entities, outbox, cookie) under a new client group and client, in one
+   * transaction: a fresh client whose mutation ids start again at 1, so the server never sees a gap.
    */
-  async reset(clientId: string): Promise<void> {
+  async reset(clientGroupId: string, clientId: string): Promise<void> {
     await this.#db.transaction(async (tx) => {
-      await tx.exec('TRUNCATE entities, client_changes');
-      await tx.query('UPDATE client_state SET client_id = $1, cookie = NULL, last_mutation_id = 0', [clientId]);
+      await tx.exec('TRUNCATE entities, client_changes, local_clients');
+      await tx.query('UPDATE client_state SET client_id = $1, cookie = NULL', [clientGroupId]);
+      await tx.query('INSERT INTO local_clients (client_id) VALUES ($1)', [clientId]);
     });
+    this.#clientGroupId = clientGroupId;
     this.#clientId = clientId;
     this.#cookie = null;
     this.#lastMutationId = 0;
@@ -272,7 +313,7 @@ export class LocalDb {
   /** Deletes acknowledged rows but the newest `keep` (kept for the devtools' change log); returns how many. */
   async compact(keep = 0): Promise<number> {
     const result = await this.#db.query(
-      `DELETE FROM client_changes WHERE acknowledged AND id <= (SELECT coalesce(max(id), 0) FROM client_changes WHERE acknowledged) - $1`,
+      `DELETE FROM client_changes WHERE acknowledged AND seq <= (SELECT coalesce(max(seq), 0) FROM client_changes WHERE acknowledged) - $1`,
       [keep],
     );
     const removed = result.affectedRows ?? 0;
@@ -291,10 +332,10 @@ interface ClientStateRow {
   client_id: string;
   cookie: Cookie;
   schema_version: number;
-  last_mutation_id: number;
 }
 
 interface OutboxRow {
+  client_id: string;
   id: number;
   entity_id: string;
   entity_type: string;
@@ -304,7 +345,15 @@ interface OutboxRow {
 }
 
 function toOutboxEntry(row: OutboxRow): OutboxEntry {
-  return { mutationId: row.id, entityId: row.entity_id, entityType: row.entity_type, op: row.op, entity: row.data, createdAt: row.created_at };
+  return { clientId: row.client_id, mutationId: row.id, entityId: row.entity_id, entityType: row.entity_type, op: row.op, entity: row.data, createdAt: row.created_at };
+}
+
+function acknowledgeRows(db: Queryable, upTo: Readonly<Record<string, number>>): Promise<unknown> {
+  return db.query(
+    `UPDATE client_changes c SET acknowledged = true FROM json_each_text($1::json) AS a(client_id, up_to)
+     WHERE c.client_id = a.client_id AND c.id <= a.up_to::bigint AND NOT c.acknowledged`,
+    [JSON.stringify(upTo)],
+  );
 }
 
 type Queryable = Pick<PGliteInterface, 'query'> | Transaction;

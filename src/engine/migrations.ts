@@ -45,6 +45,35 @@ export const migrations: readonly Migration[] = [
     description: 'client_changes.before: the value a change replaced',
     sql: `ALTER TABLE client_changes ADD COLUMN before json;`,
   },
+  {
+    // Tabs of one browser profile share this database: the profile is the client group
+    // (client_state.client_id), each tab a client with its own gap-free mutation ids. Rows are
+    // pushed in the order they were written (seq), whichever client wrote them.
+    version: 3,
+    description: 'one client group, many clients: client_changes.client_id and seq, local_clients',
+    sql: `
+      CREATE TABLE local_clients (
+        client_id        text PRIMARY KEY,
+        last_mutation_id bigint NOT NULL DEFAULT 0,
+        last_batch       bigint NOT NULL DEFAULT 0
+      );
+      INSERT INTO local_clients (client_id, last_mutation_id) SELECT client_id, last_mutation_id FROM client_state;
+      ALTER TABLE client_state DROP COLUMN last_mutation_id;
+      ALTER TABLE client_changes ADD COLUMN client_id text;
+      UPDATE client_changes SET client_id = (SELECT client_id FROM client_state);
+      ALTER TABLE client_changes ALTER COLUMN client_id SET NOT NULL;
+      ALTER TABLE client_changes DROP CONSTRAINT client_changes_pkey;
+      ALTER TABLE client_changes ADD PRIMARY KEY (client_id, id);
+      CREATE SEQUENCE client_changes_seq;
+      ALTER TABLE client_changes ADD COLUMN seq bigint;
+      -- Before version 3 there was one client, so its mutation ids are the write order.
+      UPDATE client_changes SET seq = id;
+      SELECT setval('client_changes_seq', coalesce(max(seq), 0) + 1, false) FROM client_changes;
+      ALTER TABLE client_changes ALTER COLUMN seq SET DEFAULT nextval('client_changes_seq');
+      ALTER TABLE client_changes ALTER COLUMN seq SET NOT NULL;
+      CREATE UNIQUE INDEX client_changes_by_seq ON client_changes (seq);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -41,6 +41,7 @@ export interface SyncStatus {
   readonly pulling: boolean;
   readonly poke: PokeState;
   readonly clientID: string;
+  readonly clientGroupID: string;
   readonly cookie: Cookie;
   /** The newest mutation id the server has acknowledged. */
   readonly lastMutationID: number;
@@ -186,7 +187,7 @@ export class SyncClient implements KalphiteSync {
       const text = await this.#request(
         'pull',
         // A client group of its own, so this read never changes what the real client is told.
-        JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID: `${db.clientId}:verify`, profileID: db.clientId, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit: this.#o.pullPageSize }),
+        JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID: `${db.clientGroupId}:verify`, profileID: db.clientGroupId, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit: this.#o.pullPageSize }),
       );
       const response = parsePullResponse(parseJson(text));
       if ('error' in response) throw new KalphiteError('protocol', `The server answered ${response.error}.`);
@@ -232,6 +233,7 @@ export class SyncClient implements KalphiteSync {
       pulling: this.#pullFlight.busy,
       poke: this.#poke,
       clientID: this.#o.db.clientId,
+      clientGroupID: this.#o.db.clientGroupId,
       cookie: this.#o.db.cookie,
       lastMutationID: this.#lastAcknowledged,
       unacknowledged: this.#o.db.outboxLength,
@@ -265,13 +267,12 @@ export class SyncClient implements KalphiteSync {
     const { db, env, emit } = this.#o;
     const entries = await db.unsyncedChanges(this.#o.pushBatchSize);
     if (entries.length === 0) return;
-    const clientID = db.clientId;
     const body = JSON.stringify({
       pushVersion: PUSH_VERSION,
-      clientGroupID: clientID,
-      profileID: clientID,
+      clientGroupID: db.clientGroupId,
+      profileID: db.clientGroupId,
       schemaVersion: String(LATEST_SCHEMA_VERSION),
-      mutations: entries.map((entry) => toMutation(clientID, entry)),
+      mutations: entries.map(toMutation),
     });
     const requestId = ++this.#requestSeq;
     const first = entries[0]!.mutationId;
@@ -309,13 +310,13 @@ export class SyncClient implements KalphiteSync {
     const writes = new Map<string, Entity | undefined>();
     let keep: Set<string> | null = null;
     let cookie: Cookie = cookieBefore;
-    let acknowledgedUpTo: number | null = null;
+    let acknowledgedUpTo: Readonly<Record<string, number>> | null = null;
     try {
       for (let more = true; more; ) {
         if (++pages > 10_000) throw new KalphiteError('protocol', 'The server kept sending more pages.');
         const text = await this.#request(
           'pull',
-          JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID: db.clientId, profileID: db.clientId, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit: this.#o.pullPageSize }),
+          JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID: db.clientGroupId, profileID: db.clientGroupId, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit: this.#o.pullPageSize }),
         );
         bytes += text.length;
         const response = parsePullResponse(parseJson(text));
@@ -345,7 +346,8 @@ export class SyncClient implements KalphiteSync {
         }
         cookie = response.cookie;
         more = response.more === true;
-        if (!more) acknowledgedUpTo = response.lastMutationIDChanges[db.clientId] ?? null;
+        // Every client of the group: tabs that share this database are acknowledged here too.
+        if (!more && Object.keys(response.lastMutationIDChanges).length > 0) acknowledgedUpTo = response.lastMutationIDChanges;
       }
     } catch (cause) {
       const error = syncError(cause);
@@ -362,8 +364,9 @@ export class SyncClient implements KalphiteSync {
       if (!flusher.isPending(id) && !jsonEqual(store.entities.get(id), value)) toMemory.push([id, value]);
     }
     store.applyExternal(toMemory);
+    const ownAcknowledged = acknowledgedUpTo?.[db.clientId];
+    if (ownAcknowledged !== undefined) this.#lastAcknowledged = Math.max(this.#lastAcknowledged, ownAcknowledged);
     if (acknowledgedUpTo !== null) {
-      this.#lastAcknowledged = Math.max(this.#lastAcknowledged, acknowledgedUpTo);
       await db.compact(ACKNOWLEDGED_ROWS_KEPT);
     }
     this.#pullFailures = 0;
@@ -379,7 +382,7 @@ export class SyncClient implements KalphiteSync {
       patchSize,
       applied: toMemory.length,
       skipped: result.skipped.size,
-      acknowledgedUpTo,
+      acknowledgedUpTo: ownAcknowledged ?? null,
       more: false,
     });
     this.#schedulePull(this.#o.pullIntervalMs);
@@ -534,9 +537,9 @@ export class SyncClient implements KalphiteSync {
   }
 }
 
-function toMutation(clientID: string, entry: OutboxEntry): Mutation {
+function toMutation(entry: OutboxEntry): Mutation {
   return {
-    clientID,
+    clientID: entry.clientId,
     id: entry.mutationId,
     name: entry.op,
     args: (entry.op === 'upsert' && entry.entity ? entry.entity : { id: entry.entityId, type: entry.entityType }) as Mutation['args'],
