@@ -9,7 +9,8 @@ export type KalphiteErrorCode =
   | 'migration-failed'
   | 'network'
   | 'server-error'
-  | 'protocol';
+  | 'protocol'
+  | 'not-leader';
 
 export class KalphiteError extends Error {
   override readonly name = 'KalphiteError';

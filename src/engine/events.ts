@@ -65,7 +65,11 @@ export type KalphiteEvent =
   | { readonly type: 'sync:request-failed'; readonly at: number; readonly kind: 'push' | 'pull'; readonly requestId: number; readonly durationMs: number; readonly status: number | null; readonly error: KalphiteError; readonly attempt: number; readonly retryInMs: number }
   | { readonly type: 'sync:poke'; readonly at: number; readonly version: number | null }
   | { readonly type: 'sync:status'; readonly at: number; readonly online: boolean; readonly paused: boolean; readonly poke: PokeState }
+  | { readonly type: 'tabs:changed'; readonly at: number; readonly role: TabRole; readonly tabs: number }
   | { readonly type: 'engine:closed'; readonly at: number };
+
+/** The leader tab holds the local db and syncs; followers send it their writes. */
+export type TabRole = 'leader' | 'follower';
 
 export type PokeState = 'off' | 'connecting' | 'open' | 'closed';
 

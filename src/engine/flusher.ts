@@ -3,13 +3,14 @@ import type { Entity } from './entity.js';
 import type { Environment, TimerHandle } from './environment.js';
 import { toKalphiteError, type KalphiteError } from './errors.js';
 import type { EmitEvent } from './events.js';
-import type { FlushOp, LocalDb } from './local-db.js';
+import type { FlushOp } from './local-db.js';
 import type { ChangedEntities } from './store.js';
 
 export interface FlusherOptions {
   /** Where current values are read at flush time: memory is the truth, so the newest value wins. */
   readonly read: (id: string) => Entity | undefined;
-  readonly db: Pick<LocalDb, 'writeBatch'>;
+  /** Where batches go (the local db, or the leader tab); resolves to the batch's last mutation id. */
+  readonly db: { writeBatch(ops: readonly FlushOp[]): Promise<number> };
   readonly env: Environment;
   readonly emit: EmitEvent;
   readonly delayMs: number;

@@ -1,13 +1,18 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import type { BackoffOptions } from './backoff.js';
 import { resolveEnvironment, type Environment } from './environment.js';
-import { KalphiteError } from './errors.js';
+import { jsonEqual } from '../protocol/json.js';
+import { BatchWriter, type BatchTarget } from './batch-writer.js';
+import type { Entity } from './entity.js';
+import { KalphiteError, toKalphiteError } from './errors.js';
 import { EventBus, type Listener } from './event-bus.js';
-import type { EmitEvent, KalphiteEvent } from './events.js';
+import type { EmitEvent, KalphiteEvent, TabRole } from './events.js';
 import { Flusher, type FlusherSnapshot } from './flusher.js';
-import { LocalDb, type ChangeLogEntry } from './local-db.js';
+import { LocalDb, type ChangeLogEntry, type FlushOp } from './local-db.js';
 import { MemoryStore, type KalphiteStore } from './store.js';
 import { SyncClient, type KalphiteSync, type SyncStatus } from './sync-client.js';
+import { browserTabLink, type TabLink } from './tab-link.js';
+import { parseTabMessage, type TabChange, type TabMessage } from './tab-messages.js';
 
 export interface KalphiteOptions {
   /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
@@ -40,6 +45,12 @@ export interface KalphiteOptions {
   readonly eventHistory?: number;
   /** Clock, timers, randomness and page-hide hook; browser/Node defaults. */
   readonly environment?: Partial<Environment>;
+  /**
+   * How tabs sharing `dataDir` coordinate (one leader holds the local db and syncs; every tab keeps
+   * all entities in memory). Default: Web Locks + BroadcastChannel for `idb://` in browsers; `false`
+   * makes this engine the only one (it must then be alone on its `dataDir`).
+   */
+  readonly tabs?: TabLink | false;
 }
 
 /** A plain, synchronous picture of the engine for devtools and tests. */
@@ -49,6 +60,8 @@ export interface KalphiteInspection {
   readonly dataDir: string;
   readonly closed: boolean;
   readonly version: number;
+  /** This tab's role among the tabs sharing `dataDir`, and how many there are (1 without tabs). */
+  readonly tabs: { readonly role: TabRole; readonly count: number };
   readonly entityCount: number;
   readonly countsByType: Readonly<Record<string, number>>;
   readonly flush: FlusherSnapshot;
@@ -133,56 +146,203 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     bus.emit(event);
   };
 
-  const openedAt = env.now();
-  const db = await LocalDb.open({
-    ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
-    ...(options.pglite !== undefined && { pglite: options.pglite }),
-    randomId: env.randomId,
-    now: env.now,
-    emit,
-  });
+  const dataDir = options.dataDir ?? 'memory://';
+  // This tab's sync client id; a reset makes it a new client (of a new group).
+  let clientId = env.randomId();
+  const link = options.tabs === false ? null : (options.tabs ?? (dataDir.startsWith('idb://') ? browserTabLink() : null));
+  const channel = link?.channel(`kalphite:${dataDir}`) ?? null;
+
   const store = new MemoryStore();
-  try {
-    store.load(await db.loadEntities());
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  emit({
-    type: 'db:opened',
-    dataDir: db.dataDir,
-    durationMs: env.now() - openedAt,
-    entityCount: store.entities.size,
-    clientId: db.clientId,
-    clientGroupId: db.clientGroupId,
-    schemaVersion: db.schemaVersion,
+  const writer = new BatchWriter();
+  const flusher = new Flusher({ read: (id) => store.entities.get(id), db: writer, env, emit, delayMs: flushDelayMs, maxWaitMs: flushMaxWaitMs, retry });
+  store.onLocalCommit((changed) => flusher.enqueue(changed));
+
+  let db: LocalDb | null = null;
+  let sync: SyncClient | null = null;
+  let role: TabRole = 'follower';
+  const followers = new Set<string>();
+  let tabCount = 1;
+  const setTabs = (nextRole: TabRole, count: number) => {
+    if (role === nextRole && tabCount === count) return;
+    role = nextRole;
+    tabCount = count;
+    emit({ type: 'tabs:changed', role, tabs: tabCount });
+  };
+
+  store.subscribe((commit) => {
+    emit({ type: 'store:changed', origin: commit.origin, tag: commit.tag, version: commit.version, changes: commit.changes });
+    if (!channel) return;
+    const changes = commit.changes.map((c) => [c.id, c.after ?? null] as const);
+    // Own writes go to every tab at once; the leader also passes on what sync pulled into the local db.
+    if (commit.origin === 'local') channel.post({ kind: 'changes', from: clientId, changes } satisfies TabMessage);
+    else if (role === 'leader' && commit.tag !== TAB_TAG) channel.post({ kind: 'persisted', from: clientId, changes } satisfies TabMessage);
   });
 
-  const flusher = new Flusher({ read: (id) => store.entities.get(id), db, env, emit, delayMs: flushDelayMs, maxWaitMs: flushMaxWaitMs, retry });
-  store.onLocalCommit((changed) => flusher.enqueue(changed));
-  store.subscribe((commit) => emit({ type: 'store:changed', origin: commit.origin, tag: commit.tag, version: commit.version, changes: commit.changes }));
+  /** Takes on another tab's (or the local db's) values, except where this tab has a write on the way. */
+  const adopt = (changes: Iterable<TabChange>) => {
+    const writes: [string, Entity | undefined][] = [];
+    for (const [id, entity] of changes) if (!flusher.isPending(id) && !jsonEqual(store.entities.get(id) ?? null, entity)) writes.push([id, entity ?? undefined]);
+    store.applyExternal(writes, TAB_TAG);
+  };
+  /** Makes memory equal `entities` (a snapshot of the truth), keeping this tab's writes on the way. */
+  const reconcile = (entities: readonly Entity[]) => {
+    const truth = new Map(entities.map((e) => [e.id, e]));
+    const changes: TabChange[] = [...truth].map(([id, e]) => [id, e]);
+    for (const id of store.entities.keys()) if (!truth.has(id)) changes.push([id, null]);
+    adopt(changes);
+  };
 
-  const sync =
-    options.syncUrl === undefined
-      ? null
-      : new SyncClient({
-          url: options.syncUrl.replace(/\/$/, ''),
-          ...syncTimings,
-          pushBatchSize: 500,
-          poke: options.poke ?? true,
-          fetch: fetchImpl,
-          headers: options.syncHeaders ?? (() => ({})),
-          db,
-          store,
-          flusher,
-          env,
-          emit,
-        });
-  if (sync) {
-    bus.subscribe((event) => {
-      if (event.type === 'flush:committed') sync.schedulePush();
+  /** Leader only: writes one numbered batch of any tab to the local db and tells every tab. */
+  const persist = async (ops: readonly FlushOp[], writerId: string, batch: number): Promise<number | null> => {
+    const local = db;
+    if (!local) throw new KalphiteError('not-leader', 'This tab does not hold the local database.');
+    const last = await local.writeBatch(ops, { clientId: writerId, batch });
+    if (last !== null) {
+      const changes = ops.map((op) => [op.id, op.entity] as const);
+      if (writerId !== clientId) adopt(changes);
+      channel?.post({ kind: 'persisted', from: clientId, changes } satisfies TabMessage);
+      sync?.schedulePush();
+    }
+    return last;
+  };
+  const toLocalDb: BatchTarget = (ops, batch) => {
+    persist(ops, clientId, batch).then(
+      (lastMutationId) => writer.settle(batch, { lastMutationId }),
+      (error: unknown) => writer.settle(batch, { error: toKalphiteError('db-failed', error) }),
+    );
+  };
+  const toLeader: BatchTarget = (ops, batch) => channel?.post({ kind: 'batch', from: clientId, clientId, batch, ops } satisfies TabMessage);
+
+  /** This tab takes the local db: opens it, syncs memory with it, and serves the other tabs. */
+  const lead = async (first: boolean): Promise<void> => {
+    const openedAt = env.now();
+    const opened = await LocalDb.open({
+      dataDir,
+      clientId,
+      ...(options.pglite !== undefined && { pglite: options.pglite }),
+      randomId: env.randomId,
+      now: env.now,
+      emit,
     });
-    sync.start();
+    let entities: Entity[];
+    try {
+      entities = await opened.loadEntities();
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
+    db = opened;
+    clientGroupId = opened.clientGroupId;
+    if (first) store.load(entities);
+    else reconcile(entities);
+    emit({ type: 'db:opened', dataDir: opened.dataDir, durationMs: env.now() - openedAt, entityCount: store.entities.size, clientId, clientGroupId: opened.clientGroupId, schemaVersion: opened.schemaVersion });
+    setTabs('leader', followers.size + 1);
+    writer.setTarget(toLocalDb);
+    if (options.syncUrl !== undefined) {
+      sync = new SyncClient({
+        url: options.syncUrl.replace(/\/$/, ''),
+        ...syncTimings,
+        pushBatchSize: 500,
+        poke: options.poke ?? true,
+        fetch: fetchImpl,
+        headers: options.syncHeaders ?? (() => ({})),
+        db: opened,
+        store,
+        flusher,
+        env,
+        emit,
+      });
+      sync.start();
+    }
+    channel?.post({ kind: 'leader', from: clientId } satisfies TabMessage);
+  };
+
+  let ready = false;
+  let clientGroupId = '';
+  let stopChannel: () => void = () => {};
+  let releaseLock: () => void = () => {};
+  const opening = new Promise<void>((resolve, reject) => {
+    const becomeReady = () => {
+      ready = true;
+      resolve();
+    };
+    stopChannel = channel?.subscribe((raw) => {
+      const message = parseTabMessage(raw);
+      if (!message || message.from === clientId) return;
+      switch (message.kind) {
+        case 'hello':
+          if (role !== 'leader' || !ready) return;
+          followers.add(message.from);
+          channel.post({ kind: 'snapshot', from: clientId, to: message.from, clientGroupId, entities: store.getAll(), tabs: followers.size + 1 } satisfies TabMessage);
+          channel.post({ kind: 'tabs', from: clientId, tabs: followers.size + 1 } satisfies TabMessage);
+          setTabs('leader', followers.size + 1);
+          return;
+        case 'bye':
+          if (role !== 'leader' || !followers.delete(message.from)) return;
+          channel.post({ kind: 'tabs', from: clientId, tabs: followers.size + 1 } satisfies TabMessage);
+          setTabs('leader', followers.size + 1);
+          return;
+        case 'leader':
+          // A new leader: it gets every unanswered batch again, and a snapshot puts memory in step.
+          writer.setTarget(toLeader);
+          channel.post({ kind: 'hello', from: clientId } satisfies TabMessage);
+          return;
+        case 'snapshot':
+          if (message.to !== clientId || role === 'leader') return;
+          clientGroupId = message.clientGroupId;
+          if (ready) reconcile(message.entities);
+          else store.load(message.entities);
+          writer.setTarget(toLeader);
+          setTabs('follower', message.tabs);
+          if (!ready) becomeReady();
+          return;
+        case 'changes':
+          if (ready) adopt(message.changes);
+          return;
+        case 'persisted':
+          if (ready && role === 'follower') adopt(message.changes);
+          return;
+        case 'batch':
+          if (role !== 'leader') return;
+          persist(message.ops, message.clientId, message.batch).then(
+            (lastMutationId) => channel.post({ kind: 'ack', from: clientId, to: message.from, batch: message.batch, lastMutationId, error: null } satisfies TabMessage),
+            (error: unknown) => {
+              const { code, message: text } = toKalphiteError('db-failed', error);
+              channel.post({ kind: 'ack', from: clientId, to: message.from, batch: message.batch, lastMutationId: null, error: { code, message: text } } satisfies TabMessage);
+            },
+          );
+          return;
+        case 'ack':
+          if (message.to !== clientId) return;
+          writer.settle(message.batch, message.error ? { error: new KalphiteError('db-failed', `The leader tab could not write: ${message.error.message}`) } : { lastMutationId: message.lastMutationId });
+          return;
+        case 'tabs':
+          if (role === 'follower') setTabs('follower', message.tabs);
+          return;
+      }
+    }) ?? (() => {});
+    const takeOver = () => {
+      lead(!ready).then(() => {
+        if (!ready) becomeReady();
+      }, reject);
+    };
+    if (link) {
+      releaseLock = link.lock(`kalphite:${dataDir}`, takeOver);
+      channel?.post({ kind: 'hello', from: clientId } satisfies TabMessage);
+    } else {
+      takeOver();
+    }
+  });
+  const leave = () => {
+    stopChannel();
+    releaseLock();
+    channel?.close();
+  };
+  try {
+    await opening;
+  } catch (error) {
+    leave();
+    throw error;
   }
 
   const flush = async (): Promise<void> => {
@@ -197,35 +357,45 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   const assertOpen = () => {
     if (closed || closing) throw new KalphiteError('closed', 'This Kalphite instance is closed.');
   };
+  const leaderDb = (): LocalDb => {
+    assertOpen();
+    if (!db) throw new KalphiteError('not-leader', 'Only the leader tab holds the local database: ask it there.');
+    return db;
+  };
 
   const reset = async (): Promise<void> => {
-    assertOpen();
+    const local = leaderDb();
+    // Other tabs' clients belong to the old group on the server: they would be refused under a new one.
+    if (followers.size > 0) throw new KalphiteError('not-leader', `Close the other ${followers.size} tab(s) on this database before resetting it.`);
     const wasPaused = sync?.status.paused ?? true;
     sync?.pause();
     await Promise.all([flusher.settled(), sync?.settled()]);
     // From here to db.reset nothing awaits: a write made meanwhile lands in the fresh database.
     const ids = Array.from(store.entities.keys());
-    const droppedChanges = db.outboxLength + flusher.snapshot().pending.length;
+    const droppedChanges = local.outboxLength + flusher.snapshot().pending.length;
     store.applyExternal(ids.map((id) => [id, undefined] as const));
     flusher.discard();
-    const clientGroupId = env.randomId();
-    const clientId = env.randomId();
-    await db.reset(clientGroupId, clientId);
+    const newGroupId = env.randomId();
+    clientId = env.randomId();
+    await local.reset(newGroupId, clientId);
+    clientGroupId = newGroupId;
     sync?.forgetAcknowledged();
-    emit({ type: 'db:reset', clientId, clientGroupId, droppedEntities: ids.length, droppedChanges });
+    emit({ type: 'db:reset', clientId, clientGroupId: newGroupId, droppedEntities: ids.length, droppedChanges });
     if (!wasPaused) sync?.resume();
   };
 
   return {
     store,
-    sync,
+    get sync() {
+      return sync;
+    },
     get clientId() {
-      return db.clientId;
+      return clientId;
     },
     get clientGroupId() {
-      return db.clientGroupId;
+      return db?.clientGroupId ?? clientGroupId;
     },
-    dataDir: db.dataDir,
+    dataDir,
     get closed() {
       return closed;
     },
@@ -234,23 +404,21 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     },
     subscribe: bus.subscribe,
     inspect: () => ({
-      clientId: db.clientId,
-      clientGroupId: db.clientGroupId,
-      dataDir: db.dataDir,
+      clientId,
+      clientGroupId: db?.clientGroupId ?? clientGroupId,
+      dataDir,
       closed,
       version: store.version,
       entityCount: store.entities.size,
       countsByType: store.countsByType(),
       flush: flusher.snapshot(),
-      outbox: { length: db.outboxLength, lastMutationId: db.lastMutationId },
+      outbox: { length: db?.outboxLength ?? 0, lastMutationId: db?.lastMutationId ?? writer.lastMutationId },
       sync: sync?.status ?? null,
+      tabs: { role, count: tabCount },
       lastError,
     }),
     flush,
-    changeLog: async ({ limit = 500 } = {}) => {
-      assertOpen();
-      return db.changeLog(limit);
-    },
+    changeLog: async ({ limit = 500 } = {}) => leaderDb().changeLog(limit),
     reset,
     close: () =>
       (closing ??= (async () => {
@@ -261,14 +429,20 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
         } finally {
           await sync?.close();
           flusher.stop();
+          channel?.post({ kind: 'bye', from: clientId } satisfies TabMessage);
+          leave();
+          writer.abandon('This Kalphite instance is closed.');
           closed = true;
-          await db.close();
+          await db?.close();
           emit({ type: 'engine:closed' });
           bus.clear();
         }
       })()),
   };
 }
+
+/** Tags memory commits that came from another tab or the local db, so they are not passed on again. */
+const TAB_TAG = 'tab';
 
 function nonNegative(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

@@ -158,10 +158,10 @@ describe('many clients (tabs) in one group', () => {
   it('each client numbers its own mutations; a re-sent batch is written once; rows keep their write order', async () => {
     const { db } = await openDb();
     expect(await db.writeBatch([upsert(note('a', 'own'))])).toBe(1);
-    expect(await db.writeClientBatch([upsert(note('b', 'tab 1'))], 'tab-b', 1)).toBe(1);
-    expect(await db.writeClientBatch([upsert(note('c', 'tab 2')), upsert(note('b', 'tab 2'))], 'tab-b', 2)).toBe(3);
+    expect(await db.writeBatch([upsert(note('b', 'tab 1'))], { clientId: 'tab-b', batch: 1 })).toBe(1);
+    expect(await db.writeBatch([upsert(note('c', 'tab 2')), upsert(note('b', 'tab 2'))], { clientId: 'tab-b', batch: 2 })).toBe(3);
     // The leader crashed before answering: the tab sends batch 1 again to the next leader.
-    expect(await db.writeClientBatch([upsert(note('b', 'tab 1'))], 'tab-b', 1)).toBeNull();
+    expect(await db.writeBatch([upsert(note('b', 'tab 1'))], { clientId: 'tab-b', batch: 1 })).toBeNull();
     expect(await db.writeBatch([upsert(note('d', 'own'))])).toBe(2);
     expect((await db.loadEntities()).find((e) => e.id === 'b')).toEqual(note('b', 'tab 2'));
     expect((await db.unsyncedChanges()).map((e) => [e.clientId, e.mutationId, e.entityId])).toEqual([

@@ -76,6 +76,8 @@ export class LocalDb {
   readonly schemaVersion: number;
   #clientGroupId: string;
   #clientId: string;
+  /** Clients known to have a `local_clients` row (saves an insert per batch). */
+  readonly #knownClients = new Set<string>();
   readonly #db: PGliteInterface;
   readonly #owned: boolean;
   readonly #now: () => number;
@@ -115,6 +117,7 @@ export class LocalDb {
       await db.query('INSERT INTO local_clients (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING', [clientId]);
       const { count } = await one<{ count: number }>(db, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
       const local = new LocalDb(db, options, dataDir, state, clientId, count);
+      local.#knownClients.add(clientId);
       local.#lastMutationId = (await one<{ last: number }>(db, 'SELECT last_mutation_id AS last FROM local_clients WHERE client_id = $1', [clientId])).last;
       return local;
     } catch (error) {
@@ -150,25 +153,23 @@ export class LocalDb {
   }
 
   /**
-   * Persists one flush batch of this client and appends one outbox row per op, in a single
-   * statement (so a single transaction). Mutation ids come from `local_clients` inside that
-   * statement: a failed batch consumes none, so ids never have gaps (a SERIAL would skip on rollback).
+   * Persists one flush batch and appends one outbox row per op, in a single statement (so a single
+   * transaction). The batch is this engine's, or another client's (tab's) numbered `batch`: a batch
+   * number not above the last one written for that client was written already (sent again after a
+   * leader hand-over), so nothing is written and the result is null. Otherwise the batch's last
+   * mutation id. Ids come from `local_clients` inside the statement: a failed batch consumes none,
+   * so ids never have gaps (a SERIAL would skip on rollback).
    */
-  async writeBatch(ops: readonly FlushOp[]): Promise<number> {
-    if (ops.length === 0) return this.#lastMutationId;
-    const last = await this.#write(ops, this.#clientId, null);
-    this.#lastMutationId = last!;
-    return last!;
-  }
-
-  /**
-   * Persists another client's (tab's) batch, numbered by that client. A batch whose number is not
-   * above the last one persisted for that client was written already (re-sent after a leader
-   * hand-over): nothing is written and the result is null. Otherwise, its last mutation id.
-   */
-  async writeClientBatch(ops: readonly FlushOp[], clientId: string, batch: number): Promise<number | null> {
-    await this.#db.query('INSERT INTO local_clients (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING', [clientId]);
-    return this.#write(ops, clientId, batch);
+  async writeBatch(ops: readonly FlushOp[], from?: { readonly clientId: string; readonly batch: number }): Promise<number | null> {
+    const clientId = from?.clientId ?? this.#clientId;
+    if (ops.length === 0) return clientId === this.#clientId ? this.#lastMutationId : null;
+    if (!this.#knownClients.has(clientId)) {
+      await this.#db.query('INSERT INTO local_clients (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING', [clientId]);
+      this.#knownClients.add(clientId);
+    }
+    const last = await this.#write(ops, clientId, from?.batch ?? null);
+    if (last !== null && clientId === this.#clientId) this.#lastMutationId = last;
+    return last;
   }
 
   async #write(ops: readonly FlushOp[], clientId: string, batch: number | null): Promise<number | null> {
@@ -305,6 +306,8 @@ export class LocalDb {
     });
     this.#clientGroupId = clientGroupId;
     this.#clientId = clientId;
+    this.#knownClients.clear();
+    this.#knownClients.add(clientId);
     this.#cookie = null;
     this.#lastMutationId = 0;
     this.#outboxLength = 0;

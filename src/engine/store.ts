@@ -171,12 +171,13 @@ export class MemoryStore implements KalphiteStore {
   }
 
   /**
-   * Applies writes that did not originate here (server state) as one commit with
-   * origin `remote`, so the flusher does not log them as local mutations.
+   * Applies writes that did not originate here (server state, another tab's writes) as one commit
+   * with origin `remote`, so the flusher does not log them as local mutations.
    */
-  applyExternal(writes: Iterable<readonly [id: string, entity: Entity | undefined]>): void {
+  applyExternal(writes: Iterable<readonly [id: string, entity: Entity | undefined]>, tag: string | null = null): void {
     this.notifyNow();
     this.#origin = 'remote';
+    this.#tag = tag;
     try {
       for (const [id, entity] of writes) {
         if (entity || this.#entities.has(id)) this.#write(id, entity);
@@ -184,6 +185,7 @@ export class MemoryStore implements KalphiteStore {
       this.notifyNow();
     } finally {
       this.#origin = 'local';
+      this.#tag = null;
     }
   }
 

@@ -1,0 +1,63 @@
+import { entityProblem } from '../protocol/entity.js';
+import { isPlainObject } from '../protocol/json.js';
+import type { Entity } from './entity.js';
+import type { FlushOp } from './local-db.js';
+
+/** An entity's new value (null: deleted), as tabs tell each other. */
+export type TabChange = readonly [id: string, entity: Entity | null];
+
+/**
+ * What tabs sharing a `dataDir` say to each other. `changes` is the fast path (a tab's own writes,
+ * at once); `persisted` is the leader saying what the local db now holds, which every tab adopts
+ * for entities it has no write of its own on the way.
+ */
+export type TabMessage =
+  | { readonly kind: 'hello'; readonly from: string }
+  | { readonly kind: 'leader'; readonly from: string }
+  | { readonly kind: 'bye'; readonly from: string }
+  | { readonly kind: 'snapshot'; readonly from: string; readonly to: string; readonly clientGroupId: string; readonly entities: readonly Entity[]; readonly tabs: number }
+  | { readonly kind: 'changes'; readonly from: string; readonly changes: readonly TabChange[] }
+  | { readonly kind: 'persisted'; readonly from: string; readonly changes: readonly TabChange[] }
+  | { readonly kind: 'batch'; readonly from: string; readonly clientId: string; readonly batch: number; readonly ops: readonly FlushOp[] }
+  | {
+      readonly kind: 'ack';
+      readonly from: string;
+      readonly to: string;
+      readonly batch: number;
+      /** The batch's last mutation id; null if it had been written before (sent again). */
+      readonly lastMutationId: number | null;
+      readonly error: { readonly code: string; readonly message: string } | null;
+    }
+  | { readonly kind: 'tabs'; readonly from: string; readonly tabs: number };
+
+const KINDS = new Set(['hello', 'leader', 'bye', 'snapshot', 'changes', 'persisted', 'batch', 'ack', 'tabs']);
+
+/**
+ * Proves a message's shape before a tab acts on it: another tab may run another version of the
+ * app. Returns null for anything else (which is ignored).
+ */
+export function parseTabMessage(value: unknown): TabMessage | null {
+  if (typeof value !== 'object' || value === null || !isPlainObject(value)) return null;
+  const { kind, from } = value as { kind?: unknown; from?: unknown };
+  if (typeof kind !== 'string' || !KINDS.has(kind) || typeof from !== 'string') return null;
+  const message = value as TabMessage;
+  switch (message.kind) {
+    case 'snapshot':
+      return typeof message.to === 'string' && typeof message.clientGroupId === 'string' && Array.isArray(message.entities) && message.entities.every((e) => entityProblem(e?.id, e) === null) ? message : null;
+    case 'changes':
+    case 'persisted':
+      return Array.isArray(message.changes) && message.changes.every(isChange) ? message : null;
+    case 'batch':
+      return typeof message.clientId === 'string' && Number.isInteger(message.batch) && Array.isArray(message.ops) ? message : null;
+    case 'ack':
+      return typeof message.to === 'string' && Number.isInteger(message.batch) ? message : null;
+    case 'tabs':
+      return Number.isInteger(message.tabs) ? message : null;
+    default:
+      return message;
+  }
+}
+
+function isChange(value: unknown): value is TabChange {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && (value[1] === null || entityProblem(value[0], value[1]) === null);
+}

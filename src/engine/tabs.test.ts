@@ -1,0 +1,140 @@
+import type { PGliteInterface } from '@electric-sql/pglite';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createPGliteBackend } from '../server/pglite-backend.js';
+import { startSyncServer } from '../server/http.js';
+import { freshPGlite } from '../test-support/pglite.js';
+import { createLockRegistry, createTestTab } from '../test-support/tabs.js';
+import type { Entity } from './entity.js';
+import { createKalphite, type Kalphite } from './kalphite.js';
+
+const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text } });
+
+const open: Kalphite[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((k) => k.close().catch(() => {})));
+});
+
+let dirs = 0;
+/** Tabs of one browser profile: one lock registry, one database (only the leader opens it), one channel name. */
+async function profile(syncUrl?: string) {
+  const locks = createLockRegistry();
+  const pglite = await freshPGlite();
+  const dataDir = `memory://tabs-${process.pid}-${++dirs}`;
+  const openTab = async () => {
+    const tab = createTestTab(locks);
+    const sync = syncUrl === undefined ? {} : { syncUrl, pushDelayMs: 0, pullIntervalMs: 60_000 };
+    const kalphite = await createKalphite({ dataDir, pglite, tabs: tab.link, flushDelayMs: 0, ...sync });
+    open.push(kalphite);
+    return Object.assign(tab, { kalphite });
+  };
+  return { pglite, openTab };
+}
+
+async function outbox(pglite: PGliteInterface) {
+  const { rows } = await pglite.query<{ client_id: string; id: number; entity_id: string }>('SELECT client_id, id, entity_id FROM client_changes ORDER BY seq');
+  return rows;
+}
+
+describe('tabs sharing one database', () => {
+  it('elects one leader; a write in any tab reaches every tab’s memory and is persisted once', async () => {
+    const { pglite, openTab } = await profile();
+    const a = await openTab();
+    const b = await openTab();
+    expect(a.kalphite.inspect().tabs.role).toBe('leader');
+    expect(b.kalphite.inspect().tabs.role).toBe('follower');
+    await vi.waitFor(() => expect([a.kalphite.inspect().tabs.count, b.kalphite.inspect().tabs.count]).toEqual([2, 2]));
+    expect(b.kalphite.clientGroupId).toBe(a.kalphite.clientGroupId);
+
+    a.kalphite.store.entities.set('from-a', note('from-a', 'leader'));
+    b.kalphite.store.entities.set('from-b', note('from-b', 'follower'));
+    await vi.waitFor(() => {
+      expect(a.kalphite.store.getById('from-b')).toEqual(note('from-b', 'follower'));
+      expect(b.kalphite.store.getById('from-a')).toEqual(note('from-a', 'leader'));
+    });
+    await Promise.all([a.kalphite.flush(), b.kalphite.flush()]);
+    const rows = await outbox(pglite);
+    expect(rows.map((r) => [r.entity_id, r.client_id, r.id]).sort()).toEqual(
+      [
+        ['from-a', a.kalphite.clientId, 1],
+        ['from-b', b.kalphite.clientId, 1],
+      ].sort(),
+    );
+    expect(b.kalphite.inspect().outbox.lastMutationId).toBe(1);
+  });
+
+  it('a tab opened later starts with everything; the last write to an entity wins in every tab', async () => {
+    const { openTab } = await profile();
+    const a = await openTab();
+    const b = await openTab();
+    a.kalphite.store.entities.set('x', note('x', 'first'));
+    await a.kalphite.flush();
+    b.kalphite.store.entities.set('x', note('x', 'second'));
+    await b.kalphite.flush();
+    const c = await openTab();
+    expect(c.kalphite.store.getById('x')).toEqual(note('x', 'second'));
+    await vi.waitFor(() => expect(a.kalphite.store.getById('x')).toEqual(note('x', 'second')));
+    await vi.waitFor(() => expect(a.kalphite.inspect().tabs.count).toBe(3));
+  });
+
+  it('when the leader closes, another tab takes over and nothing written on either side is lost', async () => {
+    const { pglite, openTab } = await profile();
+    const a = await openTab();
+    const b = await openTab();
+    a.kalphite.store.entities.set('a1', note('a1', 'before'));
+    await a.kalphite.flush();
+    const closing = a.kalphite.close();
+    b.kalphite.store.entities.set('b1', note('b1', 'during the hand-over'));
+    await closing;
+    await vi.waitFor(() => expect(b.kalphite.inspect().tabs.role).toBe('leader'));
+    b.kalphite.store.entities.set('b2', note('b2', 'after'));
+    await b.kalphite.flush();
+    expect(new Set((await outbox(pglite)).map((r) => r.entity_id))).toEqual(new Set(['a1', 'b1', 'b2']));
+    expect(await outbox(pglite)).toHaveLength(3);
+    expect(b.kalphite.store.getById('a1')).toEqual(note('a1', 'before'));
+  });
+
+  it('when the leader crashes, unanswered batches go to the next leader and are written once', async () => {
+    const { pglite, openTab } = await profile();
+    const a = await openTab();
+    const b = await openTab();
+    const c = await openTab();
+    // The leader hears nothing more: c's write is sent to it and never answered.
+    a.crash();
+    c.kalphite.store.entities.set('c1', note('c1', 'sent to a dead leader'));
+    b.kalphite.store.entities.set('b1', note('b1', 'also'));
+    await vi.waitFor(() => expect([b.kalphite, c.kalphite].filter((k) => k.inspect().tabs.role === 'leader')).toHaveLength(1));
+    await Promise.all([b.kalphite.flush(), c.kalphite.flush()]);
+    const rows = await outbox(pglite);
+    expect(rows.map((r) => r.entity_id).sort()).toEqual(['b1', 'c1']);
+    await vi.waitFor(() => {
+      for (const k of [b.kalphite, c.kalphite]) expect([k.store.getById('b1'), k.store.getById('c1')]).toEqual([note('b1', 'also'), note('c1', 'sent to a dead leader')]);
+    });
+  });
+
+  it('with sync: only the leader pushes and pulls; every tab’s writes reach the server once, pulls reach every tab', async () => {
+    const server = await startSyncServer({ db: await createPGliteBackend(await freshPGlite()) });
+    try {
+      const browser = await profile(`${server.url}/api/sync`);
+      const a = await browser.openTab();
+      const b = await browser.openTab();
+      expect([a.kalphite.sync === null, b.kalphite.sync === null]).toEqual([false, true]);
+      a.kalphite.store.entities.set('a1', note('a1', 'from a'));
+      b.kalphite.store.entities.set('b1', note('b1', 'from b'));
+      await Promise.all([a.kalphite.flush(), b.kalphite.flush()]);
+      await vi.waitFor(() => expect(a.kalphite.inspect().outbox.length).toBe(0), { timeout: 10_000 });
+      const other = await server.core.pull({ pullVersion: 1, clientGroupID: 'observer', profileID: '', schemaVersion: '', cookie: null });
+      expect(other.patch.filter((op) => op.op === 'put').map((op) => (op.op === 'put' ? op.key : '')).sort()).toEqual(['a1', 'b1']);
+      // Another profile writes; the leader pulls it and both tabs have it.
+      const elsewhere = await profile(`${server.url}/api/sync`);
+      const c = await elsewhere.openTab();
+      c.kalphite.store.entities.set('c1', note('c1', 'from another browser'));
+      await c.kalphite.flush();
+      await c.kalphite.sync!.push();
+      await a.kalphite.sync!.pull();
+      await vi.waitFor(() => expect(b.kalphite.store.getById('c1')).toEqual(note('c1', 'from another browser')));
+    } finally {
+      await Promise.all(open.splice(0).map((k) => k.close().catch(() => {})));
+      await server.close();
+    }
+  });
+});
