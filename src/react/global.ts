@@ -6,8 +6,6 @@ import { createKalphite, type Kalphite, type KalphiteOptions } from '../engine/i
  */
 export interface GlobalKalphite {
   readonly promise: Promise<Kalphite>;
-  instance: Kalphite | null;
-  error: unknown;
 }
 
 let global: GlobalKalphite | null = null;
@@ -16,13 +14,14 @@ let global: GlobalKalphite | null = null;
 export function initializeStore(options: KalphiteOptions = {}): Promise<Kalphite> {
   if (global) return global.promise;
   const dataDir = options.dataDir ?? (typeof indexedDB === 'undefined' ? 'memory://' : 'idb://kalphite');
-  const entry: GlobalKalphite = { promise: createKalphite({ ...options, dataDir }), instance: null, error: null };
+  const entry: GlobalKalphite = { promise: createKalphite({ ...options, dataDir }) };
+  // Marked the way React's use() reads thenables: once settled, use() returns without suspending.
   entry.promise.then(
     (instance) => {
-      entry.instance = instance;
+      Object.assign(entry.promise, { status: 'fulfilled', value: instance });
     },
     (error: unknown) => {
-      entry.error = error;
+      Object.assign(entry.promise, { status: 'rejected', reason: error });
     },
   );
   global = entry;

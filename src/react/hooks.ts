@@ -12,8 +12,7 @@ export function useKalphiteInstance(): Kalphite {
   if (provided) return provided;
   const entry = globalKalphite();
   if (!entry) throw new Error('Kalphite hooks need a <KalphiteProvider kalphite={instance}> above them, or initializeStore() first.');
-  if (entry.instance) return entry.instance;
-  if (entry.error) throw entry.error;
+  // Always through use(): a component that suspended must call it again when it resumes.
   return use(entry.promise);
 }
 

@@ -91,6 +91,9 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
         <span aria-label="Data at risk" className={atRisk ? 'kalphite-status kalphite-status-changes_requested' : 'kalphite-muted'}>
           {atRisk ? `at risk: ${notOnDisk} not on disk, ${notOnServer} not on the server` : 'nothing at risk'}
         </span>
+        <span aria-label="This tab">
+          {inspection.tabs.role} · {inspection.tabs.count} {inspection.tabs.count === 1 ? 'tab' : 'tabs'}
+        </span>
         {inspection.sync && <span>{inspection.sync.paused ? 'paused' : inspection.sync.online ? 'online' : 'offline'}</span>}
         {inspection.sync && <span className="kalphite-muted">cookie {JSON.stringify(inspection.sync.cookie)}</span>}
         <span className="kalphite-actions" role="group" aria-label="Actions">

@@ -1,0 +1,91 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo, type Demo } from '../demo/server.js';
+
+let demo: Demo;
+let browser: Browser;
+
+beforeAll(async () => {
+  demo = await startDemo({ port: 0 });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+/** A tab of the demo in `context` (tabs of one context share IndexedDB, so one local database). */
+async function openTab(context: BrowserContext, user: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.goto(`${demo.url}/?user=${user}`);
+  await page.getByRole('region', { name: 'File /src/engine/store.ts' }).waitFor({ timeout: 90_000 });
+  return { page, errors };
+}
+
+async function comment(page: Page, line: number, text: string) {
+  await page.getByRole('button', { name: `Comment on line ${line}` }).click();
+  await page.getByLabel(`Your comment on line ${line}`).fill(text);
+  await page.getByRole('button', { name: 'Comment', exact: true }).click();
+}
+
+const seen = (page: Page, line: number, text: string) => page.getByRole('group', { name: `Comments on line ${line}` }).getByText(text).waitFor({ timeout: 30_000 });
+
+async function role(page: Page): Promise<string> {
+  return (await page.evaluate(() => document.querySelector('[aria-label="This tab"]')?.textContent)) ?? '';
+}
+
+describe('tabs of one browser profile', () => {
+  it('share one database: both write, each sees the other; the leader closes mid-stream; a later tab loads everything', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const first = await openTab(context, 'ada');
+    const second = await openTab(context, 'grace');
+    for (const tab of [first, second]) await tab.page.getByRole('button', { name: 'Kalphite devtools' }).click();
+    await first.page.getByText('leader · 2 tabs').waitFor({ timeout: 30_000 });
+    await second.page.getByText('follower · 2 tabs').waitFor({ timeout: 30_000 });
+
+    await comment(first.page, 3, 'Written in the leader tab');
+    await comment(second.page, 5, 'Written in the follower tab');
+    await seen(second.page, 3, 'Written in the leader tab');
+    await seen(first.page, 5, 'Written in the follower tab');
+
+    // The leader goes away while the follower keeps writing: the follower takes over.
+    await comment(second.page, 7, 'Written during the hand-over');
+    await first.page.close();
+    await comment(second.page, 9, 'Written by the new leader');
+    await second.page.getByText('leader · 1 tab').waitFor({ timeout: 30_000 });
+
+    const third = await openTab(context, 'linus');
+    for (const [line, text] of [
+      [3, 'Written in the leader tab'],
+      [5, 'Written in the follower tab'],
+      [7, 'Written during the hand-over'],
+      [9, 'Written by the new leader'],
+    ] as const) {
+      await seen(third.page, line, text);
+    }
+
+    // And the server has each comment once, through the one leader.
+    await expect.poll(async () => {
+      const body = await fetch(`${demo.syncUrl}/pull`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pullVersion: 1, clientGroupID: 'observer', profileID: 'observer', schemaVersion: '3', cookie: null }),
+      }).then((r) => r.json() as Promise<{ patch: { op: string; value?: { type?: string } }[] }>);
+      return body.patch.filter((op) => op.op === 'put' && op.value?.type === 'comment').length;
+    }, { timeout: 30_000 }).toBe(4);
+
+    const pgliteErrors = [...first.errors, ...second.errors, ...third.errors].filter((e) => /pglite|checkpoint|ErrnoError|IDB/i.test(e));
+    expect(pgliteErrors).toEqual([]);
+    expect([...second.errors, ...third.errors]).toEqual([]);
+    await context.close();
+  }, 240_000);
+});
