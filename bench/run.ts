@@ -4,6 +4,7 @@ import { closeTemplate } from './engines.js';
 import { benchFlush } from './flush.bench.js';
 import { printTable, type Row } from './measure.js';
 import { benchStore } from './store.bench.js';
+import { benchTabLatency } from './tab-latency.bench.js';
 import { benchConvergence, benchPushThroughput } from './sync.bench.js';
 import { postgresAvailable, POSTGRES_URL } from '../src/test-support/postgres.js';
 
@@ -15,6 +16,7 @@ for (const n of sizes) rows.push(...(await benchFlush(n)));
 for (const n of sizes) rows.push(...(await benchColdStart(n)));
 rows.push(...(await benchPushThroughput((await postgresAvailable()) ? POSTGRES_URL : null)));
 rows.push(...(await benchConvergence()));
+rows.push(...(await benchTabLatency()));
 await closeTemplate();
 
 const cpu = cpus();
