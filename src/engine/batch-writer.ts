@@ -20,6 +20,7 @@ export class BatchWriter {
   #lastMutationId = 0;
   readonly #unacked = new Map<number, Unacked>();
   #target: BatchTarget | null = null;
+  #abandoned: string | null = null;
 
   /** This tab's newest mutation id the leader has reported. */
   get lastMutationId(): number {
@@ -28,6 +29,7 @@ export class BatchWriter {
 
   writeBatch = (ops: readonly FlushOp[]): Promise<number> =>
     new Promise((resolve, reject) => {
+      if (this.#abandoned !== null) return reject(new KalphiteError('closed', this.#abandoned));
       const batch = ++this.#next;
       this.#unacked.set(batch, { ops, resolve, reject });
       this.#target?.(ops, batch);
@@ -49,8 +51,9 @@ export class BatchWriter {
     entry.resolve(this.#lastMutationId);
   }
 
-  /** Fails every unanswered batch (the engine is closing without a leader). */
+  /** Fails every unanswered batch and every later one (the engine is closing without a leader). */
   abandon(message: string): void {
+    this.#abandoned = message;
     for (const batch of [...this.#unacked.keys()]) this.settle(batch, { error: new KalphiteError('closed', message) });
   }
 }

@@ -66,6 +66,8 @@ export type KalphiteEvent =
   | { readonly type: 'sync:poke'; readonly at: number; readonly version: number | null }
   | { readonly type: 'sync:status'; readonly at: number; readonly online: boolean; readonly paused: boolean; readonly poke: PokeState }
   | { readonly type: 'tabs:changed'; readonly at: number; readonly role: TabRole; readonly tabs: number }
+  /** This tab got the lock but could not open the local db: its writes stay in memory. */
+  | { readonly type: 'tabs:takeover-failed'; readonly at: number; readonly error: KalphiteError }
   | { readonly type: 'engine:closed'; readonly at: number };
 
 /** The leader tab holds the local db and syncs; followers send it their writes. */

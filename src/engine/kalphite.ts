@@ -138,7 +138,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   let lastError: KalphiteInspection['lastError'] = null;
   const emit: EmitEvent = (partial) => {
     const event = { ...partial, at: env.now() } as KalphiteEvent;
-    if (event.type === 'flush:failed' || event.type === 'sync:request-failed') lastError = { code: event.error.code, message: event.error.message, at: event.at };
+    if (event.type === 'flush:failed' || event.type === 'sync:request-failed' || event.type === 'tabs:takeover-failed') lastError = { code: event.error.code, message: event.error.message, at: event.at };
     if (historySize > 0) {
       history.push(event);
       if (history.length > historySize) history.splice(0, history.length - historySize);
@@ -150,7 +150,8 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   // This tab's sync client id; a reset makes it a new client (of a new group).
   let clientId = env.randomId();
   const link = options.tabs === false ? null : (options.tabs ?? (dataDir.startsWith('idb://') ? browserTabLink() : null));
-  const channel = link?.channel(`kalphite:${dataDir}`) ?? null;
+  const lockName = `kalphite:${dataDir}`;
+  const channel = link?.channel(lockName) ?? null;
 
   const store = new MemoryStore();
   const writer = new BatchWriter();
@@ -322,12 +323,26 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
       }
     }) ?? (() => {});
     const takeOver = () => {
-      lead(!ready).then(() => {
-        if (!ready) becomeReady();
-      }, reject);
+      lead(!ready).then(
+        () => {
+          if (!ready) becomeReady();
+        },
+        (error: unknown) => {
+          // Opening fails createKalphite; a failed takeover later is reported (writes wait in memory)
+          // and the lock goes back in the queue, so another tab can try.
+          if (!ready) return reject(error);
+          emit({ type: 'tabs:takeover-failed', error: toKalphiteError('db-failed', error) });
+          if (link) {
+            releaseLock();
+            env.setTimeout(() => {
+              if (!closing) releaseLock = link.lock(lockName, takeOver);
+            }, TAKEOVER_RETRY_MS);
+          }
+        },
+      );
     };
     if (link) {
-      releaseLock = link.lock(`kalphite:${dataDir}`, takeOver);
+      releaseLock = link.lock(lockName, takeOver);
       channel?.post({ kind: 'hello', from: clientId } satisfies TabMessage);
     } else {
       takeOver();
@@ -424,9 +439,13 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
       (closing ??= (async () => {
         stopPageHide();
         store.refuseWrites('This Kalphite instance is closed.');
+        // A follower's last writes need a leader's answer; with none (it failed to take over), give up
+        // after a while and say so rather than hang.
+        const giveUp = role === 'follower' ? env.setTimeout(() => writer.abandon('No leader tab answered before this tab closed: its last writes were not persisted.'), FOLLOWER_CLOSE_WAIT_MS) : null;
         try {
           await flush();
         } finally {
+          if (giveUp !== null) env.clearTimeout(giveUp);
           await sync?.close();
           flusher.stop();
           channel?.post({ kind: 'bye', from: clientId } satisfies TabMessage);
@@ -440,6 +459,12 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
       })()),
   };
 }
+
+/** How long a closing follower waits for the leader to persist its last writes. */
+const FOLLOWER_CLOSE_WAIT_MS = 3000;
+
+/** How long a tab that failed to open the local db waits before queueing for the lock again. */
+const TAKEOVER_RETRY_MS = 1000;
 
 /** Tags memory commits that came from another tab or the local db, so they are not passed on again. */
 const TAB_TAG = 'tab';

@@ -111,6 +111,19 @@ describe('tabs sharing one database', () => {
     });
   });
 
+  it('a tab that cannot open the local db when it takes over says so, keeps its writes in memory, and tries again', async () => {
+    const { pglite, openTab } = await profile();
+    const a = await openTab();
+    const b = await openTab();
+    await pglite.close();
+    a.crash();
+    b.kalphite.store.entities.set('kept', note('kept', 'in memory'));
+    await vi.waitFor(() => expect(b.kalphite.events.some((e) => e.type === 'tabs:takeover-failed')).toBe(true));
+    expect(b.kalphite.inspect().lastError).toMatchObject({ code: 'db-failed' });
+    expect(b.kalphite.store.getById('kept')).toEqual(note('kept', 'in memory'));
+    await vi.waitFor(() => expect(b.kalphite.events.filter((e) => e.type === 'tabs:takeover-failed').length).toBeGreaterThan(1), { timeout: 5_000 });
+  });
+
   it('with sync: only the leader pushes and pulls; every tab’s writes reach the server once, pulls reach every tab', async () => {
     const server = await startSyncServer({ db: await createPGliteBackend(await freshPGlite()) });
     try {
