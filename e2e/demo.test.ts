@@ -34,6 +34,8 @@ async function openAs(user: string): Promise<{ page: Page; errors: string[] }> {
 }
 
 async function openSyncTab(page: Page) {
+  // A hidden page gets no animation frames, and the panel redraws on those.
+  await page.bringToFront();
   await page.getByRole('button', { name: 'Kalphite devtools' }).click();
   const devtools = page.getByRole('region', { name: 'Kalphite devtools' });
   await devtools.getByRole('tab', { name: 'Sync' }).click();

@@ -37,10 +37,12 @@ async function comment(page: Page, line: number, text: string) {
   await page.getByRole('button', { name: 'Comment', exact: true }).click();
 }
 
-const seen = (page: Page, line: number, text: string) => page.getByRole('group', { name: `Comments on line ${line}` }).getByText(text).waitFor({ timeout: 30_000 });
+const seen = (page: Page, line: number, text: string) => page.getByRole('group', { name: `Comments on line ${line}` }).getByText(text).waitFor({ timeout: 60_000 });
 
-async function role(page: Page): Promise<string> {
-  return (await page.evaluate(() => document.querySelector('[aria-label="This tab"]')?.textContent)) ?? '';
+/** Waits for the devtools header to show `text`; the page comes to the front first, since a hidden page gets no animation frames (the panel redraws on those). */
+async function header(page: Page, text: string) {
+  await page.bringToFront();
+  await page.getByText(text).waitFor({ timeout: 60_000 });
 }
 
 describe('tabs of one browser profile', () => {
@@ -49,8 +51,8 @@ describe('tabs of one browser profile', () => {
     const first = await openTab(context, 'ada');
     const second = await openTab(context, 'grace');
     for (const tab of [first, second]) await tab.page.getByRole('button', { name: 'Kalphite devtools' }).click();
-    await first.page.getByText('leader · 2 tabs').waitFor({ timeout: 30_000 });
-    await second.page.getByText('follower · 2 tabs').waitFor({ timeout: 30_000 });
+    await header(first.page, 'leader · 2 tabs');
+    await header(second.page, 'follower · 2 tabs');
 
     await comment(first.page, 3, 'Written in the leader tab');
     await comment(second.page, 5, 'Written in the follower tab');
@@ -61,7 +63,7 @@ describe('tabs of one browser profile', () => {
     await comment(second.page, 7, 'Written during the hand-over');
     await first.page.close();
     await comment(second.page, 9, 'Written by the new leader');
-    await second.page.getByText('leader · 1 tab').waitFor({ timeout: 30_000 });
+    await header(second.page, 'leader · 1 tab');
 
     const third = await openTab(context, 'linus');
     for (const [line, text] of [
