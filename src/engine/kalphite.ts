@@ -8,11 +8,12 @@ import { KalphiteError, toKalphiteError } from './errors.js';
 import { EventBus, type Listener } from './event-bus.js';
 import type { EmitEvent, KalphiteEvent, TabRole } from './events.js';
 import { Flusher, type FlusherSnapshot } from './flusher.js';
+import { FollowerSync, fromPlainError, toPlainError, type SyncCall } from './follower-sync.js';
 import { LocalDb, type ChangeLogEntry, type FlushOp } from './local-db.js';
 import { MemoryStore, type KalphiteStore } from './store.js';
-import { SyncClient, type KalphiteSync, type SyncStatus } from './sync-client.js';
+import { SyncClient, type KalphiteSync, type SyncStatus, type Verification } from './sync-client.js';
 import { browserTabLink, type TabLink } from './tab-link.js';
-import { parseTabMessage, type TabChange, type TabMessage } from './tab-messages.js';
+import { parseTabMessage, type ForwardedEvent, type TabChange, type TabMessage } from './tab-messages.js';
 
 export interface KalphiteOptions {
   /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
@@ -160,6 +161,11 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
 
   let db: LocalDb | null = null;
   let sync: SyncClient | null = null;
+  // A follower's `sync`: the leader's, seen from here.
+  const followerSync =
+    channel && options.syncUrl !== undefined
+      ? new FollowerSync((call, id) => channel.post({ kind: 'sync-call', from: clientId, id, call } satisfies TabMessage), () => clientId, idleStatus())
+      : null;
   let role: TabRole = 'follower';
   const followers = new Set<string>();
   let tabCount = 1;
@@ -214,6 +220,32 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   };
   const toLeader: BatchTarget = (ops, batch) => channel?.post({ kind: 'batch', from: clientId, clientId, batch, ops } satisfies TabMessage);
 
+  /** Leader only: runs a follower's sync call and answers it. */
+  const answerSyncCall = (to: string, id: number, call: SyncCall) => {
+    const answer = (result: Verification | null, error: KalphiteError | null) =>
+      channel?.post({ kind: 'sync-answer', from: clientId, to, id, result, error: error && toPlainError(error) } satisfies TabMessage);
+    if (!sync) return answer(null, new KalphiteError('invalid-options', 'The leader tab does not sync (no syncUrl).'));
+    const running: Promise<Verification | null> =
+      call === 'push' ? sync.push().then(() => null)
+      : call === 'pull' ? sync.pull().then(() => null)
+      : call === 'verify' ? sync.verify()
+      : Promise.resolve(null).then(() => {
+          if (call === 'pause') sync?.pause();
+          else if (call === 'resume') sync?.resume();
+          else sync?.setOffline(call === 'offline');
+          return null;
+        });
+    running.then(
+      (result) => answer(result, null),
+      (error: unknown) => answer(null, toKalphiteError('network', error)),
+    );
+  };
+  // The leader's sync events reach every tab, so each one's status and devtools stay current.
+  bus.subscribe((event) => {
+    if (!channel || role !== 'leader' || !sync || !(event.type.startsWith('sync:') || event.type === 'outbox:acknowledged')) return;
+    channel.post({ kind: 'sync-event', from: clientId, event: toForwarded(event), status: sync.status } satisfies TabMessage);
+  });
+
   /** This tab takes the local db: opens it, syncs memory with it, and serves the other tabs. */
   const lead = async (first: boolean): Promise<void> => {
     const openedAt = env.now();
@@ -238,6 +270,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     else reconcile(entities);
     emit({ type: 'db:opened', dataDir: opened.dataDir, durationMs: env.now() - openedAt, entityCount: store.entities.size, clientId, clientGroupId: opened.clientGroupId, schemaVersion: opened.schemaVersion });
     setTabs('leader', followers.size + 1);
+    followerSync?.abandon('This tab became the leader: it syncs itself now.');
     writer.setTarget(toLocalDb);
     if (options.syncUrl !== undefined) {
       sync = new SyncClient({
@@ -274,7 +307,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
         case 'hello':
           if (role !== 'leader' || !ready) return;
           followers.add(message.from);
-          channel.post({ kind: 'snapshot', from: clientId, to: message.from, clientGroupId, entities: store.getAll(), tabs: followers.size + 1 } satisfies TabMessage);
+          channel.post({ kind: 'snapshot', from: clientId, to: message.from, clientGroupId, entities: store.getAll(), tabs: followers.size + 1, sync: sync?.status ?? null } satisfies TabMessage);
           channel.post({ kind: 'tabs', from: clientId, tabs: followers.size + 1 } satisfies TabMessage);
           setTabs('leader', followers.size + 1);
           return;
@@ -285,12 +318,14 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
           return;
         case 'leader':
           // A new leader: it gets every unanswered batch again, and a snapshot puts memory in step.
+          followerSync?.abandon('The leader tab went away before answering.');
           writer.setTarget(toLeader);
           channel.post({ kind: 'hello', from: clientId } satisfies TabMessage);
           return;
         case 'snapshot':
           if (message.to !== clientId || role === 'leader') return;
           clientGroupId = message.clientGroupId;
+          if (message.sync) followerSync?.update(message.sync);
           if (ready) reconcile(message.entities);
           else store.load(message.entities);
           writer.setTarget(toLeader);
@@ -319,6 +354,17 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
           return;
         case 'tabs':
           if (role === 'follower') setTabs('follower', message.tabs);
+          return;
+        case 'sync-event':
+          if (role !== 'follower' || !followerSync) return;
+          followerSync.update(message.status, message.event.type === 'outbox:acknowledged' ? message.event.byClient : undefined);
+          emit(fromForwarded(message.event));
+          return;
+        case 'sync-call':
+          if (role === 'leader') answerSyncCall(message.from, message.id, message.call);
+          return;
+        case 'sync-answer':
+          if (message.to === clientId) followerSync?.answer(message.id, message.result, message.error);
           return;
       }
     }) ?? (() => {});
@@ -402,7 +448,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   return {
     store,
     get sync() {
-      return sync;
+      return sync ?? (role === 'follower' ? followerSync : null);
     },
     get clientId() {
       return clientId;
@@ -427,8 +473,9 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
       entityCount: store.entities.size,
       countsByType: store.countsByType(),
       flush: flusher.snapshot(),
-      outbox: { length: db?.outboxLength ?? 0, lastMutationId: db?.lastMutationId ?? writer.lastMutationId },
-      sync: sync?.status ?? null,
+      // A follower has no outbox of its own: it shows the leader's, which holds every tab's changes.
+      outbox: { length: db?.outboxLength ?? followerSync?.status.unacknowledged ?? 0, lastMutationId: db?.lastMutationId ?? writer.lastMutationId },
+      sync: (sync ?? (role === 'follower' ? followerSync : null))?.status ?? null,
       tabs: { role, count: tabCount },
       lastError,
     }),
@@ -457,6 +504,38 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
           bus.clear();
         }
       })()),
+  };
+}
+
+/** A leader's sync event, for another tab: without its time, its error plain. */
+function toForwarded(event: KalphiteEvent): ForwardedEvent {
+  const { at: _at, ...rest } = event as Extract<KalphiteEvent, ForwardedEvent>;
+  return ('error' in rest ? { ...rest, error: toPlainError(rest.error) } : rest) as ForwardedEvent;
+}
+
+/** A forwarded sync event, as this tab's own (its error a KalphiteError again). */
+function fromForwarded(event: ForwardedEvent): Parameters<EmitEvent>[0] {
+  return ('error' in event ? { ...event, error: fromPlainError(event.error) } : event) as Parameters<EmitEvent>[0];
+}
+
+/** A follower's sync status until the leader's arrives. */
+function idleStatus(): SyncStatus {
+  return {
+    online: false,
+    paused: false,
+    simulatedOffline: false,
+    pushing: false,
+    pulling: false,
+    poke: 'off',
+    clientID: '',
+    clientGroupID: '',
+    cookie: null,
+    lastMutationID: 0,
+    unacknowledged: 0,
+    lastPushAt: null,
+    lastPullAt: null,
+    nextPullAt: null,
+    lastError: null,
   };
 }
 

@@ -1,7 +1,14 @@
 import { entityProblem } from '../protocol/entity.js';
 import { isPlainObject } from '../protocol/json.js';
 import type { Entity } from './entity.js';
+import type { KalphiteEvent } from './events.js';
+import type { PlainError, SyncCall } from './follower-sync.js';
 import type { FlushOp } from './local-db.js';
+import type { SyncStatus, Verification } from './sync-client.js';
+
+/** A leader's sync event as tabs pass it: without its time, its error (if any) plain. */
+export type ForwardedEvent = DistributiveForward<Extract<KalphiteEvent, { type: `sync:${string}` } | { type: 'outbox:acknowledged' }>>;
+type DistributiveForward<T> = T extends { readonly error: unknown } ? Omit<T, 'at' | 'error'> & { readonly error: PlainError } : T extends unknown ? Omit<T, 'at'> : never;
 
 /** An entity's new value (null: deleted), as tabs tell each other. */
 export type TabChange = readonly [id: string, entity: Entity | null];
@@ -15,7 +22,15 @@ export type TabMessage =
   | { readonly kind: 'hello'; readonly from: string }
   | { readonly kind: 'leader'; readonly from: string }
   | { readonly kind: 'bye'; readonly from: string }
-  | { readonly kind: 'snapshot'; readonly from: string; readonly to: string; readonly clientGroupId: string; readonly entities: readonly Entity[]; readonly tabs: number }
+  | {
+      readonly kind: 'snapshot';
+      readonly from: string;
+      readonly to: string;
+      readonly clientGroupId: string;
+      readonly entities: readonly Entity[];
+      readonly tabs: number;
+      readonly sync: SyncStatus | null;
+    }
   | { readonly kind: 'changes'; readonly from: string; readonly changes: readonly TabChange[] }
   | { readonly kind: 'persisted'; readonly from: string; readonly changes: readonly TabChange[] }
   | { readonly kind: 'batch'; readonly from: string; readonly clientId: string; readonly batch: number; readonly ops: readonly FlushOp[] }
@@ -28,9 +43,13 @@ export type TabMessage =
       readonly lastMutationId: number | null;
       readonly error: { readonly code: string; readonly message: string } | null;
     }
-  | { readonly kind: 'tabs'; readonly from: string; readonly tabs: number };
+  | { readonly kind: 'tabs'; readonly from: string; readonly tabs: number }
+  | { readonly kind: 'sync-event'; readonly from: string; readonly event: ForwardedEvent; readonly status: SyncStatus }
+  | { readonly kind: 'sync-call'; readonly from: string; readonly id: number; readonly call: SyncCall }
+  | { readonly kind: 'sync-answer'; readonly from: string; readonly to: string; readonly id: number; readonly result: Verification | null; readonly error: PlainError | null };
 
-const KINDS = new Set(['hello', 'leader', 'bye', 'snapshot', 'changes', 'persisted', 'batch', 'ack', 'tabs']);
+const KINDS = new Set(['hello', 'leader', 'bye', 'snapshot', 'changes', 'persisted', 'batch', 'ack', 'tabs', 'sync-event', 'sync-call', 'sync-answer']);
+const CALLS = new Set(['push', 'pull', 'pause', 'resume', 'offline', 'online', 'verify']);
 
 /**
  * Proves a message's shape before a tab acts on it: another tab may run another version of the
@@ -53,9 +72,19 @@ export function parseTabMessage(value: unknown): TabMessage | null {
       return typeof message.to === 'string' && Number.isInteger(message.batch) ? message : null;
     case 'tabs':
       return Number.isInteger(message.tabs) ? message : null;
+    case 'sync-event':
+      return isObject(message.event) && typeof message.event.type === 'string' && isObject(message.status) ? message : null;
+    case 'sync-call':
+      return Number.isInteger(message.id) && CALLS.has(message.call) ? message : null;
+    case 'sync-answer':
+      return typeof message.to === 'string' && Number.isInteger(message.id) ? message : null;
     default:
       return message;
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 function isChange(value: unknown): value is TabChange {

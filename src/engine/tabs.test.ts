@@ -130,7 +130,8 @@ describe('tabs sharing one database', () => {
       const browser = await profile(`${server.url}/api/sync`);
       const a = await browser.openTab();
       const b = await browser.openTab();
-      expect([a.kalphite.sync === null, b.kalphite.sync === null]).toEqual([false, true]);
+      // Both have a sync; the follower's is the leader's, seen and driven from the follower.
+      expect(b.kalphite.sync).not.toBeNull();
       a.kalphite.store.entities.set('a1', note('a1', 'from a'));
       b.kalphite.store.entities.set('b1', note('b1', 'from b'));
       await Promise.all([a.kalphite.flush(), b.kalphite.flush()]);
@@ -145,6 +146,17 @@ describe('tabs sharing one database', () => {
       await c.kalphite.sync!.push();
       await a.kalphite.sync!.pull();
       await vi.waitFor(() => expect(b.kalphite.store.getById('c1')).toEqual(note('c1', 'from another browser')));
+      await vi.waitFor(() => expect(b.kalphite.sync!.status).toMatchObject({ online: true, unacknowledged: 0, lastMutationID: 1, clientID: b.kalphite.clientId }));
+      expect(b.kalphite.events.some((e) => e.type === 'sync:pull-succeeded')).toBe(true);
+      // Calls go to the leader and come back with its answer.
+      c.kalphite.store.entities.set('c2', note('c2', 'second'));
+      await c.kalphite.flush();
+      await c.kalphite.sync!.push();
+      await b.kalphite.sync!.pull();
+      await vi.waitFor(() => expect(b.kalphite.store.getById('c2')).toEqual(note('c2', 'second')));
+      await expect(b.kalphite.sync!.verify()).resolves.toMatchObject({ matches: true, serverEntities: 4 });
+      b.kalphite.sync!.pause();
+      await vi.waitFor(() => expect([a.kalphite.sync!.status.paused, b.kalphite.sync!.status.paused]).toEqual([true, true]));
     } finally {
       await Promise.all(open.splice(0).map((k) => k.close().catch(() => {})));
       await server.close();

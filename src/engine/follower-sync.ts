@@ -1,0 +1,86 @@
+import { KalphiteError, type KalphiteErrorCode } from './errors.js';
+import type { KalphiteSync, SyncStatus, Verification } from './sync-client.js';
+
+/** What a follower tab asks of the leader's sync client. */
+export type SyncCall = 'push' | 'pull' | 'pause' | 'resume' | 'offline' | 'online' | 'verify';
+
+/** An error as tabs pass it (structured clone keeps no class or code). */
+export interface PlainError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export const toPlainError = (error: KalphiteError): PlainError => ({ code: error.code, message: error.message });
+export const fromPlainError = (error: PlainError): KalphiteError => new KalphiteError(error.code as KalphiteErrorCode, error.message);
+
+interface Waiting {
+  readonly resolve: (result: Verification | null) => void;
+  readonly reject: (error: KalphiteError) => void;
+}
+
+/**
+ * `kalphite.sync` in a follower tab: the leader syncs for every tab, so this shows the leader's
+ * status (as this tab's client) and forwards calls to it.
+ */
+export class FollowerSync implements KalphiteSync {
+  readonly #send: (call: SyncCall, id: number) => void;
+  readonly #clientId: () => string;
+  #status: SyncStatus;
+  #acknowledged = new Map<string, number>();
+  #seq = 0;
+  readonly #waiting = new Map<number, Waiting>();
+
+  constructor(send: (call: SyncCall, id: number) => void, clientId: () => string, status: SyncStatus) {
+    this.#send = send;
+    this.#clientId = clientId;
+    this.#status = status;
+  }
+
+  get status(): SyncStatus {
+    return { ...this.#status, clientID: this.#clientId(), lastMutationID: this.#acknowledged.get(this.#clientId()) ?? 0 };
+  }
+
+  /** The leader's latest status and the mutation ids the server acknowledged per client. */
+  update(status: SyncStatus, acknowledged?: Readonly<Record<string, number>>): void {
+    this.#status = status;
+    for (const [client, id] of Object.entries(acknowledged ?? {})) this.#acknowledged.set(client, Math.max(id, this.#acknowledged.get(client) ?? 0));
+  }
+
+  push = (): Promise<void> => this.#call('push').then(() => {});
+  pull = (): Promise<void> => this.#call('pull').then(() => {});
+  pause = (): void => this.#fire('pause');
+  resume = (): void => this.#fire('resume');
+  setOffline = (offline: boolean): void => this.#fire(offline ? 'offline' : 'online');
+  verify = async (): Promise<Verification> => {
+    const result = await this.#call('verify');
+    if (!result) throw new KalphiteError('protocol', 'The leader tab answered verify without a result.');
+    return result;
+  };
+
+  /** The leader's answer to call `id`. */
+  answer(id: number, result: Verification | null, error: PlainError | null): void {
+    const waiting = this.#waiting.get(id);
+    if (!waiting) return;
+    this.#waiting.delete(id);
+    if (error) waiting.reject(fromPlainError(error));
+    else waiting.resolve(result);
+  }
+
+  /** The leader went away before answering: the calls fail (the next leader syncs on its own). */
+  abandon(message: string): void {
+    for (const id of [...this.#waiting.keys()]) this.answer(id, null, { code: 'not-leader', message });
+  }
+
+  #call(call: SyncCall): Promise<Verification | null> {
+    return new Promise((resolve, reject) => {
+      const id = ++this.#seq;
+      this.#waiting.set(id, { resolve, reject });
+      this.#send(call, id);
+    });
+  }
+
+  // Pause, resume and offline cannot fail at the leader; the new status arrives as an event.
+  #fire(call: SyncCall): void {
+    this.#send(call, ++this.#seq);
+  }
+}
