@@ -27,8 +27,8 @@ export async function benchFlush(n: number): Promise<Row[]> {
           [rows],
         );
         await tx.query(
-          `INSERT INTO client_changes (id, entity_id, entity_type, op, data, created_at)
-           SELECT seq, id, type, 'upsert', value, 0 FROM json_to_recordset($1::json) AS o(seq bigint, id text, type text, value json)`,
+          `INSERT INTO client_changes (client_id, id, entity_id, entity_type, op, data, created_at)
+           SELECT 'bench', seq, id, type, 'upsert', value, 0 FROM json_to_recordset($1::json) AS o(seq bigint, id text, type text, value json)`,
           [rows],
         );
       });
