@@ -155,6 +155,11 @@ export const EditEntity: Story = {
     // Persist the seeded data first, so the edit below is an update with a "before" on disk.
     await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
     await waitFor(() => expect(header(devtools, 'Data at risk')).toBe('nothing at risk'), SLOW);
+    // Grouped by type: choose one to see only its entities.
+    await userEvent.selectOptions(devtools.getByLabelText('Type'), 'review (2)');
+    await expect(devtools.getByText('2 of 5 shown')).toBeInTheDocument();
+    await expect(within(devtools.getByRole('list', { name: 'Entities' })).getAllByRole('button').map((b) => b.textContent)).toEqual(['review-1', 'review-2']);
+    await userEvent.selectOptions(devtools.getByLabelText('Type'), 'every type (5)');
     await userEvent.click(await devtools.findByRole('button', { name: 'comment-1' }, SLOW));
     const original = JSON.parse(devtools.getByLabelText('JSON of comment-1').textContent!) as { data: Record<string, unknown> };
     await userEvent.click(devtools.getByRole('button', { name: 'Edit comment-1' }));

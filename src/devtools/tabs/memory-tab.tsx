@@ -10,16 +10,21 @@ export const DEVTOOLS_TAG = 'devtools';
 export function MemoryTab({ kalphite, filter, onFilter }: { kalphite: Kalphite; filter: string; onFilter: (filter: string) => void }) {
   const all = useKalphite((store) => store.getAll());
   const [selected, setSelected] = useState<string | null>(null);
+  const [type, setType] = useState('');
   const needle = filter.trim().toLowerCase();
   const matches = useMemo(
-    () => (needle === '' ? all : all.filter((e) => e.id.toLowerCase().includes(needle) || e.type.toLowerCase().includes(needle) || JSON.stringify(e.data).toLowerCase().includes(needle))),
-    [all, needle],
+    () =>
+      all
+        .filter((e) => (type === '' || e.type === type) && (needle === '' || e.id.toLowerCase().includes(needle) || e.type.toLowerCase().includes(needle) || JSON.stringify(e.data).toLowerCase().includes(needle)))
+        // Grouped by type, then by id.
+        .sort((a, b) => a.type.localeCompare(b.type) || a.id.localeCompare(b.id)),
+    [all, needle, type],
   );
-  const byType = useMemo(() => {
+  const types = useMemo(() => {
     const counts = new Map<string, number>();
-    for (const e of matches) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+    for (const e of all) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
     return [...counts].sort(([a], [b]) => a.localeCompare(b));
-  }, [matches]);
+  }, [all]);
   const entity = selected === null ? null : kalphite.store.getById(selected);
   return (
     <div className="kalphite-devtools-split">
@@ -27,8 +32,19 @@ export function MemoryTab({ kalphite, filter, onFilter }: { kalphite: Kalphite; 
         <label>
           Search entities <input className="kalphite-input" type="search" value={filter} onChange={(e) => onFilter(e.target.value)} />
         </label>
+        <label>
+          Type{' '}
+          <select className="kalphite-input" value={type} onChange={(e) => setType(e.target.value)}>
+            <option value="">every type ({all.length.toLocaleString()})</option>
+            {types.map(([name, n]) => (
+              <option key={name} value={name}>
+                {name} ({n.toLocaleString()})
+              </option>
+            ))}
+          </select>
+        </label>
         <p className="kalphite-muted" aria-live="polite">
-          {matches.length.toLocaleString()} of {all.length.toLocaleString()} · {byType.map(([type, n]) => `${type}: ${n.toLocaleString()}`).join(' · ') || 'empty'}
+          {matches.length.toLocaleString()} of {all.length.toLocaleString()} shown
         </p>
         <VirtualList
           items={matches}
