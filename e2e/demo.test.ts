@@ -1,16 +1,14 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../demo/server.js';
+import { launchChromium, openDemoPage } from './browser.js';
 
 let demo: Demo;
 let browser: Browser;
 
 beforeAll(async () => {
   demo = await startDemo({ port: 0 });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -20,17 +18,7 @@ afterAll(async () => {
 
 /** One user in a browser context of their own: their own IndexedDB, so their own sync client. */
 async function openAs(user: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  await page.goto(`${demo.url}/?user=${user}`);
-  // Vite compiles the app on the first visit: allow for it.
-  await page.getByRole('region', { name: 'File /src/engine/store.ts' }).waitFor({ timeout: 90_000 });
-  return { page, errors };
+  return openDemoPage(await browser.newContext({ viewport: { width: 1280, height: 1000 } }), demo.url, user);
 }
 
 async function openSyncTab(page: Page) {

@@ -1,16 +1,14 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../demo/server.js';
+import { launchChromium, openDemoPage } from './browser.js';
 
 let demo: Demo;
 let browser: Browser;
 
 beforeAll(async () => {
   demo = await startDemo({ port: 0 });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -19,17 +17,7 @@ afterAll(async () => {
 });
 
 /** A tab of the demo in `context` (tabs of one context share IndexedDB, so one local database). */
-async function openTab(context: BrowserContext, user: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  await page.goto(`${demo.url}/?user=${user}`);
-  await page.getByRole('region', { name: 'File /src/engine/store.ts' }).waitFor({ timeout: 90_000 });
-  return { page, errors };
-}
+const openTab = (context: BrowserContext, user: string) => openDemoPage(context, demo.url, user);
 
 async function comment(page: Page, line: number, text: string) {
   await page.getByRole('button', { name: `Comment on line ${line}` }).click();
