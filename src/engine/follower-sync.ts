@@ -84,3 +84,24 @@ export class FollowerSync implements KalphiteSync {
     this.#send(call, ++this.#seq);
   }
 }
+
+/** A follower's sync status until the leader's arrives. */
+export function idleSyncStatus(): SyncStatus {
+  return {
+    online: false,
+    paused: false,
+    simulatedOffline: false,
+    pushing: false,
+    pulling: false,
+    poke: 'off',
+    clientID: '',
+    clientGroupID: '',
+    cookie: null,
+    lastMutationID: 0,
+    unacknowledged: 0,
+    lastPushAt: null,
+    lastPullAt: null,
+    nextPullAt: null,
+    lastError: null,
+  };
+}

@@ -1,19 +1,17 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import type { BackoffOptions } from './backoff.js';
-import { resolveEnvironment, type Environment } from './environment.js';
-import { jsonEqual } from '../protocol/json.js';
-import { BatchWriter, type BatchTarget } from './batch-writer.js';
+import { BatchWriter } from './batch-writer.js';
 import type { Entity } from './entity.js';
-import { KalphiteError, toKalphiteError } from './errors.js';
+import { resolveEnvironment, type Environment } from './environment.js';
+import { KalphiteError } from './errors.js';
 import { EventBus, type Listener } from './event-bus.js';
 import type { EmitEvent, KalphiteEvent, TabRole } from './events.js';
 import { Flusher, type FlusherSnapshot } from './flusher.js';
-import { FollowerSync, fromPlainError, toPlainError, type SyncCall } from './follower-sync.js';
-import { LocalDb, type ChangeLogEntry, type FlushOp } from './local-db.js';
+import { LocalDb, type ChangeLogEntry } from './local-db.js';
 import { MemoryStore, type KalphiteStore } from './store.js';
-import { SyncClient, type KalphiteSync, type SyncStatus, type Verification } from './sync-client.js';
+import { SyncClient, type KalphiteSync, type SyncStatus } from './sync-client.js';
 import { browserTabLink, type TabLink } from './tab-link.js';
-import { parseTabMessage, type ForwardedEvent, type TabChange, type TabMessage } from './tab-messages.js';
+import { TabSession, type Leadership } from './tab-session.js';
 
 export interface KalphiteOptions {
   /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
@@ -151,103 +149,18 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   // This tab's sync client id; a reset makes it a new client (of a new group).
   let clientId = env.randomId();
   const link = options.tabs === false ? null : (options.tabs ?? (dataDir.startsWith('idb://') ? browserTabLink() : null));
-  const lockName = `kalphite:${dataDir}`;
-  const channel = link?.channel(lockName) ?? null;
 
   const store = new MemoryStore();
   const writer = new BatchWriter();
   const flusher = new Flusher({ read: (id) => store.entities.get(id), db: writer, env, emit, delayMs: flushDelayMs, maxWaitMs: flushMaxWaitMs, retry });
   store.onLocalCommit((changed) => flusher.enqueue(changed));
+  store.subscribe((commit) => emit({ type: 'store:changed', origin: commit.origin, tag: commit.tag, version: commit.version, changes: commit.changes }));
 
   let db: LocalDb | null = null;
   let sync: SyncClient | null = null;
-  // A follower's `sync`: the leader's, seen from here.
-  const followerSync =
-    channel && options.syncUrl !== undefined
-      ? new FollowerSync((call, id) => channel.post({ kind: 'sync-call', from: clientId, id, call } satisfies TabMessage), () => clientId, idleStatus())
-      : null;
-  let role: TabRole = 'follower';
-  const followers = new Set<string>();
-  let tabCount = 1;
-  const setTabs = (nextRole: TabRole, count: number) => {
-    if (role === nextRole && tabCount === count) return;
-    role = nextRole;
-    tabCount = count;
-    emit({ type: 'tabs:changed', role, tabs: tabCount });
-  };
 
-  store.subscribe((commit) => {
-    emit({ type: 'store:changed', origin: commit.origin, tag: commit.tag, version: commit.version, changes: commit.changes });
-    if (!channel) return;
-    const changes = commit.changes.map((c) => [c.id, c.after ?? null] as const);
-    // Own writes go to every tab at once; the leader also passes on what sync pulled into the local db.
-    if (commit.origin === 'local') channel.post({ kind: 'changes', from: clientId, changes } satisfies TabMessage);
-    else if (role === 'leader' && commit.tag !== TAB_TAG) channel.post({ kind: 'persisted', from: clientId, changes } satisfies TabMessage);
-  });
-
-  /** Takes on another tab's (or the local db's) values, except where this tab has a write on the way. */
-  const adopt = (changes: Iterable<TabChange>) => {
-    const writes: [string, Entity | undefined][] = [];
-    for (const [id, entity] of changes) if (!flusher.isPending(id) && !jsonEqual(store.entities.get(id) ?? null, entity)) writes.push([id, entity ?? undefined]);
-    store.applyExternal(writes, TAB_TAG);
-  };
-  /** Makes memory equal `entities` (a snapshot of the truth), keeping this tab's writes on the way. */
-  const reconcile = (entities: readonly Entity[]) => {
-    const truth = new Map(entities.map((e) => [e.id, e]));
-    const changes: TabChange[] = [...truth].map(([id, e]) => [id, e]);
-    for (const id of store.entities.keys()) if (!truth.has(id)) changes.push([id, null]);
-    adopt(changes);
-  };
-
-  /** Leader only: writes one numbered batch of any tab to the local db and tells every tab. */
-  const persist = async (ops: readonly FlushOp[], writerId: string, batch: number): Promise<number | null> => {
-    const local = db;
-    if (!local) throw new KalphiteError('not-leader', 'This tab does not hold the local database.');
-    const last = await local.writeBatch(ops, { clientId: writerId, batch });
-    if (last !== null) {
-      const changes = ops.map((op) => [op.id, op.entity] as const);
-      if (writerId !== clientId) adopt(changes);
-      channel?.post({ kind: 'persisted', from: clientId, changes } satisfies TabMessage);
-      sync?.schedulePush();
-    }
-    return last;
-  };
-  const toLocalDb: BatchTarget = (ops, batch) => {
-    persist(ops, clientId, batch).then(
-      (lastMutationId) => writer.settle(batch, { lastMutationId }),
-      (error: unknown) => writer.settle(batch, { error: toKalphiteError('db-failed', error) }),
-    );
-  };
-  const toLeader: BatchTarget = (ops, batch) => channel?.post({ kind: 'batch', from: clientId, clientId, batch, ops } satisfies TabMessage);
-
-  /** Leader only: runs a follower's sync call and answers it. */
-  const answerSyncCall = (to: string, id: number, call: SyncCall) => {
-    const answer = (result: Verification | null, error: KalphiteError | null) =>
-      channel?.post({ kind: 'sync-answer', from: clientId, to, id, result, error: error && toPlainError(error) } satisfies TabMessage);
-    if (!sync) return answer(null, new KalphiteError('invalid-options', 'The leader tab does not sync (no syncUrl).'));
-    const running: Promise<Verification | null> =
-      call === 'push' ? sync.push().then(() => null)
-      : call === 'pull' ? sync.pull().then(() => null)
-      : call === 'verify' ? sync.verify()
-      : Promise.resolve(null).then(() => {
-          if (call === 'pause') sync?.pause();
-          else if (call === 'resume') sync?.resume();
-          else sync?.setOffline(call === 'offline');
-          return null;
-        });
-    running.then(
-      (result) => answer(result, null),
-      (error: unknown) => answer(null, toKalphiteError('network', error)),
-    );
-  };
-  // The leader's sync events reach every tab, so each one's status and devtools stay current.
-  bus.subscribe((event) => {
-    if (!channel || role !== 'leader' || !sync || !(event.type.startsWith('sync:') || event.type === 'outbox:acknowledged')) return;
-    channel.post({ kind: 'sync-event', from: clientId, event: toForwarded(event), status: sync.status } satisfies TabMessage);
-  });
-
-  /** This tab takes the local db: opens it, syncs memory with it, and serves the other tabs. */
-  const lead = async (first: boolean): Promise<void> => {
+  /** This tab takes the local db: opens it and makes (but does not start) its sync client. */
+  const lead = async (): Promise<Leadership> => {
     const openedAt = env.now();
     const opened = await LocalDb.open({
       dataDir,
@@ -265,13 +178,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
       throw error;
     }
     db = opened;
-    clientGroupId = opened.clientGroupId;
-    if (first) store.load(entities);
-    else reconcile(entities);
-    emit({ type: 'db:opened', dataDir: opened.dataDir, durationMs: env.now() - openedAt, entityCount: store.entities.size, clientId, clientGroupId: opened.clientGroupId, schemaVersion: opened.schemaVersion });
-    setTabs('leader', followers.size + 1);
-    followerSync?.abandon('This tab became the leader: it syncs itself now.');
-    writer.setTarget(toLocalDb);
+    emit({ type: 'db:opened', dataDir: opened.dataDir, durationMs: env.now() - openedAt, entityCount: entities.length, clientId, clientGroupId: opened.clientGroupId, schemaVersion: opened.schemaVersion });
     if (options.syncUrl !== undefined) {
       sync = new SyncClient({
         url: options.syncUrl.replace(/\/$/, ''),
@@ -286,125 +193,26 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
         env,
         emit,
       });
-      sync.start();
     }
-    channel?.post({ kind: 'leader', from: clientId } satisfies TabMessage);
+    return { db: opened, entities, sync };
   };
 
-  let ready = false;
-  let clientGroupId = '';
-  let stopChannel: () => void = () => {};
-  let releaseLock: () => void = () => {};
-  const opening = new Promise<void>((resolve, reject) => {
-    const becomeReady = () => {
-      ready = true;
-      resolve();
-    };
-    stopChannel = channel?.subscribe((raw) => {
-      const message = parseTabMessage(raw);
-      if (!message || message.from === clientId) return;
-      switch (message.kind) {
-        case 'hello':
-          if (role !== 'leader' || !ready) return;
-          followers.add(message.from);
-          channel.post({ kind: 'snapshot', from: clientId, to: message.from, clientGroupId, entities: store.getAll(), tabs: followers.size + 1, sync: sync?.status ?? null } satisfies TabMessage);
-          channel.post({ kind: 'tabs', from: clientId, tabs: followers.size + 1 } satisfies TabMessage);
-          setTabs('leader', followers.size + 1);
-          return;
-        case 'bye':
-          if (role !== 'leader' || !followers.delete(message.from)) return;
-          channel.post({ kind: 'tabs', from: clientId, tabs: followers.size + 1 } satisfies TabMessage);
-          setTabs('leader', followers.size + 1);
-          return;
-        case 'leader':
-          // A new leader: it gets every unanswered batch again, and a snapshot puts memory in step.
-          followerSync?.abandon('The leader tab went away before answering.');
-          writer.setTarget(toLeader);
-          channel.post({ kind: 'hello', from: clientId } satisfies TabMessage);
-          return;
-        case 'snapshot':
-          if (message.to !== clientId || role === 'leader') return;
-          clientGroupId = message.clientGroupId;
-          if (message.sync) followerSync?.update(message.sync);
-          if (ready) reconcile(message.entities);
-          else store.load(message.entities);
-          writer.setTarget(toLeader);
-          setTabs('follower', message.tabs);
-          if (!ready) becomeReady();
-          return;
-        case 'changes':
-          if (ready) adopt(message.changes);
-          return;
-        case 'persisted':
-          if (ready && role === 'follower') adopt(message.changes);
-          return;
-        case 'batch':
-          if (role !== 'leader') return;
-          persist(message.ops, message.clientId, message.batch).then(
-            (lastMutationId) => channel.post({ kind: 'ack', from: clientId, to: message.from, batch: message.batch, lastMutationId, error: null } satisfies TabMessage),
-            (error: unknown) => {
-              const { code, message: text } = toKalphiteError('db-failed', error);
-              channel.post({ kind: 'ack', from: clientId, to: message.from, batch: message.batch, lastMutationId: null, error: { code, message: text } } satisfies TabMessage);
-            },
-          );
-          return;
-        case 'ack':
-          if (message.to !== clientId) return;
-          writer.settle(message.batch, message.error ? { error: new KalphiteError('db-failed', `The leader tab could not write: ${message.error.message}`) } : { lastMutationId: message.lastMutationId });
-          return;
-        case 'tabs':
-          if (role === 'follower') setTabs('follower', message.tabs);
-          return;
-        case 'sync-event':
-          if (role !== 'follower' || !followerSync) return;
-          followerSync.update(message.status, message.event.type === 'outbox:acknowledged' ? message.event.byClient : undefined);
-          emit(fromForwarded(message.event));
-          return;
-        case 'sync-call':
-          if (role === 'leader') answerSyncCall(message.from, message.id, message.call);
-          return;
-        case 'sync-answer':
-          if (message.to === clientId) followerSync?.answer(message.id, message.result, message.error);
-          return;
-      }
-    }) ?? (() => {});
-    const takeOver = () => {
-      lead(!ready).then(
-        () => {
-          if (!ready) becomeReady();
-        },
-        (error: unknown) => {
-          // Opening fails createKalphite; a failed takeover later is reported (writes wait in memory)
-          // and the lock goes back in the queue, so another tab can try.
-          if (!ready) return reject(error);
-          emit({ type: 'tabs:takeover-failed', error: toKalphiteError('db-failed', error) });
-          if (link) {
-            releaseLock();
-            env.setTimeout(() => {
-              if (!closing) releaseLock = link.lock(lockName, takeOver);
-            }, TAKEOVER_RETRY_MS);
-          }
-        },
-      );
-    };
-    if (link) {
-      releaseLock = link.lock(lockName, takeOver);
-      channel?.post({ kind: 'hello', from: clientId } satisfies TabMessage);
-    } else {
-      takeOver();
-    }
+  const tabs = await TabSession.open({
+    link,
+    name: `kalphite:${dataDir}`,
+    clientId: () => clientId,
+    store,
+    isPending: (id) => flusher.isPending(id),
+    writer,
+    syncs: options.syncUrl !== undefined,
+    env,
+    emit,
+    subscribe: bus.subscribe,
+    lead,
   });
-  const leave = () => {
-    stopChannel();
-    releaseLock();
-    channel?.close();
-  };
-  try {
-    await opening;
-  } catch (error) {
-    leave();
-    throw error;
-  }
+
+  // A follower's sync is the leader's, seen from here.
+  const currentSync = (): KalphiteSync | null => sync ?? (tabs.role === 'follower' ? tabs.followerSync : null);
 
   const flush = async (): Promise<void> => {
     store.notifyNow();
@@ -427,7 +235,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   const reset = async (): Promise<void> => {
     const local = leaderDb();
     // Other tabs' clients belong to the old group on the server: they would be refused under a new one.
-    if (followers.size > 0) throw new KalphiteError('not-leader', `Close the other ${followers.size} tab(s) on this database before resetting it.`);
+    if (tabs.followers > 0) throw new KalphiteError('not-leader', `Close the other ${tabs.followers} tab(s) on this database before resetting it.`);
     const wasPaused = sync?.status.paused ?? true;
     sync?.pause();
     await Promise.all([flusher.settled(), sync?.settled()]);
@@ -439,7 +247,6 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     const newGroupId = env.randomId();
     clientId = env.randomId();
     await local.reset(newGroupId, clientId);
-    clientGroupId = newGroupId;
     sync?.forgetAcknowledged();
     emit({ type: 'db:reset', clientId, clientGroupId: newGroupId, droppedEntities: ids.length, droppedChanges });
     if (!wasPaused) sync?.resume();
@@ -448,13 +255,13 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   return {
     store,
     get sync() {
-      return sync ?? (role === 'follower' ? followerSync : null);
+      return currentSync();
     },
     get clientId() {
       return clientId;
     },
     get clientGroupId() {
-      return db?.clientGroupId ?? clientGroupId;
+      return tabs.clientGroupId;
     },
     dataDir,
     get closed() {
@@ -466,7 +273,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     subscribe: bus.subscribe,
     inspect: () => ({
       clientId,
-      clientGroupId: db?.clientGroupId ?? clientGroupId,
+      clientGroupId: tabs.clientGroupId,
       dataDir,
       closed,
       version: store.version,
@@ -474,9 +281,9 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
       countsByType: store.countsByType(),
       flush: flusher.snapshot(),
       // A follower has no outbox of its own: it shows the leader's, which holds every tab's changes.
-      outbox: { length: db?.outboxLength ?? followerSync?.status.unacknowledged ?? 0, lastMutationId: db?.lastMutationId ?? writer.lastMutationId },
-      sync: (sync ?? (role === 'follower' ? followerSync : null))?.status ?? null,
-      tabs: { role, count: tabCount },
+      outbox: { length: db?.outboxLength ?? tabs.followerSync?.status.unacknowledged ?? 0, lastMutationId: db?.lastMutationId ?? writer.lastMutationId },
+      sync: currentSync()?.status ?? null,
+      tabs: { role: tabs.role, count: tabs.tabs },
       lastError,
     }),
     flush,
@@ -488,15 +295,14 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
         store.refuseWrites('This Kalphite instance is closed.');
         // A follower's last writes need a leader's answer; with none (it failed to take over), give up
         // after a while and say so rather than hang.
-        const giveUp = role === 'follower' ? env.setTimeout(() => writer.abandon('No leader tab answered before this tab closed: its last writes were not persisted.'), FOLLOWER_CLOSE_WAIT_MS) : null;
+        const giveUp = tabs.role === 'follower' ? env.setTimeout(() => writer.abandon('No leader tab answered before this tab closed: its last writes were not persisted.'), FOLLOWER_CLOSE_WAIT_MS) : null;
         try {
           await flush();
         } finally {
           if (giveUp !== null) env.clearTimeout(giveUp);
           await sync?.close();
           flusher.stop();
-          channel?.post({ kind: 'bye', from: clientId } satisfies TabMessage);
-          leave();
+          tabs.close();
           writer.abandon('This Kalphite instance is closed.');
           closed = true;
           await db?.close();
@@ -507,46 +313,8 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   };
 }
 
-/** A leader's sync event, for another tab: without its time, its error plain. */
-function toForwarded(event: KalphiteEvent): ForwardedEvent {
-  const { at: _at, ...rest } = event as Extract<KalphiteEvent, ForwardedEvent>;
-  return ('error' in rest ? { ...rest, error: toPlainError(rest.error) } : rest) as ForwardedEvent;
-}
-
-/** A forwarded sync event, as this tab's own (its error a KalphiteError again). */
-function fromForwarded(event: ForwardedEvent): Parameters<EmitEvent>[0] {
-  return ('error' in event ? { ...event, error: fromPlainError(event.error) } : event) as Parameters<EmitEvent>[0];
-}
-
-/** A follower's sync status until the leader's arrives. */
-function idleStatus(): SyncStatus {
-  return {
-    online: false,
-    paused: false,
-    simulatedOffline: false,
-    pushing: false,
-    pulling: false,
-    poke: 'off',
-    clientID: '',
-    clientGroupID: '',
-    cookie: null,
-    lastMutationID: 0,
-    unacknowledged: 0,
-    lastPushAt: null,
-    lastPullAt: null,
-    nextPullAt: null,
-    lastError: null,
-  };
-}
-
 /** How long a closing follower waits for the leader to persist its last writes. */
 const FOLLOWER_CLOSE_WAIT_MS = 3000;
-
-/** How long a tab that failed to open the local db waits before queueing for the lock again. */
-const TAKEOVER_RETRY_MS = 1000;
-
-/** Tags memory commits that came from another tab or the local db, so they are not passed on again. */
-const TAB_TAG = 'tab';
 
 function nonNegative(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
