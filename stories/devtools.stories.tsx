@@ -62,7 +62,7 @@ function DevtoolsStory({ seed, sync, faults, busy, tab = 'memory' }: DevtoolsSto
   }, [tab]);
   const options: KalphiteOptions = {
     // Seeded writes wait for "Flush now" unless the story needs the engine's own pace.
-    flushDelayMs: faults || busy ? 0 : 60_000,
+    flushDelayMs: faults ? 0 : busy ? 100 : 60_000,
     flushMaxWaitMs: 120_000,
     ...(sync && { syncUrl: '/api/sync', pushDelayMs: 0, syncRetry: { baseMs: 200, maxMs: 2000 } }),
     ...(injector && { fetch: injector.fetch }),
@@ -236,7 +236,8 @@ export const Busy: Story = {
     const devtools = await panel(canvasElement);
     await waitFor(() => expect(Number(header(devtools, 'Entities in memory')?.split(' ')[0])).toBeGreaterThan(100), SLOW);
     const events = devtools.getByRole('list', { name: 'Events' });
-    await waitFor(() => expect(events.firstElementChild?.getAttribute('aria-setsize')).toBe('300'), SLOW);
+    // Many more events than rows: only a screenful is in the DOM (how many arrive depends on the machine).
+    await waitFor(() => expect(Number(events.firstElementChild?.getAttribute('aria-setsize'))).toBeGreaterThanOrEqual(150), SLOW);
     await expect(events.children.length).toBeLessThan(40);
     // Still responsive to input while the stream runs.
     await userEvent.click(devtools.getByRole('tab', { name: 'Flushes' }));
