@@ -1,4 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startDemo, type Demo } from '../demo/server.js';
 
 /** Debian's Chromium (browsers cannot be downloaded here); CHROMIUM_PATH overrides it. */
 export function launchChromium(): Promise<Browser> {
@@ -20,4 +22,18 @@ export async function openDemoPage(context: BrowserContext, demoUrl: string, use
   // Vite compiles the app on the first visit: allow for it.
   await page.getByRole('region', { name: 'File /src/engine/store.ts' }).waitFor({ timeout: 90_000 });
   return { page, errors };
+}
+
+/** The demo and a Chromium for one test file: started before its tests, closed after them. */
+export function demoInChromium(): { readonly demo: Demo; readonly browser: Browser } {
+  const state = {} as { demo: Demo; browser: Browser };
+  beforeAll(async () => {
+    state.demo = await startDemo({ port: 0 });
+    state.browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await state.browser?.close();
+    await state.demo?.close();
+  });
+  return state;
 }

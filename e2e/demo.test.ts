@@ -1,24 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type Demo } from '../demo/server.js';
-import { launchChromium, openDemoPage } from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { demoInChromium, openDemoPage } from './browser.js';
 
-let demo: Demo;
-let browser: Browser;
-
-beforeAll(async () => {
-  demo = await startDemo({ port: 0 });
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const env = demoInChromium();
 
 /** One user in a browser context of their own: their own IndexedDB, so their own sync client. */
 async function openAs(user: string): Promise<{ page: Page; errors: string[] }> {
-  return openDemoPage(await browser.newContext({ viewport: { width: 1280, height: 1000 } }), demo.url, user);
+  return openDemoPage(await env.browser.newContext({ viewport: { width: 1280, height: 1000 } }), env.demo.url, user);
 }
 
 async function openSyncTab(page: Page) {

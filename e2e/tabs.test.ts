@@ -1,23 +1,11 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type Demo } from '../demo/server.js';
-import { launchChromium, openDemoPage } from './browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { demoInChromium, openDemoPage } from './browser.js';
 
-let demo: Demo;
-let browser: Browser;
-
-beforeAll(async () => {
-  demo = await startDemo({ port: 0 });
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const env = demoInChromium();
 
 /** A tab of the demo in `context` (tabs of one context share IndexedDB, so one local database). */
-const openTab = (context: BrowserContext, user: string) => openDemoPage(context, demo.url, user);
+const openTab = (context: BrowserContext, user: string) => openDemoPage(context, env.demo.url, user);
 
 async function comment(page: Page, line: number, text: string) {
   await page.getByRole('button', { name: `Comment on line ${line}` }).click();
@@ -35,7 +23,7 @@ async function header(page: Page, text: string) {
 
 describe('tabs of one browser profile', () => {
   it('share one database: both write, each sees the other; the leader closes mid-stream; a later tab loads everything', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 1000 } });
     const first = await openTab(context, 'ada');
     const second = await openTab(context, 'grace');
     for (const tab of [first, second]) await tab.page.getByRole('button', { name: 'Kalphite devtools' }).click();
@@ -65,7 +53,7 @@ describe('tabs of one browser profile', () => {
 
     // And the server has each comment once, through the one leader.
     await expect.poll(async () => {
-      const body = await fetch(`${demo.syncUrl}/pull`, {
+      const body = await fetch(`${env.demo.syncUrl}/pull`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ pullVersion: 1, clientGroupID: 'observer', profileID: 'observer', schemaVersion: '3', cookie: null }),

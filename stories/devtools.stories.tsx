@@ -236,8 +236,9 @@ export const Busy: Story = {
     const devtools = await panel(canvasElement);
     await waitFor(() => expect(Number(header(devtools, 'Entities in memory')?.split(' ')[0])).toBeGreaterThan(100), SLOW);
     const events = devtools.getByRole('list', { name: 'Events' });
-    // Many more events than rows: only a screenful is in the DOM (how many arrive depends on the machine).
-    await waitFor(() => expect(Number(events.firstElementChild?.getAttribute('aria-setsize'))).toBeGreaterThanOrEqual(150), SLOW);
+    // More events than rows: only a screenful is in the DOM. How many arrive depends on the machine
+    // (a test runner's hidden frame gets its timers throttled), so ask for a few screenfuls only.
+    await waitFor(() => expect(Number(events.firstElementChild?.getAttribute('aria-setsize'))).toBeGreaterThanOrEqual(60), SLOW);
     await expect(events.children.length).toBeLessThan(40);
     // Still responsive to input while the stream runs.
     await userEvent.click(devtools.getByRole('tab', { name: 'Flushes' }));

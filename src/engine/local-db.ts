@@ -273,14 +273,6 @@ export class LocalDb {
     return result.rows.map(toOutboxEntry);
   }
 
-  /** Marks each client's outbox rows up to and including its mutation id as acknowledged by the server. */
-  async acknowledge(upTo: Readonly<Record<string, number>>): Promise<void> {
-    await acknowledgeRows(this.#db, upTo);
-    const { count } = await one<{ count: number }>(this.#db, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
-    this.#outboxLength = count;
-    this.#reportAcknowledged(upTo, count);
-  }
-
   #reportAcknowledged(upTo: Readonly<Record<string, number>>, remaining: number): void {
     this.#emit({ type: 'outbox:acknowledged', upTo: upTo[this.#clientId] ?? null, byClient: upTo, remaining });
   }

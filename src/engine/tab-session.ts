@@ -99,10 +99,6 @@ export class TabSession {
     return this.#followers.size;
   }
 
-  get leadership(): Leadership | null {
-    return this.#leadership;
-  }
-
   get clientGroupId(): string {
     return this.#leadership?.db.clientGroupId ?? this.#clientGroupId;
   }
