@@ -8,15 +8,29 @@ import { benchTabLatency } from './tab-latency.bench.js';
 import { benchConvergence, benchPushThroughput } from './sync.bench.js';
 import { postgresAvailable, POSTGRES_URL } from '../src/test-support/postgres.js';
 
-/** `npm run bench`: every figure as a ratio to a floor measured in the same run. */
+/**
+ * `npm run bench`: every figure as a ratio to a floor measured in the same run.
+ * `npm run bench -- store flush` runs only those groups (store, flush, cold-start, sync, tabs).
+ */
 const sizes = [10_000, 100_000];
+/** One size after another: figures are never measured while another runs. */
+const bySize = (bench: (n: number) => Promise<Row[]>) => async (): Promise<Row[]> => {
+  const rows: Row[] = [];
+  for (const n of sizes) rows.push(...(await bench(n)));
+  return rows;
+};
+const groups: Record<string, () => Promise<Row[]>> = {
+  store: bySize(benchStore),
+  flush: bySize(benchFlush),
+  'cold-start': bySize(benchColdStart),
+  sync: async () => [...(await benchPushThroughput((await postgresAvailable()) ? POSTGRES_URL : null)), ...(await benchConvergence())],
+  tabs: benchTabLatency,
+};
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in groups));
+if (unknown.length > 0) throw new Error(`Unknown benchmark group(s): ${unknown.join(', ')}. Groups: ${Object.keys(groups).join(', ')}.`);
 const rows: Row[] = [];
-for (const n of sizes) rows.push(...(await benchStore(n)));
-for (const n of sizes) rows.push(...(await benchFlush(n)));
-for (const n of sizes) rows.push(...(await benchColdStart(n)));
-rows.push(...(await benchPushThroughput((await postgresAvailable()) ? POSTGRES_URL : null)));
-rows.push(...(await benchConvergence()));
-rows.push(...(await benchTabLatency()));
+for (const [name, run] of Object.entries(groups)) if (asked.length === 0 || asked.includes(name)) rows.push(...(await run()));
 await closeTemplate();
 
 const cpu = cpus();

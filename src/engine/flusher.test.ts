@@ -106,6 +106,38 @@ describe('coalescing', () => {
     expect(db.batches).toEqual([[{ id: 'a', type: 'note', entity: note('a', 'v3'), before: null }]]);
   });
 
+  it('commits that overlap make one batch: each entity once, in first-change order, with its first base', async () => {
+    const { store, db, flusher } = setup();
+    store.entities.set('b', note('b', 'persisted'));
+    store.notifyNow();
+    await flusher.flush();
+    store.batch(() => {
+      store.entities.set('a', note('a', 'v1'));
+      store.entities.set('b', note('b', 'v1'));
+    });
+    expect(flusher.isPending('a')).toBe(true);
+    expect(flusher.isPending('c')).toBe(false);
+    store.batch(() => {
+      store.entities.set('b', note('b', 'v2'));
+      store.entities.set('c', note('c', 'v1'));
+    });
+    store.entities.set('a', note('a', 'v2'));
+    store.notifyNow();
+    expect(flusher.isPending('c')).toBe(true);
+    expect(flusher.snapshot().pending).toEqual([
+      { id: 'a', op: 'upsert' },
+      { id: 'b', op: 'upsert' },
+      { id: 'c', op: 'upsert' },
+    ]);
+    await flusher.flush();
+    expect(db.batches[1]).toEqual([
+      { id: 'a', type: 'note', entity: note('a', 'v2'), before: null },
+      { id: 'b', type: 'note', entity: note('b', 'v2'), before: note('b', 'persisted') },
+      { id: 'c', type: 'note', entity: note('c', 'v1'), before: null },
+    ]);
+    expect(flusher.isPending('a')).toBe(false);
+  });
+
   it('create then delete of a never-persisted entity persists nothing', async () => {
     const { store, db, flusher } = setup();
     store.entities.set('a', note('a', 'v1'));

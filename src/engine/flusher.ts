@@ -4,7 +4,8 @@ import type { Environment, TimerHandle } from './environment.js';
 import { toKalphiteError, type KalphiteError } from './errors.js';
 import type { EmitEvent } from './events.js';
 import type { FlushOp } from './local-db.js';
-import type { ChangedEntities } from './store.js';
+import { PendingChanges } from './pending-changes.js';
+import type { EntityChange } from './store.js';
 
 export interface FlusherOptions {
   /** Where current values are read at flush time: memory is the truth, so the newest value wins. */
@@ -44,12 +45,12 @@ export class Flusher {
    * nothing). The value to write is read from memory at flush time, so the newest write wins; the
    * base decides whether a missing entity is a delete or nothing at all.
    */
-  #pending: ChangedEntities = new Map();
+  #pending = new PendingChanges();
   #firstPendingAt: number | null = null;
   #timer: TimerHandle | null = null;
   #dueAt: number | null = null;
   #inFlight: Promise<boolean> | null = null;
-  #inFlightBatch: ChangedEntities | null = null;
+  #inFlightBatch: PendingChanges | null = null;
   #inFlightInfo: FlusherSnapshot['inFlight'] = null;
   #failures = 0;
   #lastError: KalphiteError | null = null;
@@ -60,10 +61,10 @@ export class Flusher {
     this.#o = options;
   }
 
-  /** Takes over one local commit's changed entities (the store hands the map over). */
-  enqueue(changed: ChangedEntities): void {
-    if (this.#pending.size === 0) this.#pending = changed;
-    else for (const [id, base] of changed) if (!this.#pending.has(id)) this.#pending.set(id, base);
+  /** Takes one local commit's changes (kept as handed over, not copied). */
+  enqueue(changes: readonly EntityChange[]): void {
+    if (changes.length === 0) return;
+    this.#pending.add(changes);
     this.#firstPendingAt ??= this.#o.env.now();
     this.#schedule();
   }
@@ -71,7 +72,7 @@ export class Flusher {
   /** Persists everything pending now; rejects with the typed error if the batch fails. */
   async flush(): Promise<void> {
     if (this.#inFlight) await this.#inFlight;
-    if (this.#pending.size === 0) return;
+    if (this.#pending.isEmpty) return;
     const ok = await this.#runBatch();
     if (!ok && this.#lastError) throw this.#lastError;
   }
@@ -84,7 +85,7 @@ export class Flusher {
   /** Forgets every pending operation and failure (the local db is being reset under them). */
   discard(): void {
     this.#clearTimer();
-    this.#pending = new Map();
+    this.#pending = new PendingChanges();
     this.#firstPendingAt = null;
     this.#failures = 0;
     this.#lastError = null;
@@ -107,15 +108,15 @@ export class Flusher {
 
   snapshot(): FlusherSnapshot {
     const pending: PendingFlush[] = [];
-    for (const [id, base] of this.#pending) {
+    this.#pending.forEach((id, base) => {
       if (this.#o.read(id)) pending.push({ id, op: 'upsert' });
       else if (base) pending.push({ id, op: 'delete' });
-    }
+    });
     return { pending, dueAt: this.#dueAt, inFlight: this.#inFlightInfo, failures: this.#failures };
   }
 
   #schedule(): void {
-    if (this.#stopped || this.#pending.size === 0 || this.#inFlight) return;
+    if (this.#stopped || this.#pending.isEmpty || this.#inFlight) return;
     // While backing off after a failure, new writes wait for the retry instead of hammering the db.
     if (this.#failures > 0 && this.#timer !== null) return;
     const now = this.#o.env.now();
@@ -146,15 +147,15 @@ export class Flusher {
     if (this.#inFlight) return this.#inFlight;
     this.#clearTimer();
     const batch = this.#pending;
-    this.#pending = new Map();
+    this.#pending = new PendingChanges();
     this.#firstPendingAt = null;
 
     const ops: FlushOp[] = [];
-    for (const [id, base] of batch) {
+    batch.forEach((id, base) => {
       const entity = this.#o.read(id);
       if (entity) ops.push({ id, type: entity.type, entity, before: base ?? null });
       else if (base) ops.push({ id, type: base.type, entity: null, before: base });
-    }
+    });
     if (ops.length === 0) return Promise.resolve(true);
 
     const { env, emit } = this.#o;
@@ -193,14 +194,14 @@ export class Flusher {
   }
 
   /** Puts a failed batch back without overwriting newer pending writes for the same entities. */
-  #mergeBack(batch: ChangedEntities, startedAt: number): void {
+  #mergeBack(batch: PendingChanges, startedAt: number): void {
     // The failed batch never landed, so its bases stay the bases, under newer writes too.
-    for (const [id, base] of batch) this.#pending.set(id, base);
+    this.#pending.addEarlier(batch);
     this.#firstPendingAt = Math.min(this.#firstPendingAt ?? startedAt, startedAt);
   }
 
   #scheduleRetry(): void {
-    if (this.#stopped || this.#pending.size === 0) return;
+    if (this.#stopped || this.#pending.isEmpty) return;
     const now = this.#o.env.now();
     const delayMs = backoffDelay(this.#failures, this.#o.retry, this.#o.env.random);
     this.#setTimer(now + delayMs, now);

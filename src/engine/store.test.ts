@@ -292,6 +292,76 @@ describe('indexes', () => {
       ['b', 'hi'],
     ]);
   });
+
+  it('keeps insertion order in getByType through deletes and re-inserts, and drops deleted entities from it', () => {
+    const store = new MemoryStore();
+    store.batch(() => {
+      for (let i = 0; i < 300; i++) store.entities.set(`c${i}`, comment(`c${i}`));
+    });
+    store.batch(() => {
+      for (let i = 0; i < 300; i++) if (i % 3 !== 0) store.entities.delete(`c${i}`);
+    });
+    store.entities.set('c1', comment('c1', 'back'));
+    const ids = store.getByType('comment').map((e) => e.id);
+    expect(ids).toEqual([...Array.from({ length: 100 }, (_, i) => `c${i * 3}`), 'c1']);
+    expect(store.countsByType()).toEqual({ comment: 101 });
+    expect(store.entities.size).toBe(101);
+  });
+});
+
+describe('delete and write again in one commit', () => {
+  it('a delete then a write of the same id is one change from the first value to the last', async () => {
+    const store = new MemoryStore();
+    store.entities.set('a', comment('a', 'one'));
+    await Promise.resolve();
+    const commits = listen(store);
+    store.entities.delete('a');
+    expect(store.entities.has('a')).toBe(false);
+    expect(store.entities.size).toBe(0);
+    expect([...store.entities.keys()]).toEqual([]);
+    expect(store.getByType('comment')).toEqual([]);
+    store.entities.set('a', comment('a', 'two'));
+    await Promise.resolve();
+    expect(commits).toHaveLength(1);
+    expect(commits[0]?.changes).toEqual([{ id: 'a', before: comment('a', 'one'), after: comment('a', 'two') }]);
+    expect(store.getByType('comment')).toEqual([comment('a', 'two')]);
+  });
+
+  it('a write then a delete of a new id in one commit leaves nothing and notifies nobody', async () => {
+    const store = new MemoryStore();
+    const commits = listen(store);
+    store.entities.set('a', comment('a'));
+    store.entities.delete('a');
+    await Promise.resolve();
+    expect(commits).toHaveLength(0);
+    expect(store.entities.size).toBe(0);
+    expect([...store.entities]).toEqual([]);
+    expect(store.countsByType()).toEqual({});
+  });
+
+  it('a batch that throws after deleting and re-creating entities puts every one back as it was', async () => {
+    const store = new MemoryStore();
+    store.entities.set('a', comment('a', 'kept'));
+    store.entities.set('b', review('b'));
+    await Promise.resolve();
+    const commits = listen(store);
+    expect(() =>
+      store.batch(() => {
+        store.entities.delete('a');
+        store.entities.set('b', comment('b', 'now a comment'));
+        store.entities.set('c', comment('c'));
+        store.entities.delete('c');
+        store.entities.set('a', comment('a', 'replaced'));
+        throw new Error('nope');
+      }),
+    ).toThrow('nope');
+    await Promise.resolve();
+    expect(commits).toHaveLength(0);
+    expect([...store.entities.values()]).toEqual([comment('a', 'kept'), review('b')]);
+    expect(store.getByType('comment')).toEqual([comment('a', 'kept')]);
+    expect(store.getByType('review')).toEqual([review('b')]);
+    expect(store.entities.has('c')).toBe(false);
+  });
 });
 
 describe('remote changes', () => {

@@ -1,6 +1,7 @@
 import { assertEntity, type Entity } from './entity.js';
 import { KalphiteError } from './errors.js';
 import { EventBus } from './event-bus.js';
+import { TypeBucket, type Bucketed } from './type-bucket.js';
 
 /** One entity's change within a commit: `before`/`after` are `undefined` where it did not exist. */
 export interface EntityChange {
@@ -54,64 +55,76 @@ export interface KalphiteStore {
 
 const EMPTY: readonly Entity[] = Object.freeze([]);
 
-/** Each entity of one type, and the array `getByType` hands out until the type changes. */
-interface TypeBucket {
-  readonly entities: Map<string, Entity>;
-  array: readonly Entity[] | null;
+/**
+ * One id's place in memory. Every write finds it with one Map lookup and updates it in place: the
+ * entity, whether the current commit has seen it (its dirty-list stamp and its value before the
+ * commit), and its place in the type index. A deleted entity's slot stays, empty, until the commit
+ * is delivered, so writing the id again in the same commit finds the same slot.
+ */
+interface Slot extends Bucketed {
+  readonly id: string;
+  /** The commit whose dirty list holds this slot; `before` is its entity when that commit began. */
+  commit: number;
+  dirtyIndex: number;
+  before: Entity | undefined;
 }
 
-/** Entity id → the entity before the first change since the last hand-over (undefined: it did not exist). */
-export type ChangedEntities = Map<string, Entity | undefined>;
-
 export class MemoryStore implements KalphiteStore {
-  readonly #entities = new Map<string, Entity>();
+  readonly #slots = new Map<string, Slot>();
+  /** Entities in memory (the slots minus the emptied ones awaiting their commit). */
+  #size = 0;
   readonly #byType = new Map<string, TypeBucket>();
   #allArray: readonly Entity[] | null = null;
   #version = 0;
 
-  /** First `before` of each entity changed since the last notification. */
-  #changed: ChangedEntities = new Map();
-  #localCommitHandler: ((changed: ChangedEntities) => void) | null = null;
+  /** The current commit's number and the slots it changed, each once, in first-change order. */
+  #commit = 0;
+  #dirty: Slot[] = [];
+  #localCommitHandler: ((changes: readonly EntityChange[]) => void) | null = null;
   #origin: ChangeOrigin = 'local';
   #tag: string | null = null;
   #notifyQueued = false;
   #batchDepth = 0;
   /**
-   * Rollback log of the outermost batch. Entities first changed inside the batch are already in
-   * `#changed` with their value from before it (after the first `#changedAtBatchStart` entries), so
-   * only entities changed both before and inside the batch need an entry here.
+   * Rollback log of the outermost batch. Slots first changed inside the batch are on the dirty list
+   * after `#dirtyAtBatchStart` with their value from before it, so only slots changed both before and
+   * inside the batch need an entry here.
    */
-  #undo: Map<string, Entity | undefined> | null = null;
-  #changedAtBatchStart = 0;
+  #undo: Map<Slot, Entity | undefined> | null = null;
+  #dirtyAtBatchStart = 0;
   #guard: (() => void) | null = null;
   readonly #bus = new EventBus<StoreCommit>();
 
   readonly entities: EntityMap;
 
   constructor() {
-    this.entities = new EntityMapView(this, this.#entities);
+    const slots = this.#slots;
+    this.getById = (id) => slots.get(id)?.entity ?? null;
+    this.entities = new EntityMapView(this, slots);
   }
 
   get version(): number {
     return this.#version;
   }
 
+  /** Entities in memory. */
+  get size(): number {
+    return this.#size;
+  }
+
   getSnapshot = (): number => this.#version;
 
-  getById = (id: string): Entity | null => this.#entities.get(id) ?? null;
+  /** The hottest read: a closure over the slot map, without a private-field check per call. */
+  readonly getById: (id: string) => Entity | null;
 
-  getByType = (type: string): readonly Entity[] => {
-    const bucket = this.#byType.get(type);
-    if (bucket === undefined) return EMPTY;
-    return (bucket.array ??= Array.from(bucket.entities.values()));
-  };
+  getByType = (type: string): readonly Entity[] => this.#byType.get(type)?.entities() ?? EMPTY;
 
-  getAll = (): readonly Entity[] => (this.#allArray ??= Array.from(this.#entities.values()));
+  getAll = (): readonly Entity[] => (this.#allArray ??= Array.from(this.entities.values()));
 
   /** Counts per type without building arrays (for `inspect()`). */
   countsByType(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const [type, bucket] of this.#byType) if (bucket.entities.size > 0) counts[type] = bucket.entities.size;
+    for (const [type, bucket] of this.#byType) if (bucket.size > 0) counts[type] = bucket.size;
     return counts;
   }
 
@@ -126,7 +139,7 @@ export class MemoryStore implements KalphiteStore {
         this.#tag = options.tag;
       }
       this.#undo = new Map();
-      this.#changedAtBatchStart = this.#changed.size;
+      this.#dirtyAtBatchStart = this.#dirty.length;
     }
     this.#batchDepth++;
     try {
@@ -152,7 +165,7 @@ export class MemoryStore implements KalphiteStore {
 
   delete(id: string): boolean {
     this.#guard?.();
-    if (!this.#entities.has(id)) return false;
+    if (this.#slots.get(id)?.entity === undefined) return false;
     this.#write(id, undefined);
     return true;
   }
@@ -166,7 +179,7 @@ export class MemoryStore implements KalphiteStore {
 
   /** Fills an empty store from the local db: no notification, nothing to persist. */
   load(entities: Iterable<Entity>): void {
-    for (const entity of entities) this.#index(entity.id, undefined, entity);
+    for (const entity of entities) this.#place(this.#slotFor(entity.id), entity);
     this.#version++;
   }
 
@@ -179,9 +192,7 @@ export class MemoryStore implements KalphiteStore {
     this.#origin = 'remote';
     this.#tag = tag;
     try {
-      for (const [id, entity] of writes) {
-        if (entity || this.#entities.has(id)) this.#write(id, entity);
-      }
+      for (const [id, entity] of writes) this.#write(id, entity);
       this.notifyNow();
     } finally {
       this.#origin = 'local';
@@ -189,33 +200,42 @@ export class MemoryStore implements KalphiteStore {
     }
   }
 
-  /**
-   * Receives, once per local commit, the changed entities with their earlier values. The map is
-   * handed over (the store keeps no reference), so the flusher can adopt it without copying.
-   */
-  onLocalCommit(handler: (changed: ChangedEntities) => void): void {
+  /** Receives each local commit's changes (the same list subscribers get), e.g. for the flusher. */
+  onLocalCommit(handler: (changes: readonly EntityChange[]) => void): void {
     this.#localCommitHandler = handler;
   }
 
   /** Delivers any queued notification synchronously. */
   notifyNow(): void {
-    if (this.#changed.size === 0) return;
-    const changed = this.#changed;
-    this.#changed = new Map();
+    if (this.#dirty.length === 0) return;
+    const dirty = this.#dirty;
+    this.#dirty = [];
+    this.#commit++;
     const changes: EntityChange[] = [];
-    for (const [id, before] of changed) {
-      const after = this.#entities.get(id);
-      if (before !== after) changes.push({ id, before, after });
+    for (const slot of dirty) {
+      const { before, entity: after } = slot;
+      if (before !== after) changes.push({ id: slot.id, before, after });
+      // The commit no longer needs the earlier value, nor an emptied slot.
+      slot.before = undefined;
+      if (after === undefined) this.#slots.delete(slot.id);
     }
-    if (changes.length > 0) this.#bus.emit({ origin: this.#origin, tag: this.#tag, version: this.#version, changes });
-    if (this.#origin === 'local') this.#localCommitHandler?.(changed);
+    if (changes.length === 0) return;
+    this.#bus.emit({ origin: this.#origin, tag: this.#tag, version: this.#version, changes });
+    if (this.#origin === 'local') this.#localCommitHandler?.(changes);
   }
 
   #write(id: string, next: Entity | undefined): void {
-    const prev = this.#index(id, this.#entities.get(id), next);
+    const slot = next === undefined ? this.#slots.get(id) : this.#slotFor(id);
+    if (slot === undefined || slot.entity === next) return;
+    if (slot.commit !== this.#commit) {
+      slot.commit = this.#commit;
+      slot.before = slot.entity;
+      slot.dirtyIndex = this.#dirty.push(slot) - 1;
+    } else if (this.#undo !== null && slot.dirtyIndex < this.#dirtyAtBatchStart && !this.#undo.has(slot)) {
+      this.#undo.set(slot, slot.entity);
+    }
+    this.#place(slot, next);
     this.#version++;
-    if (!this.#changed.has(id)) this.#changed.set(id, prev);
-    else if (this.#undo !== null && !this.#undo.has(id)) this.#undo.set(id, prev);
     if (this.#batchDepth === 0 && !this.#notifyQueued && this.#origin === 'local') {
       this.#notifyQueued = true;
       queueMicrotask(() => {
@@ -225,53 +245,63 @@ export class MemoryStore implements KalphiteStore {
     }
   }
 
-  #index(id: string, prev: Entity | undefined, next: Entity | undefined): Entity | undefined {
-    if (next) this.#entities.set(id, next);
-    else this.#entities.delete(id);
-    if (prev && (!next || prev.type !== next.type)) {
-      const bucket = this.#byType.get(prev.type);
-      if (bucket) {
-        bucket.entities.delete(id);
-        bucket.array = null;
-      }
+  #slotFor(id: string): Slot {
+    let slot = this.#slots.get(id);
+    if (slot === undefined) {
+      slot = { id, entity: undefined, bucket: null, index: -1, commit: -1, dirtyIndex: -1, before: undefined };
+      this.#slots.set(id, slot);
     }
-    if (next) {
-      let bucket = this.#byType.get(next.type);
-      if (bucket === undefined) this.#byType.set(next.type, (bucket = { entities: new Map(), array: null }));
-      bucket.entities.set(id, next);
-      bucket.array = null;
+    return slot;
+  }
+
+  /** Puts `next` in `slot`, keeping the count and the type index current. */
+  #place(slot: Slot, next: Entity | undefined): void {
+    const prev = slot.entity;
+    slot.entity = next;
+    if (prev === undefined) this.#size++;
+    if (next === undefined) this.#size--;
+    const bucket = slot.bucket;
+    if (bucket !== null && next !== undefined && bucket.type === next.type) bucket.changed();
+    else {
+      bucket?.remove(slot);
+      if (next !== undefined) this.#bucket(next.type).add(slot);
     }
     this.#allArray = null;
-    return prev;
+  }
+
+  #bucket(type: string): TypeBucket {
+    let bucket = this.#byType.get(type);
+    if (bucket === undefined) this.#byType.set(type, (bucket = new TypeBucket(type)));
+    return bucket;
   }
 
   #rollback(): void {
     const undo = this.#undo;
     if (!undo) return;
     this.#undo = null;
-    const firstInBatch: [string, Entity | undefined][] = [];
-    let index = 0;
-    for (const entry of this.#changed) if (index++ >= this.#changedAtBatchStart) firstInBatch.push(entry);
-    for (const [id, before] of firstInBatch) {
-      this.#index(id, this.#entities.get(id), before);
-      this.#changed.delete(id);
+    const firstInBatch = this.#dirty.splice(this.#dirtyAtBatchStart);
+    for (const slot of firstInBatch) {
+      this.#place(slot, slot.before);
+      slot.commit = -1;
+      slot.before = undefined;
+      if (slot.entity === undefined) this.#slots.delete(slot.id);
     }
-    for (const [id, before] of undo) this.#index(id, this.#entities.get(id), before);
+    for (const [slot, before] of undo) this.#place(slot, before);
     this.#version++;
   }
 }
 
 class EntityMapView implements EntityMap {
   readonly #store: MemoryStore;
-  readonly #map: Map<string, Entity>;
+  readonly #slots: ReadonlyMap<string, Slot>;
 
-  constructor(store: MemoryStore, map: Map<string, Entity>) {
+  constructor(store: MemoryStore, slots: ReadonlyMap<string, Slot>) {
     this.#store = store;
-    this.#map = map;
+    this.#slots = slots;
   }
 
   get size(): number {
-    return this.#map.size;
+    return this.#store.size;
   }
 
   get [Symbol.toStringTag](): string {
@@ -279,11 +309,11 @@ class EntityMapView implements EntityMap {
   }
 
   get(id: string): Entity | undefined {
-    return this.#map.get(id);
+    return this.#slots.get(id)?.entity;
   }
 
   has(id: string): boolean {
-    return this.#map.has(id);
+    return this.#slots.get(id)?.entity !== undefined;
   }
 
   set(id: string, entity: Entity): this {
@@ -296,29 +326,29 @@ class EntityMapView implements EntityMap {
   }
 
   clear(): void {
-    const ids = Array.from(this.#map.keys());
+    const ids = Array.from(this.keys());
     this.#store.batch(() => {
       for (const id of ids) this.#store.delete(id);
     });
   }
 
-  keys(): MapIterator<string> {
-    return this.#map.keys();
+  *keys(): MapIterator<string> {
+    for (const slot of this.#slots.values()) if (slot.entity !== undefined) yield slot.id;
   }
 
-  values(): MapIterator<Entity> {
-    return this.#map.values();
+  *values(): MapIterator<Entity> {
+    for (const slot of this.#slots.values()) if (slot.entity !== undefined) yield slot.entity;
   }
 
-  entries(): MapIterator<[string, Entity]> {
-    return this.#map.entries();
+  *entries(): MapIterator<[string, Entity]> {
+    for (const slot of this.#slots.values()) if (slot.entity !== undefined) yield [slot.id, slot.entity];
   }
 
   forEach(callback: (entity: Entity, id: string, map: ReadonlyMap<string, Entity>) => void, thisArg?: unknown): void {
-    for (const [id, entity] of this.#map) callback.call(thisArg, entity, id, this);
+    for (const [id, entity] of this.entries()) callback.call(thisArg, entity, id, this);
   }
 
   [Symbol.iterator](): MapIterator<[string, Entity]> {
-    return this.#map.entries();
+    return this.entries();
   }
 }
