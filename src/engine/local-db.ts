@@ -153,12 +153,12 @@ export class LocalDb {
   }
 
   /**
-   * Persists one flush batch and appends one outbox row per op, in one transaction of four
-   * set-based statements whatever the batch's size. The batch is this engine's, or another client's
-   * (tab's) numbered `batch`: a batch number not above the last one written for that client was
-   * written already (sent again after a leader hand-over), so nothing is written and the result is
-   * null. Otherwise the batch's last mutation id. Ids come from `local_clients` inside the
-   * transaction: a failed batch consumes none, so ids never have gaps (a SERIAL would skip on rollback).
+   * Persists one flush batch and appends one outbox row per op, in a single statement (so a single
+   * transaction). The batch is this engine's, or another client's (tab's) numbered `batch`: a batch
+   * number not above the last one written for that client was written already (sent again after a
+   * leader hand-over), so nothing is written and the result is null. Otherwise the batch's last
+   * mutation id. Ids come from `local_clients` inside the statement: a failed batch consumes none,
+   * so ids never have gaps (a SERIAL would skip on rollback).
    */
   async writeBatch(ops: readonly FlushOp[], from?: { readonly clientId: string; readonly batch: number }): Promise<number | null> {
     const clientId = from?.clientId ?? this.#clientId;
@@ -173,36 +173,39 @@ export class LocalDb {
   }
 
   async #write(ops: readonly FlushOp[], clientId: string, batch: number | null): Promise<number | null> {
-    const last = await this.#db.transaction(async (tx) => {
-      // Claims the batch's mutation ids. No row: this numbered batch was written already.
-      const claimed = await tx.query<{ base: number }>(
-        `UPDATE local_clients SET last_mutation_id = last_mutation_id + $1::bigint, last_batch = coalesce($3::bigint, last_batch)
-         WHERE client_id = $2 AND ($3::bigint IS NULL OR last_batch < $3::bigint)
-         RETURNING last_mutation_id - $1::bigint AS base`,
-        [ops.length, clientId, batch],
-      );
-      const base = claimed.rows[0]?.base;
-      if (base === undefined) return null;
-      // The outbox rows go in by COPY, PostgreSQL's bulk path; the entities are then set from those
-      // rows, so each value is parsed once.
-      await tx.query(`COPY client_changes (client_id, id, entity_id, entity_type, op, data, before, created_at) FROM '/dev/blob'`, [], {
-        blob: new Blob([outboxRows(ops, clientId, base, this.#now())]),
-      });
-      await tx.query(
-        `INSERT INTO entities (id, type, value)
-         SELECT entity_id, entity_type, data FROM client_changes WHERE client_id = $1 AND id > $2 AND op = 'upsert'
-         ON CONFLICT (id) DO UPDATE SET type = excluded.type, value = excluded.value`,
-        [clientId, base],
-      );
-      await tx.query(
-        `DELETE FROM entities USING client_changes c
-         WHERE c.client_id = $1 AND c.id > $2 AND c.op = 'delete' AND entities.id = c.entity_id`,
-        [clientId, base],
-      );
-      return base + ops.length;
-    });
-    if (last !== null) this.#outboxLength += ops.length;
-    return last;
+    const rows = ops.map((op, index) => ({
+      seq: index + 1,
+      id: op.id,
+      type: op.type,
+      op: op.entity ? 'upsert' : 'delete',
+      value: op.entity,
+      before: op.before,
+    }));
+    // Everything hangs off `state`: for a batch written already it has no row, and nothing is written.
+    const result = await this.#db.query<{ base: number }>(
+      `WITH ops AS (
+         SELECT * FROM json_to_recordset($1::json) AS o(seq bigint, id text, type text, op text, value json, before json)
+       ), state AS (
+         UPDATE local_clients SET last_mutation_id = last_mutation_id + $2::bigint, last_batch = coalesce($5::bigint, last_batch)
+         WHERE client_id = $4 AND ($5::bigint IS NULL OR last_batch < $5::bigint)
+         RETURNING last_mutation_id - $2::bigint AS base
+       ), upserted AS (
+         INSERT INTO entities (id, type, value)
+         SELECT id, type, value FROM ops WHERE op = 'upsert' AND EXISTS (SELECT 1 FROM state)
+         ON CONFLICT (id) DO UPDATE SET type = excluded.type, value = excluded.value
+       ), deleted AS (
+         DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
+       ), logged AS (
+         INSERT INTO client_changes (client_id, id, entity_id, entity_type, op, data, before, created_at)
+         SELECT $4, state.base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state ORDER BY ops.seq
+       )
+       SELECT base FROM state`,
+      [JSON.stringify(rows), ops.length, this.#now(), clientId, batch],
+    );
+    const row = result.rows[0];
+    if (row === undefined) return null;
+    this.#outboxLength += ops.length;
+    return row.base + ops.length;
   }
 
   /** The server version this client last pulled up to (null: never). */
@@ -384,27 +387,4 @@ async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<vo
     options.emit({ type: 'db:migrated', from: at, to: migration.version, description: migration.description });
     at = migration.version;
   }
-}
-
-/** The outbox rows of one batch in COPY's text format, mutation ids from `base + 1`. */
-function outboxRows(ops: readonly FlushOp[], clientId: string, base: number, createdAt: number): string {
-  const client = copyText(clientId);
-  let text = '';
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i] as FlushOp;
-    text += `${client}\t${base + i + 1}\t${copyText(op.id)}\t${copyText(op.type)}\t${op.entity ? 'upsert' : 'delete'}\t${copyJson(op.entity)}\t${copyJson(op.before)}\t${createdAt}\n`;
-  }
-  return text;
-}
-
-/** COPY text format: a backslash, tab, newline or carriage return inside a field is escaped. */
-const COPY_SPECIAL = /[\\\t\n\r]/g;
-const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-function copyText(value: string): string {
-  return value.replace(COPY_SPECIAL, (char) => COPY_ESCAPES[char] ?? char);
-}
-
-function copyJson(value: Entity | null): string {
-  return value === null ? '\\N' : copyText(JSON.stringify(value));
 }
