@@ -13,54 +13,58 @@ export async function benchStore(n: number): Promise<Row[]> {
   // Small runs are a few milliseconds, where one garbage collection swings a median: take more.
   const runs = n >= 100_000 ? 7 : 21;
 
-  const mapInsert = await median({
-    runs,
-    setup: () => new Map<string, unknown>(),
-    run: (map) => {
-      for (const e of created) map.set(e.id, e);
-    },
-  });
-  const storeInsert = await median({
-    runs,
-    setup: () => quietEngine(),
-    run: ({ kalphite: { store } }) => {
-      store.batch(() => {
-        for (const e of created) store.entities.set(e.id, e);
-      });
-    },
-    teardown: ({ dispose }) => dispose(),
-  });
-
-  const filledMap = () => new Map<string, unknown>(created.map((e) => [e.id, e]));
+  // Each floor runs in the same conditions as its subject: next to a fresh engine whose setup has
+  // just written to PGlite (which churns the heap and the caches), so the ratio is the store's own.
+  const emptyEngine = async () => ({ engine: await quietEngine(), map: new Map<string, unknown>() });
   const filledEngine = async () => {
     const engine = await quietEngine();
     engine.kalphite.store.batch(() => {
       for (const e of created) engine.kalphite.store.entities.set(e.id, e);
     });
     await engine.kalphite.flush();
-    return engine;
+    return { engine, map: new Map<string, unknown>(created.map((e) => [e.id, e])) };
   };
+  const dispose = ({ engine }: { engine: { dispose: () => Promise<void> } }) => engine.dispose();
+
+  const mapInsert = await median({
+    runs,
+    setup: emptyEngine,
+    run: ({ map }) => {
+      for (const e of created) map.set(e.id, e);
+    },
+    teardown: dispose,
+  });
+  const storeInsert = await median({
+    runs,
+    setup: emptyEngine,
+    run: ({ engine: { kalphite: { store } } }) => {
+      store.batch(() => {
+        for (const e of created) store.entities.set(e.id, e);
+      });
+    },
+    teardown: dispose,
+  });
   const mapUpdate = await median({
     runs,
-    setup: filledMap,
-    run: (map) => {
+    setup: filledEngine,
+    run: ({ map }) => {
       for (const e of updated) map.set(e.id, e);
     },
+    teardown: dispose,
   });
   const storeUpdate = await median({
     runs,
     setup: filledEngine,
-    run: ({ kalphite: { store } }) => {
+    run: ({ engine: { kalphite: { store } } }) => {
       store.batch(() => {
         for (const e of updated) store.entities.set(e.id, e);
       });
     },
-    teardown: ({ dispose }) => dispose(),
+    teardown: dispose,
   });
 
   const ids = created.map((e) => e.id);
-  const map = filledMap();
-  const engine = await filledEngine();
+  const { engine, map } = await filledEngine();
   const { store } = engine.kalphite;
   let sink = 0;
   // Reading every id once takes well under a millisecond: time several passes.

@@ -8,7 +8,7 @@ import type { KalphiteError } from './errors.js';
  */
 export type KalphiteEvent =
   | { readonly type: 'store:changed'; readonly at: number; readonly origin: ChangeOrigin; readonly tag: string | null; readonly version: number; readonly changes: readonly EntityChange[] }
-  | { readonly type: 'flush:scheduled'; readonly at: number; readonly dueAt: number; readonly pending: number }
+  | { readonly type: 'flush:scheduled'; readonly at: number; readonly dueAt: number }
   | { readonly type: 'flush:started'; readonly at: number; readonly batchId: number; readonly size: number; readonly attempt: number }
   | {
       readonly type: 'flush:committed';

@@ -123,7 +123,8 @@ export class Flusher {
     const first = this.#firstPendingAt ?? now;
     const dueAt = Math.min(now + this.#o.delayMs, first + this.#o.maxWaitMs);
     this.#setTimer(dueAt, now);
-    this.#o.emit({ type: 'flush:scheduled', dueAt, pending: this.#pending.size });
+    // No pending count here: counting distinct ids across commits would merge them on every commit.
+    this.#o.emit({ type: 'flush:scheduled', dueAt });
   }
 
   #setTimer(dueAt: number, now: number): void {

@@ -111,6 +111,9 @@ export class LocalDb {
       new PGlite(dataDir);
     try {
       await db.waitReady;
+      // A flush batch is materialised once and read by every part of its statement: with the default
+      // 4 MB a large batch spills to temporary files, which in PGlite are copies in wasm memory.
+      await db.exec(`SET work_mem = '64MB'`);
       await migrate(db, options);
       const state = await one<ClientStateRow>(db, 'SELECT client_id, schema_version, cookie FROM client_state');
       const clientId = options.clientId ?? options.randomId();
@@ -173,18 +176,14 @@ export class LocalDb {
   }
 
   async #write(ops: readonly FlushOp[], clientId: string, batch: number | null): Promise<number | null> {
-    const rows = ops.map((op, index) => ({
-      seq: index + 1,
-      id: op.id,
-      type: op.type,
-      op: op.entity ? 'upsert' : 'delete',
-      value: op.entity,
-      before: op.before,
-    }));
+    // Short keys and no nulls: at 100,000 rows the parameter is tens of megabytes, and PGlite's
+    // protocol writer walks every character of it.
+    const rows = ops.map((op) => ({ i: op.id, t: op.type, v: op.entity ?? undefined, b: op.before ?? undefined }));
     // Everything hangs off `state`: for a batch written already it has no row, and nothing is written.
     const result = await this.#db.query<{ base: number }>(
       `WITH ops AS (
-         SELECT * FROM json_to_recordset($1::json) AS o(seq bigint, id text, type text, op text, value json, before json)
+         SELECT o.i AS id, o.t AS type, o.v AS value, o.b AS before, CASE WHEN o.v IS NULL THEN 'delete' ELSE 'upsert' END AS op, o.seq
+         FROM ROWS FROM (json_to_recordset($1::json) AS (i text, t text, v json, b json)) WITH ORDINALITY AS o(i, t, v, b, seq)
        ), state AS (
          UPDATE local_clients SET last_mutation_id = last_mutation_id + $2::bigint, last_batch = coalesce($5::bigint, last_batch)
          WHERE client_id = $4 AND ($5::bigint IS NULL OR last_batch < $5::bigint)
@@ -197,7 +196,7 @@ export class LocalDb {
          DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
        ), logged AS (
          INSERT INTO client_changes (client_id, id, entity_id, entity_type, op, data, before, created_at)
-         SELECT $4, state.base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state ORDER BY ops.seq
+         SELECT $4, state.base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state
        )
        SELECT base FROM state`,
       [JSON.stringify(rows), ops.length, this.#now(), clientId, batch],

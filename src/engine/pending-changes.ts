@@ -15,12 +15,6 @@ export class PendingChanges {
     return this.#lists.length === 0;
   }
 
-  /** How many entities are pending. */
-  get size(): number {
-    const only = this.#single();
-    return only ? only.length : this.isEmpty ? 0 : this.#map().size;
-  }
-
   add(changes: readonly EntityChange[]): void {
     if (changes.length === 0) return;
     this.#lists.push(changes);

@@ -74,6 +74,11 @@ describe('bad writes throw a typed error and change nothing', () => {
     ['a bigint in data', 'x', { id: 'x', type: 't', data: { n: 1n } }, 'not-serializable'],
     ['undefined in an array', 'x', { id: 'x', type: 't', data: [1, undefined] }, 'not-serializable'],
     ['a symbol', 'x', { id: 'x', type: 't', data: { s: Symbol('s') } }, 'not-serializable'],
+    ['a class instance in data', 'x', { id: 'x', type: 't', data: { at: new (class Point { x = 1 })() } }, 'not-serializable'],
+    // The plain-object check reads `constructor` first: an own one must not pass for Object.
+    ['a Date claiming Object as its constructor', 'x', { id: 'x', type: 't', data: { when: Object.assign(new Date(), { constructor: Object }) } }, 'not-serializable'],
+    ['Object itself as a value named constructor', 'x', { id: 'x', type: 't', data: { constructor: Object } }, 'not-serializable'],
+    ['an entity that is a class instance', 'x', new (class Comment { id = 'x'; type = 't'; data = {} })(), 'invalid-entity'],
   ];
 
   it.each(cases)('%s', async (_name, key, entity, code) => {
@@ -111,6 +116,8 @@ describe('bad writes throw a typed error and change nothing', () => {
     const bare = Object.assign(Object.create(null) as object, { a: 1 });
     store.entities.set('x', { id: 'x', type: 't', data: { list: [1, 'two', null, { deep: [true] }], bare, gone: undefined } });
     expect(store.getById('x')).not.toBeNull();
+    store.entities.set('y', { id: 'y', type: 't', data: { constructor: 'a key like any other', nested: { constructor: 2 } } });
+    expect(store.getById('y')?.data).toEqual({ constructor: 'a key like any other', nested: { constructor: 2 } });
   });
 });
 

@@ -115,20 +115,23 @@ export class TabSession {
 
   #start(): Promise<void> {
     const { store, clientId } = this.#o;
-    this.#stops.push(
-      store.subscribe((commit) => {
-        const changes = commit.changes.map((c) => [c.id, c.after ?? null] as const);
-        // Own writes go to every tab at once; the leader also passes on what sync pulled into the local db.
-        if (commit.origin === 'local') this.#post({ kind: 'changes', from: clientId(), changes });
-        else if (this.#role === 'leader' && commit.tag !== TAB_TAG) this.#post({ kind: 'persisted', from: clientId(), changes });
-      }),
-      // The leader's sync events reach every tab, so each one's status and devtools stay current.
-      this.#o.subscribe((event) => {
-        const sync = this.#leadership?.sync;
-        if (!sync || !this.#channel || !(event.type.startsWith('sync:') || event.type === 'outbox:acknowledged')) return;
-        this.#post({ kind: 'sync-event', from: clientId(), event: toForwarded(event), status: sync.status });
-      }),
-    );
+    // A lone engine (no tab link) has no one to tell: its writes pay nothing for tabs.
+    if (this.#channel) {
+      this.#stops.push(
+        store.subscribe((commit) => {
+          const changes = commit.changes.map((c) => [c.id, c.after ?? null] as const);
+          // Own writes go to every tab at once; the leader also passes on what sync pulled into the local db.
+          if (commit.origin === 'local') this.#post({ kind: 'changes', from: clientId(), changes });
+          else if (this.#role === 'leader' && commit.tag !== TAB_TAG) this.#post({ kind: 'persisted', from: clientId(), changes });
+        }),
+        // The leader's sync events reach every tab, so each one's status and devtools stay current.
+        this.#o.subscribe((event) => {
+          const sync = this.#leadership?.sync;
+          if (!sync || !(event.type.startsWith('sync:') || event.type === 'outbox:acknowledged')) return;
+          this.#post({ kind: 'sync-event', from: clientId(), event: toForwarded(event), status: sync.status });
+        }),
+      );
+    }
     return new Promise<void>((resolve, reject) => {
       const ready = () => {
         if (this.#ready) return;

@@ -42,7 +42,13 @@ export function isJsonValue(value: unknown, depth = 0): boolean {
   return true;
 }
 
+/**
+ * Whether `value` is an object literal (or has no prototype), not a class instance such as a Date.
+ * `constructor === Object` is answered by an inline cache where `getPrototypeOf` is a call costing
+ * as much as a whole Map.set; an own `constructor` key falls through to the exact check.
+ */
 export function isPlainObject(value: object): boolean {
+  if ((value as { constructor?: unknown }).constructor === Object) return true;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
