@@ -1,3 +1,4 @@
+import { entityProblem } from '../src/protocol/entity.js';
 import { comments } from './fixtures.js';
 import { quietEngine } from './engines.js';
 import { median, ms, type Row } from './measure.js';
@@ -13,16 +14,17 @@ export async function benchStore(n: number): Promise<Row[]> {
   // Small runs are a few milliseconds, where one garbage collection swings a median: take more.
   const runs = n >= 100_000 ? 7 : 21;
 
-  // Each floor runs in the same conditions as its subject: next to a fresh engine whose setup has
-  // just written to PGlite (which churns the heap and the caches), so the ratio is the store's own.
+  // Each floor runs in the same conditions as its subject: next to a fresh engine, and for updates
+  // filled before that engine's flush to PGlite (which leaves the CPU caches cold), as the store is.
   const emptyEngine = async () => ({ engine: await quietEngine(), map: new Map<string, unknown>() });
   const filledEngine = async () => {
     const engine = await quietEngine();
     engine.kalphite.store.batch(() => {
       for (const e of created) engine.kalphite.store.entities.set(e.id, e);
     });
+    const map = new Map<string, unknown>(created.map((e) => [e.id, e]));
     await engine.kalphite.flush();
-    return { engine, map: new Map<string, unknown>(created.map((e) => [e.id, e])) };
+    return { engine, map };
   };
   const dispose = ({ engine }: { engine: { dispose: () => Promise<void> } }) => engine.dispose();
 
@@ -59,6 +61,16 @@ export async function benchStore(n: number): Promise<Row[]> {
       store.batch(() => {
         for (const e of updated) store.entities.set(e.id, e);
       });
+    },
+    teardown: dispose,
+  });
+
+  // What the issue's typed error on bad data costs by itself: the check every write runs.
+  const validation = await median({
+    runs,
+    setup: filledEngine,
+    run: () => {
+      for (const e of updated) if (entityProblem(e.id, e)) throw new Error(`bench data refused: ${e.id}`);
     },
     teardown: dispose,
   });
@@ -108,6 +120,7 @@ export async function benchStore(n: number): Promise<Row[]> {
   return [
     { figure: 'store `entities.set`, insert (+ one notification)', n, kalphite: ms(storeInsert), floor: `${ms(mapInsert)} (Map.set)`, ratio: storeInsert / mapInsert, target: '≤ 2.5×', pass: storeInsert / mapInsert <= 2.5 },
     { figure: 'store `entities.set`, update (+ one notification)', n, kalphite: ms(storeUpdate), floor: `${ms(mapUpdate)} (Map.set)`, ratio: storeUpdate / mapUpdate, target: '≤ 2.5×', pass: storeUpdate / mapUpdate <= 2.5 },
+    { figure: '… of which validating each entity (`entityProblem`)', n, kalphite: ms(validation), floor: `${ms(mapUpdate)} (Map.set)`, ratio: validation / mapUpdate, target: '—', pass: null },
     { figure: 'store `getById`, every id', n, kalphite: ms(storeGet / passes), floor: `${ms(mapGet / passes)} (Map.get)`, ratio: storeGet / mapGet, target: '≤ 1.2×', pass: storeGet / mapGet <= 1.2 },
     {
       figure: '`getByType` on an unchanged type, per call',
