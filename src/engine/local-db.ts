@@ -195,8 +195,9 @@ export class LocalDb {
        ), deleted AS (
          DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
        ), logged AS (
+         -- Each row's seq (the push order) is drawn from a sequence as it is inserted: insert in id order.
          INSERT INTO client_changes (client_id, id, entity_id, entity_type, op, data, before, created_at)
-         SELECT $4, state.base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state
+         SELECT $4, state.base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state ORDER BY ops.seq
        )
        SELECT base FROM state`,
       [JSON.stringify(rows), ops.length, this.#now(), clientId, batch],
