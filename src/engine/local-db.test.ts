@@ -182,6 +182,17 @@ describe('many clients (tabs) in one group', () => {
       [db.clientId, 2],
     ]);
   });
+
+  it('a large batch keeps its order in the outbox, and the next batch follows it', async () => {
+    const { db } = await openDb();
+    // Ids in descending order, so an order by id or by hash would show.
+    const ids = Array.from({ length: 3000 }, (_, i) => `n-${String(3000 - i).padStart(4, '0')}`);
+    expect(await db.writeBatch(ids.map((id) => upsert(note(id, id))))).toBe(3000);
+    expect(await db.writeBatch([upsert(note('last', 'after'))], { clientId: 'tab-b', batch: 1 })).toBe(1);
+    const outbox = await db.unsyncedChanges(5000);
+    expect(outbox.map((e) => e.entityId)).toEqual([...ids, 'last']);
+    expect(outbox.slice(0, 3000).map((e) => e.mutationId)).toEqual(ids.map((_, i) => i + 1));
+  });
 });
 
 describe('change log', () => {

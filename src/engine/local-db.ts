@@ -187,7 +187,9 @@ export class LocalDb {
        ), state AS (
          UPDATE local_clients SET last_mutation_id = last_mutation_id + $2::bigint, last_batch = coalesce($5::bigint, last_batch)
          WHERE client_id = $4 AND ($5::bigint IS NULL OR last_batch < $5::bigint)
-         RETURNING last_mutation_id - $2::bigint AS base
+         -- The batch's push order: its seqs reserved from the sequence at once, not drawn row by row.
+         RETURNING last_mutation_id - $2::bigint AS base,
+           setval('client_changes_seq', nextval('client_changes_seq') + $2::bigint - 1) - $2::bigint AS seq_base
        ), upserted AS (
          INSERT INTO entities (id, type, value)
          SELECT id, type, value FROM ops WHERE op = 'upsert' AND EXISTS (SELECT 1 FROM state)
@@ -195,9 +197,8 @@ export class LocalDb {
        ), deleted AS (
          DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
        ), logged AS (
-         -- Each row's seq (the push order) is drawn from a sequence as it is inserted: insert in id order.
-         INSERT INTO client_changes (client_id, id, entity_id, entity_type, op, data, before, created_at)
-         SELECT $4, state.base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state ORDER BY ops.seq
+         INSERT INTO client_changes (client_id, id, seq, entity_id, entity_type, op, data, before, created_at)
+         SELECT $4, state.base + ops.seq, state.seq_base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state
        )
        SELECT base FROM state`,
       [JSON.stringify(rows), ops.length, this.#now(), clientId, batch],
