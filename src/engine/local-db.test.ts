@@ -140,6 +140,22 @@ describe('writeBatch', () => {
     await db.writeBatch([upsert(odd)]);
     expect(await db.loadEntities()).toEqual([odd]);
   });
+
+  it('keeps ids and types that hold tabs, newlines, a leading quote or a surrogate pair', async () => {
+    const { db } = await openDb();
+    const odd = ['tab\there', 'line\nbreak', '"quoted"', 'back\\slash\\t', 'wave 👋', 'plain'].map(
+      (id, i): Entity => ({ id, type: i % 2 ? 'ty\tpe' : '"kind', data: { i } }),
+    );
+    await db.writeBatch(odd.map(upsert));
+    expect(await db.loadEntities()).toEqual(odd);
+    await db.writeBatch(odd.slice(0, 3).map((e) => ({ id: e.id, type: e.type, entity: null, before: e })));
+    expect(await db.loadEntities()).toEqual(odd.slice(3));
+    const outbox = await db.unsyncedChanges();
+    expect(outbox.map((e) => [e.entityId, e.entityType, e.op])).toEqual([
+      ...odd.map((e) => [e.id, e.type, 'upsert']),
+      ...odd.slice(0, 3).map((e) => [e.id, e.type, 'delete']),
+    ]);
+  });
 });
 
 describe('outbox', () => {

@@ -1,9 +1,10 @@
-import { PGlite, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
+import type { PGliteInterface, Transaction } from '@electric-sql/pglite';
 import type { Cookie } from '../protocol/pull.js';
 import type { Entity } from './entity.js';
 import { KalphiteError, toKalphiteError } from './errors.js';
 import type { EmitEvent } from './events.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
+import { createPGlite, filesInMemory } from './memory-files.js';
 
 /** One persisted write: an upsert carries the entity, a delete carries null. */
 export interface FlushOp {
@@ -108,12 +109,13 @@ export class LocalDb {
       // Not relaxedDurability: its background IndexedDB sync fails as an uncaught ErrnoError and
       // then stops persisting without telling anyone (electric-sql/pglite#1063). The flusher batches
       // writes, so awaiting one IndexedDB sync per batch is cheap enough.
-      new PGlite(dataDir);
+      createPGlite(dataDir);
     try {
       await db.waitReady;
       // A flush batch is materialised once and read by every part of its statement: with the default
       // 4 MB a large batch spills to temporary files, which in PGlite are copies in wasm memory.
       await db.exec(`SET work_mem = '64MB'`);
+      if (filesInMemory(db)) await db.exec('SET wal_init_zero = off');
       await migrate(db, options);
       const state = await one<ClientStateRow>(db, 'SELECT client_id, schema_version, cookie FROM client_state');
       const clientId = options.clientId ?? options.randomId();
@@ -176,24 +178,29 @@ export class LocalDb {
   }
 
   async #write(ops: readonly FlushOp[], clientId: string, batch: number | null): Promise<number | null> {
-    // Short keys and no nulls: at 100,000 rows the parameter is tens of megabytes, and PGlite's
-    // protocol writer walks every character of it.
-    const rows = ops.map((op) => ({ i: op.id, t: op.type, v: op.entity ?? undefined, b: op.before ?? undefined }));
+    const lines = encodeOps(ops);
     // Everything hangs off `state`: for a batch written already it has no row, and nothing is written.
     const result = await this.#db.query<{ base: number }>(
       `WITH ops AS (
-         SELECT o.i AS id, o.t AS type, o.v AS value, o.b AS before, CASE WHEN o.v IS NULL THEN 'delete' ELSE 'upsert' END AS op, o.seq
-         FROM ROWS FROM (json_to_recordset($1::json) AS (i text, t text, v json, b json)) WITH ORDINALITY AS o(i, t, v, b, seq)
+         SELECT ${decodedText('f[1]')} AS id, ${decodedText('f[2]')} AS type, nullif(f[3], '')::json AS value,
+           nullif(f[4], '')::json AS before, CASE WHEN f[3] = '' THEN 'delete' ELSE 'upsert' END AS op, o.seq
+         FROM string_to_table($1, E'\n') WITH ORDINALITY AS o(line, seq), string_to_array(o.line, E'\t') AS f
        ), state AS (
          UPDATE local_clients SET last_mutation_id = last_mutation_id + $2::bigint, last_batch = coalesce($5::bigint, last_batch)
          WHERE client_id = $4 AND ($5::bigint IS NULL OR last_batch < $5::bigint)
          -- The batch's push order: its seqs reserved from the sequence at once, not drawn row by row.
          RETURNING last_mutation_id - $2::bigint AS base,
            setval('client_changes_seq', nextval('client_changes_seq') + $2::bigint - 1) - $2::bigint AS seq_base
-       ), upserted AS (
+       ), updated AS (
+         UPDATE entities SET type = ops.type, value = ops.value
+         FROM ops WHERE ops.op = 'upsert' AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
+       ), inserted AS (
+         -- Every part of the statement sees the table as it was before it, so this inserts exactly
+         -- the ids the update did not find (an id is in a batch once), without ON CONFLICT's
+         -- speculative insertion per row.
          INSERT INTO entities (id, type, value)
-         SELECT id, type, value FROM ops WHERE op = 'upsert' AND EXISTS (SELECT 1 FROM state)
-         ON CONFLICT (id) DO UPDATE SET type = excluded.type, value = excluded.value
+         SELECT id, type, value FROM ops
+         WHERE op = 'upsert' AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.id = ops.id) AND EXISTS (SELECT 1 FROM state)
        ), deleted AS (
          DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
        ), logged AS (
@@ -201,7 +208,7 @@ export class LocalDb {
          SELECT $4, state.base + ops.seq, state.seq_base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state
        )
        SELECT base FROM state`,
-      [JSON.stringify(rows), ops.length, this.#now(), clientId, batch],
+      [lines, ops.length, this.#now(), clientId, batch],
     );
     const row = result.rows[0];
     if (row === undefined) return null;
@@ -389,3 +396,25 @@ async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<vo
     at = migration.version;
   }
 }
+
+/**
+ * A batch as one text parameter: a line per op, tab-separated id, type, value and before (empty:
+ * none). Parsing one JSON document of the whole batch (json_to_recordset) cost PostgreSQL more than
+ * writing the rows; splitting lines costs almost nothing, and each value is still checked as JSON.
+ * JSON never holds a raw tab or newline; an id or type that does (or starts with a quote, or holds a
+ * surrogate, which must not reach the wire unescaped) is sent as a JSON string instead.
+ */
+function encodeOps(ops: readonly FlushOp[]): string {
+  let text = '';
+  for (let k = 0; k < ops.length; k++) {
+    const op = ops[k] as FlushOp;
+    if (k > 0) text += '\n';
+    text += `${encodeText(op.id)}\t${encodeText(op.type)}\t${op.entity ? JSON.stringify(op.entity) : ''}\t${op.before ? JSON.stringify(op.before) : ''}`;
+  }
+  return text;
+}
+
+const NEEDS_QUOTING = /^"|[\t\n\ud800-\udfff]/;
+const encodeText = (value: string): string => (NEEDS_QUOTING.test(value) ? JSON.stringify(value) : value);
+/** SQL reading a field written by `encodeText`. */
+const decodedText = (field: string): string => `CASE WHEN left(${field}, 1) = '"' THEN ${field}::json #>> '{}' ELSE ${field} END`;

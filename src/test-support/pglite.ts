@@ -1,8 +1,10 @@
-import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
+import type { PGlite, PGliteInterface } from '@electric-sql/pglite';
+import { createPGlite } from '../engine/memory-files.js';
 import { afterAll, afterEach } from 'vitest';
 
 /**
- * Fresh in-memory PGlite databases for tests, cloned from one initialised template:
+ * Fresh in-memory PGlite databases for tests, opened as the engine opens `memory://` (clones keep
+ * the template's extensions) and cloned from one initialised template:
  * a clone costs about a third of a fresh `memory://` open. Every clone and the template
  * are closed after the test file (an open PGlite keeps Node alive).
  */
@@ -10,7 +12,11 @@ let template: Promise<PGlite> | undefined;
 const open: PGliteInterface[] = [];
 
 export async function freshPGlite(): Promise<PGliteInterface> {
-  template ??= PGlite.create('memory://');
+  template ??= (async () => {
+    const pglite = createPGlite('memory://');
+    await pglite.waitReady;
+    return pglite;
+  })();
   const db = await (await template).clone();
   open.push(db);
   return db;
