@@ -1,7 +1,33 @@
+import type { Entity } from '../src/engine/index.js';
 import { entityProblem } from '../src/protocol/entity.js';
 import { comments } from './fixtures.js';
 import { quietEngine } from './engines.js';
 import { median, ms, type Row } from './measure.js';
+
+/**
+ * The yardstick the issue names for its write target: "a bare Map + type index + dirty set +
+ * version" (no validation, no change list, no notification). Measured here in the same conditions
+ * as the store, so the table shows what the target's own reference achieves on this machine.
+ */
+class ReferenceStore {
+  readonly entities = new Map<string, Entity>();
+  readonly #byType = new Map<string, Set<string>>();
+  readonly dirty = new Set<string>();
+  version = 0;
+
+  set(id: string, entity: Entity): void {
+    const previous = this.entities.get(id);
+    this.entities.set(id, entity);
+    if (previous?.type !== entity.type) {
+      if (previous) this.#byType.get(previous.type)?.delete(id);
+      let ids = this.#byType.get(entity.type);
+      if (!ids) this.#byType.set(entity.type, (ids = new Set()));
+      ids.add(id);
+    }
+    this.dirty.add(id);
+    this.version++;
+  }
+}
 
 /**
  * Layer 1 against a raw Map: inserts, updates, point reads, and cached reads by type. Writes go
@@ -17,14 +43,18 @@ export async function benchStore(n: number): Promise<Row[]> {
   // Each floor runs in the same conditions as its subject: next to a fresh engine, and for updates
   // filled before that engine's flush to PGlite (which leaves the CPU caches cold), as the store is.
   const emptyEngine = async () => ({ engine: await quietEngine(), map: new Map<string, unknown>() });
+  const emptyReference = async () => ({ engine: await quietEngine(), reference: new ReferenceStore() });
   const filledEngine = async () => {
     const engine = await quietEngine();
     engine.kalphite.store.batch(() => {
       for (const e of created) engine.kalphite.store.entities.set(e.id, e);
     });
     const map = new Map<string, unknown>(created.map((e) => [e.id, e]));
+    const reference = new ReferenceStore();
+    for (const e of created) reference.set(e.id, e);
+    reference.dirty.clear();
     await engine.kalphite.flush();
-    return { engine, map };
+    return { engine, map, reference };
   };
   const dispose = ({ engine }: { engine: { dispose: () => Promise<void> } }) => engine.dispose();
 
@@ -61,6 +91,23 @@ export async function benchStore(n: number): Promise<Row[]> {
       store.batch(() => {
         for (const e of updated) store.entities.set(e.id, e);
       });
+    },
+    teardown: dispose,
+  });
+
+  const referenceInsert = await median({
+    runs,
+    setup: emptyReference,
+    run: ({ reference }) => {
+      for (const e of created) reference.set(e.id, e);
+    },
+    teardown: dispose,
+  });
+  const referenceUpdate = await median({
+    runs,
+    setup: filledEngine,
+    run: ({ reference }) => {
+      for (const e of updated) reference.set(e.id, e);
     },
     teardown: dispose,
   });
@@ -121,6 +168,8 @@ export async function benchStore(n: number): Promise<Row[]> {
     { figure: 'store `entities.set`, insert (+ one notification)', n, kalphite: ms(storeInsert), floor: `${ms(mapInsert)} (Map.set)`, ratio: storeInsert / mapInsert, target: '≤ 2.5×', pass: storeInsert / mapInsert <= 2.5 },
     { figure: 'store `entities.set`, update (+ one notification)', n, kalphite: ms(storeUpdate), floor: `${ms(mapUpdate)} (Map.set)`, ratio: storeUpdate / mapUpdate, target: '≤ 2.5×', pass: storeUpdate / mapUpdate <= 2.5 },
     { figure: '… of which validating each entity (`entityProblem`)', n, kalphite: ms(validation), floor: `${ms(mapUpdate)} (Map.set)`, ratio: validation / mapUpdate, target: '—', pass: null },
+    { figure: 'the write target\'s reference (Map + type index + dirty set + version), insert', n, kalphite: ms(referenceInsert), floor: `${ms(mapInsert)} (Map.set)`, ratio: referenceInsert / mapInsert, target: '—', pass: null },
+    { figure: 'the write target\'s reference, update', n, kalphite: ms(referenceUpdate), floor: `${ms(mapUpdate)} (Map.set)`, ratio: referenceUpdate / mapUpdate, target: '—', pass: null },
     { figure: 'store `getById`, every id', n, kalphite: ms(storeGet / passes), floor: `${ms(mapGet / passes)} (Map.get)`, ratio: storeGet / mapGet, target: '≤ 1.2×', pass: storeGet / mapGet <= 1.2 },
     {
       figure: '`getByType` on an unchanged type, per call',
