@@ -401,8 +401,9 @@ async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<vo
  * A batch as one text parameter: a line per op, tab-separated id, type, value and before (empty:
  * none). Parsing one JSON document of the whole batch (json_to_recordset) cost PostgreSQL more than
  * writing the rows; splitting lines costs almost nothing, and each value is still checked as JSON.
- * JSON never holds a raw tab or newline; an id or type that does (or starts with a quote, or holds a
- * surrogate, which must not reach the wire unescaped) is sent as a JSON string instead.
+ * JSON never holds a raw tab or newline; an id or type that does, or starts with a quote, is sent as
+ * a JSON string instead, and so is one holding a surrogate: the store refuses lone ones, but one that
+ * got here would reach the wire as U+FFFD unless escaped, and PostgreSQL then refuses it loudly.
  */
 function encodeOps(ops: readonly FlushOp[]): string {
   let text = '';

@@ -28,6 +28,9 @@ export function entityProblem(key: unknown, entity: unknown): EntityProblem | nu
   if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '') {
     return { code: 'invalid-entity', message: `Entity for key "${String(key)}" must have a non-empty string id and type.` };
   }
+  if (!isWellFormed(id) || !isWellFormed(type)) {
+    return { code: 'invalid-entity', message: `Entity for key "${String(key)}" has an id or type holding a lone surrogate, which no database can store as text.` };
+  }
   if (key !== id) return { code: 'id-mismatch', message: `Key "${String(key)}" does not match the entity's id "${id}".` };
   if (data === undefined) return { code: 'invalid-entity', message: `Entity "${id}" has no data (use null or {} for none).` };
   if (updatedAt !== undefined && (typeof updatedAt !== 'number' || !Number.isFinite(updatedAt))) {
@@ -44,3 +47,8 @@ export function entityProblem(key: unknown, entity: unknown): EntityProblem | nu
   }
   return null;
 }
+
+/** Well-formed UTF-16: no lone surrogate. `isWellFormed` where the runtime has it (ES2024). */
+const isWellFormed: (text: string) => boolean = typeof String.prototype.isWellFormed === 'function'
+  ? (text) => text.isWellFormed()
+  : (text) => !/\p{Surrogate}/u.test(text);
