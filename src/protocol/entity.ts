@@ -29,7 +29,7 @@ export function entityProblem(key: unknown, entity: unknown): EntityProblem | nu
     return { code: 'invalid-entity', message: `Entity for key "${String(key)}" must have a non-empty string id and type.` };
   }
   if (!isWellFormed(id) || !isWellFormed(type)) {
-    return { code: 'invalid-entity', message: `Entity for key "${String(key)}" has an id or type holding a lone surrogate, which no database can store as text.` };
+    return { code: 'invalid-entity', message: `Entity for key "${String(key)}" has an id or type holding a lone surrogate, which PostgreSQL cannot store as text.` };
   }
   if (key !== id) return { code: 'id-mismatch', message: `Key "${String(key)}" does not match the entity's id "${id}".` };
   if (data === undefined) return { code: 'invalid-entity', message: `Entity "${id}" has no data (use null or {} for none).` };
