@@ -42,88 +42,51 @@ export async function benchStore(n: number): Promise<Row[]> {
 
   // Each floor runs in the same conditions as its subject: next to a fresh engine, and for updates
   // filled before that engine's flush to PGlite (which leaves the CPU caches cold), as the store is.
-  const emptyEngine = async () => ({ engine: await quietEngine(), map: new Map<string, unknown>() });
-  const emptyReference = async () => ({ engine: await quietEngine(), reference: new ReferenceStore() });
-  const filledEngine = async () => {
-    const engine = await quietEngine();
+  const empty = async () => ({ engine: await quietEngine(), map: new Map<string, unknown>(), reference: new ReferenceStore() });
+  const filled = async () => {
+    const subjects = await empty();
+    const { engine, map, reference } = subjects;
     engine.kalphite.store.batch(() => {
       for (const e of created) engine.kalphite.store.entities.set(e.id, e);
     });
-    const map = new Map<string, unknown>(created.map((e) => [e.id, e]));
-    const reference = new ReferenceStore();
-    for (const e of created) reference.set(e.id, e);
+    for (const e of created) {
+      map.set(e.id, e);
+      reference.set(e.id, e);
+    }
     reference.dirty.clear();
     await engine.kalphite.flush();
-    return { engine, map, reference };
+    return subjects;
   };
-  const dispose = ({ engine }: { engine: { dispose: () => Promise<void> } }) => engine.dispose();
+  type Subjects = Awaited<ReturnType<typeof empty>>;
+  /** Median time of `write` over fresh subjects from `setup`. */
+  const time = (setup: () => Promise<Subjects>, write: (subjects: Subjects) => void) =>
+    median({ runs, setup, run: write, teardown: ({ engine }) => engine.dispose() });
+  const intoStore = (entities: readonly Entity[]) => ({ engine: { kalphite: { store } } }: Subjects) =>
+    store.batch(() => {
+      for (const e of entities) store.entities.set(e.id, e);
+    });
 
-  const mapInsert = await median({
-    runs,
-    setup: emptyEngine,
-    run: ({ map }) => {
-      for (const e of created) map.set(e.id, e);
-    },
-    teardown: dispose,
+  const mapInsert = await time(empty, ({ map }) => {
+    for (const e of created) map.set(e.id, e);
   });
-  const storeInsert = await median({
-    runs,
-    setup: emptyEngine,
-    run: ({ engine: { kalphite: { store } } }) => {
-      store.batch(() => {
-        for (const e of created) store.entities.set(e.id, e);
-      });
-    },
-    teardown: dispose,
+  const storeInsert = await time(empty, intoStore(created));
+  const mapUpdate = await time(filled, ({ map }) => {
+    for (const e of updated) map.set(e.id, e);
   });
-  const mapUpdate = await median({
-    runs,
-    setup: filledEngine,
-    run: ({ map }) => {
-      for (const e of updated) map.set(e.id, e);
-    },
-    teardown: dispose,
+  const storeUpdate = await time(filled, intoStore(updated));
+  const referenceInsert = await time(empty, ({ reference }) => {
+    for (const e of created) reference.set(e.id, e);
   });
-  const storeUpdate = await median({
-    runs,
-    setup: filledEngine,
-    run: ({ engine: { kalphite: { store } } }) => {
-      store.batch(() => {
-        for (const e of updated) store.entities.set(e.id, e);
-      });
-    },
-    teardown: dispose,
+  const referenceUpdate = await time(filled, ({ reference }) => {
+    for (const e of updated) reference.set(e.id, e);
   });
-
-  const referenceInsert = await median({
-    runs,
-    setup: emptyReference,
-    run: ({ reference }) => {
-      for (const e of created) reference.set(e.id, e);
-    },
-    teardown: dispose,
-  });
-  const referenceUpdate = await median({
-    runs,
-    setup: filledEngine,
-    run: ({ reference }) => {
-      for (const e of updated) reference.set(e.id, e);
-    },
-    teardown: dispose,
-  });
-
   // What the issue's typed error on bad data costs by itself: the check every write runs.
-  const validation = await median({
-    runs,
-    setup: filledEngine,
-    run: () => {
-      for (const e of updated) if (entityProblem(e.id, e)) throw new Error(`bench data refused: ${e.id}`);
-    },
-    teardown: dispose,
+  const validation = await time(filled, () => {
+    for (const e of updated) if (entityProblem(e.id, e)) throw new Error(`bench data refused: ${e.id}`);
   });
 
   const ids = created.map((e) => e.id);
-  const { engine, map } = await filledEngine();
+  const { engine, map } = await filled();
   const { store } = engine.kalphite;
   let sink = 0;
   // Reading every id once takes well under a millisecond: time several passes.
