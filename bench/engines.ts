@@ -1,6 +1,6 @@
-import type { PGlite, PGliteInterface } from '@electric-sql/pglite';
+import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { createKalphite, type Kalphite, type KalphiteOptions } from '../src/engine/index.js';
-import { createPGlite } from '../src/engine/memory-files.js';
+import { pgliteOptions } from '../src/engine/memory-files.js';
 
 let template: Promise<PGlite> | undefined;
 
@@ -9,11 +9,7 @@ let template: Promise<PGlite> | undefined;
  * extensions), cloned from one initialised template: a third of the time of a fresh open.
  */
 export async function freshPGlite(): Promise<PGliteInterface> {
-  template ??= (async () => {
-    const pglite = createPGlite('memory://');
-    await pglite.waitReady;
-    return pglite;
-  })();
+  template ??= PGlite.create('memory://', pgliteOptions('memory://'));
   return (await template).clone();
 }
 

@@ -1,10 +1,10 @@
-import type { PGliteInterface, Transaction } from '@electric-sql/pglite';
+import { PGlite, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
 import type { Cookie } from '../protocol/pull.js';
 import type { Entity } from './entity.js';
 import { KalphiteError, toKalphiteError } from './errors.js';
 import type { EmitEvent } from './events.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
-import { createPGlite, filesInMemory } from './memory-files.js';
+import { filesInMemory, pgliteOptions } from './memory-files.js';
 
 /** One persisted write: an upsert carries the entity, a delete carries null. */
 export interface FlushOp {
@@ -109,7 +109,7 @@ export class LocalDb {
       // Not relaxedDurability: its background IndexedDB sync fails as an uncaught ErrnoError and
       // then stops persisting without telling anyone (electric-sql/pglite#1063). The flusher batches
       // writes, so awaiting one IndexedDB sync per batch is cheap enough.
-      createPGlite(dataDir);
+      new PGlite(dataDir, pgliteOptions(dataDir));
     try {
       await db.waitReady;
       // A flush batch is materialised once and read by every part of its statement: with the default

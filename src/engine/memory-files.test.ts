@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalDb } from './local-db.js';
-import { createPGlite, filesInMemory } from './memory-files.js';
+import { filesInMemory, pgliteOptions } from './memory-files.js';
 
 /** Emscripten's file system inside a PGlite: not public, read here to prove the extension took. */
 interface Files {
@@ -39,7 +39,7 @@ afterEach(async () => {
 describe('memory:// files', () => {
   it('grow by doubling, in the database and in its clones, where Emscripten would add 12.5%', async () => {
     const stock = new PGlite('memory://');
-    const tuned = createPGlite('memory://');
+    const tuned = new PGlite('memory://', pgliteOptions('memory://'));
     open.push(stock, tuned);
     await Promise.all([stock.waitReady, tuned.waitReady]);
     const clone = await tuned.clone();
@@ -52,7 +52,7 @@ describe('memory:// files', () => {
   });
 
   it('skip zero-filling new WAL segments where the files are in memory, and only there', async () => {
-    const memory = createPGlite('memory://');
+    const memory = new PGlite('memory://', pgliteOptions('memory://'));
     const dir = mkdtempSync(join(tmpdir(), 'kalphite-files-'));
     dirs.push(dir);
     const folder = new PGlite(dir);

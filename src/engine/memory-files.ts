@@ -1,4 +1,4 @@
-import { PGlite, type Extension, type PGliteInterface } from '@electric-sql/pglite';
+import { PGlite, type Extension, type PGliteInterface, type PGliteOptions } from '@electric-sql/pglite';
 
 /** The two members of Emscripten's in-memory file system (MEMFS) that decide how a file grows. */
 interface MemFs {
@@ -48,9 +48,9 @@ function growByDoubling(memfs: MemFs): void {
   };
 }
 
-/** Opens PGlite at `dataDir` (`memory://`, `idb://name` or a folder) as the local db wants it. */
-export function createPGlite(dataDir: string): PGlite {
-  return new PGlite(dataDir, dataDir.startsWith('memory://') ? { extensions: { filesGrowByDoubling } } : {});
+/** The options the local db opens PGlite with at `dataDir` (`memory://`, `idb://name` or a folder). */
+export function pgliteOptions(dataDir: string): PGliteOptions {
+  return dataDir.startsWith('memory://') ? { extensions: { filesGrowByDoubling } } : {};
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { PGlite, PGliteInterface } from '@electric-sql/pglite';
-import { createPGlite } from '../engine/memory-files.js';
+import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
+import { pgliteOptions } from '../engine/memory-files.js';
 import { afterAll, afterEach } from 'vitest';
 
 /**
@@ -12,11 +12,7 @@ let template: Promise<PGlite> | undefined;
 const open: PGliteInterface[] = [];
 
 export async function freshPGlite(): Promise<PGliteInterface> {
-  template ??= (async () => {
-    const pglite = createPGlite('memory://');
-    await pglite.waitReady;
-    return pglite;
-  })();
+  template ??= PGlite.create('memory://', pgliteOptions('memory://'));
   const db = await (await template).clone();
   open.push(db);
   return db;
