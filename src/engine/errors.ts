@@ -3,6 +3,7 @@ export type KalphiteErrorCode =
   | 'invalid-entity'
   | 'id-mismatch'
   | 'not-serializable'
+  | 'entity-too-large'
   | 'invalid-options'
   | 'closed'
   | 'db-failed'

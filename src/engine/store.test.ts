@@ -82,6 +82,14 @@ describe('bad writes throw a typed error and change nothing', () => {
     ['a Date claiming Object as its constructor', 'x', { id: 'x', type: 't', data: { when: Object.assign(new Date(), { constructor: Object }) } }, 'not-serializable'],
     ['Object itself as a value named constructor', 'x', { id: 'x', type: 't', data: { constructor: Object } }, 'not-serializable'],
     ['an entity that is a class instance', 'x', new (class Comment { id = 'x'; type = 't'; data = {} })(), 'invalid-entity'],
+    // What PostgreSQL cannot store would fail the flush or the push, and every write behind it.
+    ['a truncated emoji in data', 'x', { id: 'x', type: 't', data: { text: '😀'.slice(0, 1) } }, 'not-serializable'],
+    ['a lone surrogate in a data key', 'x', { id: 'x', type: 't', data: { nested: [{ ['\udfff']: 1 }] } }, 'not-serializable'],
+    ['a NUL in data', 'x', { id: 'x', type: 't', data: { text: 'a\u0000b' } }, 'not-serializable'],
+    ['a NUL in a data key', 'x', { id: 'x', type: 't', data: { ['a\u0000']: true } }, 'not-serializable'],
+    ['a NUL in the id', 'x\u0000', { id: 'x\u0000', type: 't', data: {} }, 'invalid-entity'],
+    ['an id longer than PostgreSQL can index', 'x'.repeat(501), { id: 'x'.repeat(501), type: 't', data: {} }, 'invalid-entity'],
+    ['a lone surrogate in an extra top-level field', 'x', { id: 'x', type: 't', data: {}, note: '\ud83d' }, 'not-serializable'],
   ];
 
   it.each(cases)('%s', async (_name, key, entity, code) => {
@@ -103,6 +111,19 @@ describe('bad writes throw a typed error and change nothing', () => {
     expect(store.version).toBe(version);
     await Promise.resolve();
     expect(commits).toHaveLength(0);
+  });
+
+  it('refuses an entity larger than the push limit, measured as UTF-8 JSON, and keeps one just under it', () => {
+    const store = new MemoryStore({ maxEntityBytes: 1000 });
+    const sized = (text: string): Entity => ({ id: 'big', type: 't', data: { text } });
+    const overhead = JSON.stringify(sized('')).length;
+    store.entities.set('big', sized('a'.repeat(1000 - overhead)));
+    // 'é' is two bytes in UTF-8: the same number of characters is now too large.
+    expect(() => store.entities.set('big', sized('é'.repeat(1000 - overhead)))).toThrow(expect.objectContaining({ code: 'entity-too-large' }));
+    expect(() => store.entities.set('big', sized('\n'.repeat(600)))).toThrow(expect.objectContaining({ code: 'entity-too-large' }));
+    expect((store.getById('big')?.data as { text: string }).text).toHaveLength(1000 - overhead);
+    // A surrogate pair (an emoji) is fine, and counts 4 bytes.
+    store.entities.set('big', sized('😀'.repeat(Math.floor((1000 - overhead) / 4))));
   });
 
   it('refuses a cycle', () => {

@@ -97,7 +97,11 @@ export class MemoryStore implements KalphiteStore {
 
   readonly entities: EntityMap;
 
-  constructor() {
+  /** Entities larger than this as JSON are refused (a push must carry them). */
+  readonly #maxEntityBytes: number;
+
+  constructor(options: { readonly maxEntityBytes?: number } = {}) {
+    this.#maxEntityBytes = options.maxEntityBytes ?? Number.POSITIVE_INFINITY;
     const slots = this.#slots;
     this.getById = (id) => slots.get(id)?.entity ?? null;
     this.entities = new EntityMapView(this, slots);
@@ -159,7 +163,7 @@ export class MemoryStore implements KalphiteStore {
 
   set(id: string, entity: Entity): void {
     this.#guard?.();
-    assertEntity(id, entity);
+    assertEntity(id, entity, this.#maxEntityBytes);
     this.#write(id, entity);
   }
 

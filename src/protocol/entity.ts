@@ -1,4 +1,4 @@
-import { isJsonValue, isPlainObject, type JsonValue } from './json.js';
+import { isPlainObject, NOT_JSON, storableText, storedJsonBound, utf8Length, type JsonValue } from './json.js';
 
 /** One record. `updatedAt` is the writer's clock: data to show, never the order of writes. */
 export interface Entity<TData = JsonValue> {
@@ -8,7 +8,7 @@ export interface Entity<TData = JsonValue> {
   readonly updatedAt?: number;
 }
 
-export type EntityProblemCode = 'invalid-entity' | 'id-mismatch' | 'not-serializable';
+export type EntityProblemCode = 'invalid-entity' | 'id-mismatch' | 'not-serializable' | 'entity-too-large';
 
 export interface EntityProblem {
   readonly code: EntityProblemCode;
@@ -16,22 +16,35 @@ export interface EntityProblem {
 }
 
 /**
- * What is wrong with `entity` as the value stored under `key`, or null when nothing is. Shared by
- * the store (every write) and the server (every mutation), so both refuse the same things.
- * Named fields first, then one walk of `data` (of the whole object only when it has other keys).
+ * The longest id (entity, type, client, client group) in UTF-16 units. PostgreSQL's btree index
+ * refuses a key over about 2,700 bytes; 500 units are at most 1,500 UTF-8 bytes.
  */
-export function entityProblem(key: unknown, entity: unknown): EntityProblem | null {
+export const MAX_ID_LENGTH = 500;
+
+/** Why `id` cannot name something the server stores (an entity, a client), or null. */
+export function idProblem(id: unknown, what = 'id'): string | null {
+  if (typeof id !== 'string' || id === '') return `${what} must be a non-empty string`;
+  if (id.length > MAX_ID_LENGTH) return `${what} is ${id.length} characters long; at most ${MAX_ID_LENGTH} can be stored`;
+  if (!storableText(id)) return `${what} holds a NUL or a lone surrogate, which PostgreSQL cannot store`;
+  return null;
+}
+
+/**
+ * What is wrong with `entity` as the value stored under `key`, or null when nothing is. Shared by
+ * the store (every write) and the server (every mutation), so both refuse the same things: what is
+ * not JSON, and what PostgreSQL cannot store (a NUL or a lone surrogate anywhere, an id too long to
+ * index). Named fields first, then one walk of `data` (of the whole object only when it has other
+ * keys). `maxBytes` bounds the entity's JSON size; the walk's upper bound spares the exact count
+ * unless the entity is near the limit.
+ */
+export function entityProblem(key: unknown, entity: unknown, maxBytes = Number.POSITIVE_INFINITY): EntityProblem | null {
   if (typeof entity !== 'object' || entity === null || !isPlainObject(entity)) {
     return { code: 'invalid-entity', message: `Entity for key "${String(key)}" must be a plain object with string id and type.` };
   }
   const { id, type, data, updatedAt } = entity as { id?: unknown; type?: unknown; data?: unknown; updatedAt?: unknown };
-  if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '') {
-    return { code: 'invalid-entity', message: `Entity for key "${String(key)}" must have a non-empty string id and type.` };
-  }
-  if (!isWellFormed(id) || !isWellFormed(type)) {
-    return { code: 'invalid-entity', message: `Entity for key "${String(key)}" has an id or type holding a lone surrogate, which PostgreSQL cannot store as text.` };
-  }
-  if (key !== id) return { code: 'id-mismatch', message: `Key "${String(key)}" does not match the entity's id "${id}".` };
+  const named = idProblem(id, 'its id') ?? idProblem(type, 'its type');
+  if (named) return { code: 'invalid-entity', message: `Entity for key ${printable(key)}: ${named}.` };
+  if (key !== id) return { code: 'id-mismatch', message: `Key ${printable(key)} does not match the entity's id ${printable(id)}.` };
   if (data === undefined) return { code: 'invalid-entity', message: `Entity "${id}" has no data (use null or {} for none).` };
   if (updatedAt !== undefined && (typeof updatedAt !== 'number' || !Number.isFinite(updatedAt))) {
     return { code: 'invalid-entity', message: `Entity "${id}" has an updatedAt that is not a finite number.` };
@@ -39,16 +52,25 @@ export function entityProblem(key: unknown, entity: unknown): EntityProblem | nu
   let keys = 0;
   for (const _ in entity) keys++;
   const onlyKnownKeys = keys === (updatedAt === undefined ? 3 : 4);
-  if (!(onlyKnownKeys ? isJsonValue(data, 1) : isJsonValue(entity))) {
-    return {
-      code: 'not-serializable',
-      message: `Entity "${id}" holds a value JSON cannot store (a function, class instance, NaN, bigint, undefined in an array, or a cycle).`,
-    };
+  // The named fields' bound: id and type as JSON strings, updatedAt, and the keys around them.
+  const bound = onlyKnownKeys ? storedJsonBound(data, 1) : storedJsonBound(entity);
+  if (bound < 0) {
+    return bound === NOT_JSON
+      ? { code: 'not-serializable', message: `Entity "${id}" holds a value JSON cannot store (a function, class instance, NaN, bigint, undefined in an array, or a cycle).` }
+      : { code: 'not-serializable', message: `Entity "${id}" holds text with a NUL or a lone surrogate (a string cut in the middle of an emoji?), which PostgreSQL cannot store.` };
+  }
+  if (bound + (onlyKnownKeys ? (id as string).length * 6 + (type as string).length * 6 + 80 : 0) > maxBytes) {
+    const bytes = utf8Length(JSON.stringify(entity));
+    if (bytes > maxBytes) return { code: 'entity-too-large', message: `Entity "${id}" is ${bytes} bytes as JSON; at most ${maxBytes} can be pushed.` };
   }
   return null;
 }
 
-/** Well-formed UTF-16: no lone surrogate. `isWellFormed` where the runtime has it (ES2024). */
-const isWellFormed: (text: string) => boolean = typeof String.prototype.isWellFormed === 'function'
-  ? (text) => text.isWellFormed()
-  : (text) => !/\p{Surrogate}/u.test(text);
+/**
+ * A key for a message, quoted and escaped (a NUL or lone surrogate becomes `\u0000`, `\ud800`), so
+ * the message itself can be stored and sent; a long one cut.
+ */
+function printable(key: unknown): string {
+  const text = String(key);
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+}

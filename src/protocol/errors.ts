@@ -7,7 +7,11 @@ export type ProtocolErrorCode =
   | 'payload-too-large'
   | 'unauthorized'
   | 'mutation-from-future'
-  | 'not-found';
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'unsupported-media-type'
+  | 'forbidden'
+  | 'unavailable';
 
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';

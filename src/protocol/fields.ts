@@ -1,10 +1,12 @@
+import { idProblem } from './entity.js';
 import { ProtocolError } from './errors.js';
 
-/** Field checks shared by the request parsers. */
-export function requireString(record: Record<string, unknown>, key: string, prefix = ''): string {
+/** A client or client group id: the server stores and indexes it, so it must fit PostgreSQL's text. */
+export function requireId(record: Record<string, unknown>, key: string, prefix = ''): string {
   const value = record[key];
-  if (typeof value !== 'string' || value === '') throw invalid(`${prefix}${key} must be a non-empty string`);
-  return value;
+  const problem = idProblem(value, `${prefix}${key}`);
+  if (problem) throw invalid(problem);
+  return value as string;
 }
 
 export function optionalString(record: Record<string, unknown>, key: string): string {

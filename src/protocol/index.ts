@@ -1,10 +1,10 @@
 export { isJsonValue } from './json.js';
 export type { JsonValue, JsonPrimitive } from './json.js';
-export { entityProblem } from './entity.js';
+export { entityProblem, idProblem, MAX_ID_LENGTH } from './entity.js';
 export type { Entity, EntityProblem, EntityProblemCode } from './entity.js';
 export { ProtocolError } from './errors.js';
 export type { ProtocolErrorCode } from './errors.js';
 export { PUSH_VERSION, parsePushRequest } from './push.js';
 export type { Mutation, MutatorName, PushRequest, PushResponse, UpsertArgs, DeleteArgs } from './push.js';
 export { PULL_VERSION, parsePullRequest, parsePullResponse, cookieOrder } from './pull.js';
-export type { Cookie, PatchOperation, PullRequest, PullResponse, PullResponseOK } from './pull.js';
+export type { Cookie, PatchOperation, PullRequest, PullResponse, PullResponseOK, Refusal } from './pull.js';

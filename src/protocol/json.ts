@@ -42,6 +42,69 @@ export function isJsonValue(value: unknown, depth = 0): boolean {
   return true;
 }
 
+/** Returned by `storedJsonBound` for a value that is not JSON (as `isJsonValue` would say). */
+export const NOT_JSON = -1;
+/** Returned by `storedJsonBound` for a value holding a NUL or a lone surrogate, in a string or a key. */
+export const UNSTORABLE_TEXT = -2;
+
+/**
+ * `isJsonValue` for values that are to be stored, in one walk: it also refuses strings (values and
+ * keys) that PostgreSQL cannot store — a NUL, a lone surrogate — and returns an upper bound of the
+ * value's JSON size in UTF-8 bytes (every UTF-16 unit counted as its longest escape, 6 bytes), so a
+ * size limit costs a length read per string, not a serialisation. Negative: `NOT_JSON` or
+ * `UNSTORABLE_TEXT`. Runs on every store write.
+ */
+export function storedJsonBound(value: unknown, depth = 0): number {
+  if (typeof value !== 'object') {
+    if (typeof value === 'string') return storableText(value) ? value.length * 6 + 2 : UNSTORABLE_TEXT;
+    if (typeof value === 'boolean') return 5;
+    return typeof value === 'number' && Number.isFinite(value) ? 24 : NOT_JSON;
+  }
+  if (value === null) return 4;
+  if (depth > MAX_DEPTH) return NOT_JSON;
+  let size = 2;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === undefined) return NOT_JSON;
+      const itemSize = storedJsonBound(item, depth + 1);
+      if (itemSize < 0) return itemSize;
+      size += itemSize + 1;
+    }
+    return size;
+  }
+  if (!isPlainObject(value)) return NOT_JSON;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined) continue;
+    if (!storableText(key)) return UNSTORABLE_TEXT;
+    const itemSize = storedJsonBound(item, depth + 1);
+    if (itemSize < 0) return itemSize;
+    size += key.length * 6 + 4 + itemSize;
+  }
+  return size;
+}
+
+/** Text PostgreSQL can store (as `text` and in `jsonb`): no NUL, no lone surrogate. */
+export function storableText(text: string): boolean {
+  return text.indexOf('\0') === -1 && isWellFormed(text);
+}
+
+/** Well-formed UTF-16: no lone surrogate. `isWellFormed` where the runtime has it (ES2024). */
+const isWellFormed: (text: string) => boolean =
+  typeof String.prototype.isWellFormed === 'function' ? (text) => text.isWellFormed() : (text) => !/\p{Surrogate}/u.test(text);
+
+/** The exact size of well-formed `text` in UTF-8 bytes. */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A surrogate pair is 4 bytes: 2 for each half.
+    if (unit >= 0x80) bytes += unit >= 0x800 && (unit < 0xd800 || unit > 0xdfff) ? 2 : 1;
+  }
+  return bytes;
+}
+
 /**
  * Whether `value` is an object literal (or has no prototype), not a class instance such as a Date.
  * `constructor === Object` is answered by an inline cache where `getPrototypeOf` is a call costing

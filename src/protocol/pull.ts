@@ -1,6 +1,6 @@
 import { ProtocolError } from './errors.js';
-import { isJsonValue, isRecord, type JsonValue } from './json.js';
-import { invalid, optionalString, requireString } from './fields.js';
+import { isJsonValue, isRecord, storableText, type JsonValue } from './json.js';
+import { invalid, optionalString, requireId } from './fields.js';
 
 /** Replicache pull protocol, version 1. */
 export const PULL_VERSION = 1;
@@ -32,6 +32,18 @@ export interface PullResponseOK {
   readonly patch: readonly PatchOperation[];
   /** Kalphite only: more pages follow; pull again at once with the new cookie. */
   readonly more?: boolean;
+  /**
+   * Kalphite only (Replicache clients ignore it): the group's mutations the server refused since the
+   * cookie, with the reason, on the page that carries `lastMutationIDChanges`.
+   */
+  readonly refused?: readonly Refusal[];
+}
+
+/** A mutation the server acknowledged without applying it, and why. */
+export interface Refusal {
+  readonly clientID: string;
+  readonly id: number;
+  readonly reason: string;
 }
 
 export type PullResponse = PullResponseOK | { readonly error: 'ClientStateNotFound' | 'VersionNotSupported' };
@@ -41,7 +53,7 @@ export function parsePullRequest(body: unknown): PullRequest {
   if (body.pullVersion !== PULL_VERSION) {
     throw new ProtocolError('unsupported-version', `pullVersion ${JSON.stringify(body.pullVersion)} is not supported (this server speaks ${PULL_VERSION}).`);
   }
-  const clientGroupID = requireString(body, 'clientGroupID');
+  const clientGroupID = requireId(body, 'clientGroupID');
   const cookie = parseCookie(body.cookie, invalid);
   const { limit } = body;
   if (limit !== undefined && (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1)) throw invalid('limit must be a positive integer');
@@ -79,13 +91,31 @@ export function parsePullResponse(body: unknown): PullResponse {
     throw bad(`patch[${index}] must be a put with a JSON value, a del or a clear`);
   });
   if (body.more !== undefined && typeof body.more !== 'boolean') throw bad('more must be a boolean');
-  return { cookie, lastMutationIDChanges: changes as Record<string, number>, patch, ...(body.more === true && { more: true }) };
+  const refused = body.refused === undefined ? [] : parseRefusals(body.refused, bad);
+  return {
+    cookie,
+    lastMutationIDChanges: changes as Record<string, number>,
+    patch,
+    ...(body.more === true && { more: true }),
+    ...(refused.length > 0 && { refused }),
+  };
+}
+
+function parseRefusals(value: unknown, bad: (message: string) => ProtocolError): Refusal[] {
+  if (!Array.isArray(value)) throw bad('refused must be an array');
+  return value.map((item: unknown, index: number): Refusal => {
+    if (!isRecord(item) || typeof item.clientID !== 'string' || typeof item.reason !== 'string' || typeof item.id !== 'number' || !Number.isSafeInteger(item.id)) {
+      throw bad(`refused[${index}] must be { clientID, id, reason }`);
+    }
+    return { clientID: item.clientID, id: item.id, reason: item.reason };
+  });
 }
 
 function parseCookie(value: unknown, fail: (message: string) => ProtocolError): Cookie {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
-  if (isRecord(value) && typeof value.order === 'number' && Number.isSafeInteger(value.order) && value.order >= 0 && typeof value.key === 'string') {
+  // The key is compared with stored keys in SQL: it must be text PostgreSQL can hold.
+  if (isRecord(value) && typeof value.order === 'number' && Number.isSafeInteger(value.order) && value.order >= 0 && typeof value.key === 'string' && storableText(value.key)) {
     return { order: value.order, key: value.key };
   }
   throw fail('cookie must be null, a non-negative integer, or { order, key }');

@@ -1,7 +1,7 @@
 import type { Entity } from './entity.js';
 import { ProtocolError } from './errors.js';
 import { isJsonValue, isRecord, type JsonValue } from './json.js';
-import { invalid, optionalString, requireString } from './fields.js';
+import { invalid, optionalString, requireId } from './fields.js';
 
 /** Replicache push protocol, version 1. */
 export const PUSH_VERSION = 1;
@@ -40,13 +40,13 @@ export function parsePushRequest(body: unknown): PushRequest {
   if (body.pushVersion !== PUSH_VERSION) {
     throw new ProtocolError('unsupported-version', `pushVersion ${JSON.stringify(body.pushVersion)} is not supported (this server speaks ${PUSH_VERSION}).`);
   }
-  const clientGroupID = requireString(body, 'clientGroupID');
+  const clientGroupID = requireId(body, 'clientGroupID');
   const profileID = optionalString(body, 'profileID');
   const schemaVersion = optionalString(body, 'schemaVersion');
   if (!Array.isArray(body.mutations)) throw invalid('mutations must be an array');
   const mutations = body.mutations.map((m: unknown, index: number): Mutation => {
     if (!isRecord(m)) throw invalid(`mutations[${index}] must be an object`);
-    const clientID = requireString(m, 'clientID', `mutations[${index}].`);
+    const clientID = requireId(m, 'clientID', `mutations[${index}].`);
     const { id, name, args, timestamp } = m;
     if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) throw invalid(`mutations[${index}].id must be a positive integer`);
     if (typeof name !== 'string') throw invalid(`mutations[${index}].name must be a string`);

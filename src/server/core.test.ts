@@ -197,6 +197,75 @@ for (const [name, factory] of backends) {
       await stop();
     });
 
+    it('refuses per mutation, never as a failed push, what PostgreSQL cannot store; the next write applies', async () => {
+      const { core: server } = await core();
+      const long = 'x'.repeat(501);
+      const bad: Array<[string, unknown]> = [
+        ['a truncated emoji in data', { id: 'e1', type: 'note', data: { text: '😀'.slice(0, 1) } }],
+        ['a lone surrogate in a data key', { id: 'e2', type: 'note', data: { ['k\udc00']: 1 } }],
+        ['a NUL in data', { id: 'e3', type: 'note', data: ['a\u0000b'] }],
+        ['a NUL in the id', { id: 'e\u0000', type: 'note', data: {} }],
+        ['an id too long to index', { id: long, type: 'note', data: {} }],
+        ['a NUL in the type', { id: 'e4', type: 'no\u0000te', data: {} }],
+      ];
+      const mutations: Mutation[] = bad.map(([, args], i) => ({ clientID: 'c1', id: i + 1, name: 'upsert', args: args as never, timestamp: 0 }));
+      mutations.push({ clientID: 'c1', id: bad.length + 1, name: 'delete', args: { id: long }, timestamp: 0 });
+      mutations.push(upsert('c1', bad.length + 2, comment('ok', 'fine')));
+      const outcome = await server.push(pushReq(mutations));
+      expect(outcome.applied).toBe(1);
+      expect(outcome.refused.map((r) => r.id)).toEqual(mutations.slice(0, -1).map((m) => m.id));
+      const pulled = await server.pull(pullReq(null));
+      expect(pulled.lastMutationIDChanges).toEqual({ c1: mutations.length });
+      expect(pulled.patch).toEqual([{ op: 'clear' }, { op: 'put', key: 'ok', value: comment('ok', 'fine') }]);
+      // Every reason made it through storage and JSON.
+      expect(pulled.refused?.map((r) => r.id)).toEqual(mutations.slice(0, -1).map((m) => m.id));
+    });
+
+    it("the writer's next pull carries each refusal's reason; a refused create of a new id comes back as a del", async () => {
+      const { core: server } = await core({ resolvers: { locked: () => null } });
+      await server.push(pushReq([upsert('c1', 1, comment('a', 'kept'))]));
+      await server.push(
+        pushReq([
+          { clientID: 'c1', id: 2, name: 'upsert', args: { id: 'new', type: 'locked', data: {} }, timestamp: 0 },
+          { clientID: 'c1', id: 3, name: 'rename', args: { id: 'a' }, timestamp: 0 },
+        ]),
+      );
+      const writer = await server.pull(pullReq(1));
+      expect(writer.refused).toEqual([
+        { clientID: 'c1', id: 2, reason: 'The locked resolver refused the write.' },
+        { clientID: 'c1', id: 3, reason: 'Unknown mutator "rename".' },
+      ]);
+      expect(writer.lastMutationIDChanges).toEqual({ c1: 3 });
+      expect(writer.patch).toContainEqual({ op: 'del', key: 'new' });
+      expect(writer.patch).toContainEqual({ op: 'put', key: 'a', value: comment('a', 'kept') });
+      // Nobody else hears of it, and the writer hears of it once.
+      expect((await server.pull(pullReq(1, 'group-b'))).refused).toBeUndefined();
+      expect((await server.pull(pullReq(writer.cookie))).refused).toBeUndefined();
+    });
+
+    it('a delete of an id never stored changes nothing: the id can still be created', async () => {
+      const { core: server } = await core();
+      const outcome = await server.push(pushReq([del('c1', 1, 'squatted')]));
+      expect(outcome).toMatchObject({ applied: 1, refused: [] });
+      expect((await server.pull(pullReq(0))).patch).toEqual([]);
+      const created = await server.push(pushReq([upsert('c2', 1, comment('squatted', 'mine'))], 'group-b'));
+      expect(created).toMatchObject({ applied: 1, refused: [] });
+      expect((await server.pull(pullReq(null))).lastMutationIDChanges).toEqual({ c1: 1 });
+    });
+
+    it('resolvers are own properties only; one that throws refuses its mutation and is reported', async () => {
+      const problems: string[] = [];
+      const { core: server } = await core({
+        resolvers: { comment: (incoming) => incoming, boom: () => { throw new Error('resolver bug'); } },
+        onError: (problem) => problems.push(`${problem.code}: ${problem.message}`),
+      });
+      const types = ['valueOf', '__proto__', 'hasOwnProperty', 'toString', 'constructor', 'boom'];
+      const outcome = await server.push(pushReq(types.map((type, i) => upsert('c1', i + 1, { id: `e${i}`, type, data: {} }))));
+      expect(outcome.applied).toBe(types.length - 1);
+      expect(outcome.refused).toEqual([{ clientID: 'c1', id: types.length, reason: 'The boom resolver failed: resolver bug' }]);
+      expect(problems).toEqual(['resolver-threw: The boom resolver threw on e5: resolver bug']);
+    });
+
     it('two servers on one database apply a doubly-sent push once', async () => {
       const { core: first, another } = await core();
       const second = await another();

@@ -1,9 +1,10 @@
-import { entityProblem, type Entity } from '../protocol/entity.js';
+import { entityProblem, idProblem, type Entity } from '../protocol/entity.js';
 import { ProtocolError } from '../protocol/errors.js';
-import { isRecord, type JsonValue } from '../protocol/json.js';
-import { cookieOrder, type Cookie, type PatchOperation, type PullRequest, type PullResponseOK } from '../protocol/pull.js';
+import { isRecord, storableText, type JsonValue } from '../protocol/json.js';
+import { cookieOrder, type Cookie, type PatchOperation, type PullRequest, type PullResponseOK, type Refusal } from '../protocol/pull.js';
 import type { Mutation, PushRequest } from '../protocol/push.js';
 import type { SqlExecutor, SyncBackend } from './backend.js';
+import { logServerProblem, type ServerErrorHook } from './problems.js';
 import { ensureSchema } from './schema.js';
 
 /**
@@ -14,9 +15,14 @@ export type ConflictResolver = (incoming: Entity, current: Entity | null) => Ent
 
 export interface SyncCoreOptions {
   readonly backend: SyncBackend;
-  /** Per entity type. */
+  /** Per entity type, looked up as own properties only (a type named `constructor` has none). */
   readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
+  /** Hears a resolver that threw (its mutation is refused with the error's message). Default: stderr. */
+  readonly onError?: ServerErrorHook;
 }
+
+/** Refusals kept per client, newest first: enough for any pull that has not yet caught up. */
+const REFUSALS_KEPT = 1000;
 
 /** What one push did, for logs, events and tests. */
 export interface PushOutcome {
@@ -26,7 +32,7 @@ export interface PushOutcome {
   /** Already applied earlier (a retried push): skipped. */
   readonly duplicates: number;
   /** Permanent errors (bad args, unknown mutator, a deleted entity, a resolver's no): acknowledged, not applied. */
-  readonly refused: readonly { readonly clientID: string; readonly id: number; readonly reason: string }[];
+  readonly refused: readonly Refusal[];
 }
 
 export interface SyncCore {
@@ -48,7 +54,9 @@ interface Row {
  */
 export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore> {
   const { backend } = options;
+  const onError = options.onError ?? logServerProblem;
   await backend.transaction('write', ensureSchema);
+  const resolve = resolverCall(options.resolvers, onError);
 
   async function push(request: PushRequest): Promise<PushOutcome> {
     const outcome = await backend.transaction('write', async (tx) => {
@@ -68,7 +76,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       checkOrder(request.mutations, lastIDs);
 
       const changed = new Map<string, Row>();
-      const refused: { clientID: string; id: number; reason: string }[] = [];
+      const refused: (Refusal & { readonly key: string | null })[] = [];
       let applied = 0;
       let duplicates = 0;
       for (const mutation of request.mutations) {
@@ -77,17 +85,24 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
           duplicates++;
           continue;
         }
-        const reason = apply(mutation, rows, changed, options.resolvers);
-        if (reason) refused.push({ clientID: mutation.clientID, id: mutation.id, reason });
+        const refusal = apply(mutation, rows, changed, resolve);
+        if (refusal) refused.push({ clientID: mutation.clientID, id: mutation.id, reason: storableReason(refusal.reason), key: refusal.key });
         else applied++;
         lastIDs.set(mutation.clientID, mutation.id);
       }
-      if (applied + refused.length === 0) return { version: null, applied, duplicates, refused };
+      if (applied + refused.length === 0) return { version: null, applied, duplicates, refused: [] };
 
       const version = current + 1;
-      // Entities, client ids and the version in one statement: one round trip, whatever the push size.
+      // Entities, client ids, refusals and the version in one statement: one round trip, whatever the push size.
       await tx.query(
-        `WITH entities AS (
+        `WITH refusals AS (
+           INSERT INTO kalphite_refusals (client_id, mutation_id, client_group_id, entity_key, reason, version)
+           SELECT client_id, mutation_id, $4, entity_key, reason, $3 FROM jsonb_to_recordset($5::jsonb)
+             AS r(client_id text, mutation_id bigint, entity_key text, reason text)
+         ), pruned AS (
+           DELETE FROM kalphite_refusals f USING jsonb_to_recordset($2::jsonb) AS r(client_id text, last_mutation_id bigint)
+           WHERE f.client_id = r.client_id AND f.mutation_id <= r.last_mutation_id - ${REFUSALS_KEPT}
+         ), entities AS (
            INSERT INTO kalphite_entities (key, type, value, version, deleted)
            SELECT key, type, value, $3, deleted FROM jsonb_to_recordset($1::jsonb) AS r(key text, type text, value jsonb, deleted boolean)
            ON CONFLICT (key) DO UPDATE SET type = excluded.type, value = excluded.value, version = excluded.version, deleted = excluded.deleted
@@ -102,9 +117,10 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
           JSON.stringify(clientIDs.map((id) => ({ client_id: id, last_mutation_id: lastIDs.get(id) ?? 0 }))),
           version,
           request.clientGroupID,
+          JSON.stringify(refused.map((r) => ({ client_id: r.clientID, mutation_id: r.id, entity_key: r.key, reason: r.reason }))),
         ],
       );
-      return { version, applied, duplicates, refused };
+      return { version, applied, duplicates, refused: refused.map(({ clientID, id, reason }) => ({ clientID, id, reason })) };
     });
     if (outcome.version !== null) await backend.publish(outcome.version);
     return outcome;
@@ -143,7 +159,24 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       );
       const lastMutationIDChanges: Record<string, number> = {};
       for (const client of clients) lastMutationIDChanges[client.client_id] = client.last_mutation_id;
-      return { cookie: version, lastMutationIDChanges, patch };
+      // A refused create of an id the server never stored: a del, so the writer's optimistic copy goes
+      // (after a clear there is nothing to delete).
+      const refusals = await tx.query<{ client_id: string; mutation_id: number; reason: string; unknown_key: string | null }>(
+        `SELECT r.client_id, r.mutation_id, r.reason, CASE WHEN e.key IS NULL THEN r.entity_key END AS unknown_key
+         FROM kalphite_refusals r LEFT JOIN kalphite_entities e ON e.key = r.entity_key
+         WHERE r.client_group_id = $1 AND r.version > $2 ORDER BY r.version, r.client_id, r.mutation_id`,
+        [request.clientGroupID, sinceClients],
+      );
+      const refused: Refusal[] = [];
+      const gone = new Set<string>();
+      for (const r of refusals) {
+        refused.push({ clientID: r.client_id, id: r.mutation_id, reason: r.reason });
+        if (cookie !== null && r.unknown_key !== null && !gone.has(r.unknown_key)) {
+          gone.add(r.unknown_key);
+          patch.push({ op: 'del', key: r.unknown_key });
+        }
+      }
+      return { cookie: version, lastMutationIDChanges, patch, ...(refused.length > 0 && { refused }) };
     });
   }
 
@@ -172,7 +205,8 @@ async function loadState(
   mutations: readonly Mutation[],
 ): Promise<{ clients: readonly ClientRow[]; rows: Map<string, Row> }> {
   const keys = new Set<string>();
-  for (const m of mutations) if (isRecord(m.args) && typeof m.args.id === 'string') keys.add(m.args.id);
+  // Only keys PostgreSQL can hold: a mutation naming any other is refused without a lookup.
+  for (const m of mutations) if (isRecord(m.args) && idProblem(m.args.id) === null) keys.add(m.args.id as string);
   const [state] = await tx.query<{ clients: ClientRow[]; rows: (Row & { key: string })[] }>(
     `SELECT
        (SELECT coalesce(json_agg(json_build_object('client_id', client_id, 'client_group_id', client_group_id, 'last_mutation_id', last_mutation_id)), '[]'::json)
@@ -192,28 +226,48 @@ interface ClientRow {
   readonly last_mutation_id: number;
 }
 
+/** A resolver, found as an own property, called so that a throw refuses rather than fails the push. */
+type Resolve = (incoming: Entity, current: Entity | null) => { readonly value: Entity | null } | { readonly error: string } | null;
+
+function resolverCall(resolvers: SyncCoreOptions['resolvers'], onError: ServerErrorHook): Resolve {
+  return (incoming, current) => {
+    // Own properties only: a type named `valueOf` or `__proto__` must not find Object.prototype's.
+    const resolver = resolvers && Object.hasOwn(resolvers, incoming.type) ? resolvers[incoming.type] : undefined;
+    if (typeof resolver !== 'function') return null;
+    try {
+      return { value: resolver(incoming, current) };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      onError({ code: 'resolver-threw', message: `The ${incoming.type} resolver threw on ${incoming.id}: ${message}`, cause: error });
+      return { error: message };
+    }
+  };
+}
+
 /**
- * Applies one mutation to the working rows; returns why it was refused, or null. A refused write
- * still re-stamps the entity it targeted: the pull that acknowledges the mutation then carries the
- * server's value, so the writer drops its optimistic one.
+ * Applies one mutation to the working rows; returns why it was refused (and the key it named), or
+ * null. A refused write still re-stamps the entity it targeted: the pull that acknowledges the
+ * mutation then carries the server's value, so the writer drops its optimistic one (for a key the
+ * server never stored, the pull carries a del instead).
  */
-function apply(mutation: Mutation, rows: Map<string, Row>, changed: Map<string, Row>, resolvers: SyncCoreOptions['resolvers']): string | null {
+function apply(mutation: Mutation, rows: Map<string, Row>, changed: Map<string, Row>, resolve: Resolve): { reason: string; key: string | null } | null {
   const args = mutation.args;
-  const key = isRecord(args) && typeof args.id === 'string' && args.id !== '' ? args.id : null;
-  const refuse = (reason: string): string => {
+  const key = isRecord(args) && idProblem(args.id) === null ? (args.id as string) : null;
+  const refuse = (reason: string) => {
     const current = key === null ? undefined : rows.get(key);
     if (key !== null && current) changed.set(key, current);
-    return reason;
+    return { reason, key };
   };
   if (mutation.name === 'upsert') {
-    const problem = entityProblem(key, args);
+    const problem = entityProblem(isRecord(args) ? args.id : undefined, args);
     if (problem) return refuse(problem.message);
     const incoming = args as unknown as Entity;
     const current = rows.get(incoming.id);
     // Tombstones are final: a delete is never undone by a later or concurrent write.
     if (current?.deleted) return refuse(`Entity ${incoming.id} was deleted.`);
-    const resolver = resolvers?.[incoming.type];
-    const value = resolver ? resolver(incoming, current?.value ?? null) : incoming;
+    const resolved = resolve(incoming, current?.value ?? null);
+    if (resolved && 'error' in resolved) return refuse(`The ${incoming.type} resolver failed: ${resolved.error}`);
+    const value = resolved ? resolved.value : incoming;
     if (value === null) return refuse(`The ${incoming.type} resolver refused the write.`);
     const resolvedProblem = entityProblem(incoming.id, value);
     if (resolvedProblem) return refuse(`The ${incoming.type} resolver returned a bad entity: ${resolvedProblem.message}`);
@@ -223,12 +277,20 @@ function apply(mutation: Mutation, rows: Map<string, Row>, changed: Map<string, 
     return null;
   }
   if (mutation.name === 'delete') {
-    if (key === null) return 'delete needs { id }.';
+    if (key === null) return refuse(`delete needs { id }: ${idProblem(isRecord(args) ? args.id : undefined, 'id')}.`);
     const current = rows.get(key);
-    const row: Row = { type: current?.type ?? (isRecord(args) && typeof args.type === 'string' ? args.type : 'unknown'), value: null, deleted: true };
+    // A delete of an id never stored changes nothing: a tombstone would let anyone squat the id.
+    if (!current) return null;
+    const row: Row = { type: current.type, value: null, deleted: true };
     rows.set(key, row);
     changed.set(key, row);
     return null;
   }
   return refuse(`Unknown mutator ${JSON.stringify(mutation.name)}.`);
+}
+
+/** A reason is stored as text and sent as JSON: escape what PostgreSQL cannot hold, and cut it short. */
+function storableReason(reason: string): string {
+  const text = reason.length > 1000 ? `${reason.slice(0, 1000)}…` : reason;
+  return storableText(text) ? text : JSON.stringify(text).slice(1, -1);
 }

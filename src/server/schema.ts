@@ -26,6 +26,18 @@ const SCHEMA = [
      version          bigint NOT NULL
    )`,
   `CREATE INDEX IF NOT EXISTS kalphite_clients_group ON kalphite_clients (client_group_id, version)`,
+  // Why a mutation was acknowledged without being applied, for the writer's next pull. The newest
+  // refusals of each client are kept (see REFUSALS_KEPT in core.ts).
+  `CREATE TABLE IF NOT EXISTS kalphite_refusals (
+     client_id       text NOT NULL,
+     mutation_id     bigint NOT NULL,
+     client_group_id text NOT NULL,
+     entity_key      text,
+     reason          text NOT NULL,
+     version         bigint NOT NULL,
+     PRIMARY KEY (client_id, mutation_id)
+   )`,
+  `CREATE INDEX IF NOT EXISTS kalphite_refusals_group ON kalphite_refusals (client_group_id, version)`,
 ];
 
 /** Creates what is missing; safe to run from several processes at once (serialised by a lock). */
