@@ -42,8 +42,11 @@ describe('the MSW handlers run the real server core', () => {
 
   it('answer bad requests like the real server', async () => {
     await mock();
-    const response = await fetch('http://sync.test/api/sync/push', { method: 'POST', body: '{nope' });
+    const response = await fetch('http://sync.test/api/sync/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'malformed-json' });
+    // A body a browser could send across sites without a preflight is refused, as by the real server.
+    const plain = await fetch('http://sync.test/api/sync/push', { method: 'POST', body: '{}' });
+    expect(plain.status).toBe(415);
   });
 });

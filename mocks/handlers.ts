@@ -35,6 +35,7 @@ export function createMockSyncServer(options: MockSyncServerOptions = {}): MockS
     createSyncCore({
       backend: await createPGliteBackend(options.db ?? 'memory://'),
       ...(options.resolvers && { resolvers: options.resolvers }),
+      ...(options.onError && { onError: options.onError }),
     }))();
   const handler = ready.then((core) => createSyncHandler({ ...options, core, basePath }));
   return {

@@ -8,12 +8,32 @@ export interface SyncBackend {
   readonly kind: 'pglite' | 'postgres';
   /**
    * Runs `fn` in one transaction. `read` transactions see one consistent snapshot; `write`
-   * transactions are serialised by the core's lock on the version row.
+   * transactions are serialised by the core's lock on the version row. Rejects with a
+   * `BackendUnavailableError` when the database cannot be reached or drops the connection: nothing
+   * is known to have committed, and the request can be retried.
    */
   transaction<T>(mode: 'read' | 'write', fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Tells every server process on this database that `version` was committed. */
   publish(version: number): Promise<void>;
-  /** Hears every publish, from this process or (on PostgreSQL) any other. */
-  onPublish(listener: (version: number) => void): Promise<() => Promise<void>>;
+  /**
+   * Hears every publish, from this process or (on PostgreSQL) any other. `onGap` runs when
+   * publishes may have been missed (the channel that carries them was lost and is back): a listener
+   * should then treat the gap as a poke. Rejects with a `BackendUnavailableError` when the channel
+   * cannot be opened now.
+   */
+  onPublish(listener: (version: number) => void, onGap?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/**
+ * The database is unreachable or dropped the connection: a fault of the moment, not of the request.
+ * The handler answers it 503 (retry later) and reports it; the plain message names what failed.
+ */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+  readonly code = 'database-unavailable';
+
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super(message, options);
+  }
 }

@@ -1,7 +1,9 @@
 import { ProtocolError, type ProtocolErrorCode } from '../protocol/errors.js';
 import { parsePullRequest } from '../protocol/pull.js';
 import { parsePushRequest } from '../protocol/push.js';
+import { BackendUnavailableError } from './backend.js';
 import type { SyncCore } from './core.js';
+import { logServerProblem, type ServerErrorHook } from './problems.js';
 
 export interface SyncHandlerOptions {
   readonly core: SyncCore;
@@ -11,10 +13,22 @@ export interface SyncHandlerOptions {
   readonly authenticate?: (request: Request) => boolean | Promise<boolean>;
   /** Bodies above this answer 413 (default 1 MiB). */
   readonly maxBodyBytes?: number;
-  /** Origins allowed to call from a browser: `'*'` or a list. None by default (same origin only). */
-  readonly cors?: { readonly origin: '*' | readonly string[] };
+  /**
+   * Origins allowed to call from a browser: `'*'`, a list, or a test. None by default: a request
+   * whose `Origin` is another site's answers 403 (a page must not write through its visitor's
+   * browser); same-origin requests and clients that send no `Origin` (servers, CLIs) are served.
+   */
+  readonly cors?: { readonly origin: '*' | readonly string[] | ((origin: string) => boolean) };
+  /**
+   * Host header values (`host[:port]`, as in a URL) this server answers to; any by default. A server
+   * on a developer's machine needs this against DNS rebinding: a page whose name resolves to
+   * 127.0.0.1 is same-origin with it, so only the Host tells it apart.
+   */
+  readonly allowedHosts?: readonly string[];
   /** SSE keep-alive comment interval (default 15 s), so proxies keep idle poke streams open. */
   readonly heartbeatMs?: number;
+  /** Hears what failed on the server's side (default: one line on stderr). */
+  readonly onError?: ServerErrorHook;
 }
 
 export interface SyncHandler {
@@ -32,6 +46,10 @@ const STATUS: Record<ProtocolErrorCode, number> = {
   unauthorized: 401,
   'mutation-from-future': 409,
   'not-found': 404,
+  'method-not-allowed': 405,
+  'unsupported-media-type': 415,
+  forbidden: 403,
+  unavailable: 503,
 };
 
 /**
@@ -41,21 +59,35 @@ const STATUS: Record<ProtocolErrorCode, number> = {
 export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const base = (options.basePath ?? '/api/sync').replace(/\/$/, '');
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const report = options.onError ?? logServerProblem;
+  const allowedHosts = options.allowedHosts && new Set(options.allowedHosts.map((host) => host.toLowerCase()));
   const streams = new Set<() => void>();
 
   const handler = async (request: Request): Promise<Response> => {
-    const cors = corsHeaders(options.cors, request.headers.get('origin'));
+    const origin = request.headers.get('origin');
+    const cors = corsHeaders(options.cors, origin);
     try {
-      const path = new URL(request.url).pathname;
+      const url = new URL(request.url);
+      if (allowedHosts && !allowedHosts.has(url.host.toLowerCase())) {
+        throw new ProtocolError('forbidden', `This server does not answer to the host ${JSON.stringify(url.host)}.`);
+      }
+      if (origin !== null && origin !== url.origin && !originAllowed(options.cors, origin)) {
+        throw new ProtocolError('forbidden', `Requests from ${origin} are not allowed (see the cors option).`);
+      }
+      const path = url.pathname;
       const route = path.startsWith(`${base}/`) ? path.slice(base.length + 1) : null;
       if (route !== 'push' && route !== 'pull' && route !== 'poke') throw new ProtocolError('not-found', `No sync route at ${path}.`);
       if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: cors });
       const method = route === 'poke' ? 'GET' : 'POST';
       if (request.method !== method) return json(405, { error: 'method-not-allowed', message: `${route} takes ${method}.` }, { ...cors, allow: method });
-      if (options.authenticate && !(await authenticated(options.authenticate, request))) {
+      // Browsers send text/plain across sites without a preflight; JSON needs one (or the same origin).
+      if (method === 'POST' && !isJson(request.headers.get('content-type'))) {
+        throw new ProtocolError('unsupported-media-type', `${route} takes a body of type application/json.`);
+      }
+      if (options.authenticate && !(await authenticated(options.authenticate, request, report))) {
         throw new ProtocolError('unauthorized', 'Authentication is missing or was refused.');
       }
-      if (route === 'poke') return pokeStream(options, streams, cors);
+      if (route === 'poke') return await pokeStream(options, streams, cors, report);
       const body = await readJson(request, maxBodyBytes);
       if (route === 'push') {
         await options.core.push(parsePushRequest(body));
@@ -63,8 +95,16 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       }
       return json(200, await options.core.pull(parsePullRequest(body)), cors);
     } catch (error) {
-      if (error instanceof ProtocolError) return json(STATUS[error.code], { error: error.code, message: error.message }, cors);
-      console.error('[kalphite] sync request failed:', error);
+      if (error instanceof ProtocolError) return errorResponse(error, cors);
+      if (error instanceof BackendUnavailableError) {
+        report({ code: 'database-unavailable', message: error.message, cause: error });
+        return errorResponse(new ProtocolError('unavailable', 'The database is unavailable for the moment; the request can be retried.'), { ...cors, 'retry-after': '1' });
+      }
+      // The client went away (closed the tab, aborted the upload): nothing failed here, and nobody
+      // hears the answer, so there is nothing to report.
+      if (!request.signal.aborted) {
+        report({ code: 'request-failed', message: `${request.method} ${new URL(request.url).pathname}: ${describe(error)}`, cause: error });
+      }
       return json(500, { error: 'internal', message: 'The server failed to handle this request; it changed nothing and can be retried.' }, cors);
     }
   };
@@ -75,13 +115,27 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   });
 }
 
-async function authenticated(authenticate: NonNullable<SyncHandlerOptions['authenticate']>, request: Request): Promise<boolean> {
+/** A protocol error as the JSON answer every client reads: `{ error, message }` with its status. */
+export function errorResponse(error: ProtocolError, headers: Record<string, string> = {}): Response {
+  return json(STATUS[error.code], { error: error.code, message: error.message }, headers);
+}
+
+async function authenticated(authenticate: NonNullable<SyncHandlerOptions['authenticate']>, request: Request, report: ServerErrorHook): Promise<boolean> {
   try {
     return (await authenticate(request)) === true;
-  } catch {
-    // A throwing hook refuses, like one returning false: the answer is 401 either way.
+  } catch (error) {
+    // A throwing hook refuses, like one returning false (401), but it is the server's fault: report it.
+    report({ code: 'authenticate-threw', message: `The authenticate hook threw: ${describe(error)}`, cause: error });
     return false;
   }
+}
+
+function isJson(contentType: string | null): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Reads at most `limit` bytes; a larger body is refused before it is buffered. */
@@ -123,48 +177,65 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
 
 const tooLarge = (limit: number) => new ProtocolError('payload-too-large', `The request body is larger than ${limit} bytes.`);
 
-/** Server-sent events: one `poke` event per committed version, carrying no data but the version. */
-function pokeStream(options: SyncHandlerOptions, streams: Set<() => void>, cors: Record<string, string>): Response {
+/**
+ * Server-sent events: one `poke` event per committed version, carrying no data but the version, and
+ * one with `data: gap` after the backend's channel was lost and is back (pokes may have been missed:
+ * pull). Subscribes before answering, so a channel that cannot be opened is a 503, not a dead stream.
+ */
+async function pokeStream(options: SyncHandlerOptions, streams: Set<() => void>, cors: Record<string, string>, report: ServerErrorHook): Promise<Response> {
   const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
   let cleanup = () => {};
   const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const send = (text: string) => {
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          cleanup();
-        }
-      };
-      send(': connected\n\n');
-      const unsubscribe = await options.core.backend.onPublish((version) => send(`event: poke\ndata: ${version}\n\n`));
-      const heartbeat = setInterval(() => send(': ping\n\n'), options.heartbeatMs ?? 15_000);
-      cleanup = () => {
-        clearInterval(heartbeat);
-        streams.delete(cleanup);
-        void unsubscribe();
-        try {
-          controller.close();
-        } catch {
-          // Already closed by the client.
-        }
-      };
-      streams.add(cleanup);
+    start(c) {
+      controller = c;
     },
     cancel() {
       cleanup();
     },
   });
+  const send = (text: string) => {
+    try {
+      controller.enqueue(encoder.encode(text));
+    } catch {
+      // The stream was closed under us (the client went away): stop sending.
+      cleanup();
+    }
+  };
+  const unsubscribe = await options.core.backend.onPublish(
+    (version) => send(`event: poke\ndata: ${version}\n\n`),
+    () => send('event: poke\ndata: gap\n\n'),
+  );
+  send(': connected\n\n');
+  const heartbeat = setInterval(() => send(': ping\n\n'), options.heartbeatMs ?? 15_000);
+  let closed = false;
+  cleanup = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    streams.delete(cleanup);
+    unsubscribe().catch((error: unknown) => report({ code: 'request-failed', message: `Ending a poke stream failed: ${describe(error)}`, cause: error }));
+    try {
+      controller.close();
+    } catch {
+      // Already closed by the client.
+    }
+  };
+  streams.add(cleanup);
   return new Response(body, {
     status: 200,
     headers: { ...cors, 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' },
   });
 }
 
+function originAllowed(cors: SyncHandlerOptions['cors'], origin: string): boolean {
+  if (!cors) return false;
+  if (cors.origin === '*') return true;
+  return typeof cors.origin === 'function' ? cors.origin(origin) : cors.origin.includes(origin);
+}
+
 function corsHeaders(cors: SyncHandlerOptions['cors'], origin: string | null): Record<string, string> {
-  if (!cors || origin === null) return {};
-  const allowed = cors.origin === '*' || cors.origin.includes(origin);
-  if (!allowed) return {};
+  if (!cors || origin === null || !originAllowed(cors, origin)) return {};
   return {
     'access-control-allow-origin': cors.origin === '*' ? '*' : origin,
     'access-control-allow-methods': 'GET, POST, OPTIONS',

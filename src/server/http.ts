@@ -1,13 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { ProtocolError } from '../protocol/errors.js';
 import type { SyncBackend } from './backend.js';
 import { createSyncCore, type ConflictResolver, type SyncCore } from './core.js';
-import { createSyncHandler, type SyncHandlerOptions } from './handler.js';
+import { createSyncHandler, errorResponse, type SyncHandler, type SyncHandlerOptions } from './handler.js';
+import { toFetchRequest } from './node-request.js';
 import { createPGliteBackend } from './pglite-backend.js';
 import { createPostgresBackend } from './postgres-backend.js';
+import { logServerProblem, type ServerErrorHook } from './problems.js';
 
-export interface StartSyncServerOptions extends Omit<SyncHandlerOptions, 'core'> {
+export interface StartSyncServerOptions extends Omit<SyncHandlerOptions, 'core' | 'allowedHosts'> {
   /** 0 picks a free port (default 0). */
   readonly port?: number;
   /** Default 127.0.0.1. */
@@ -15,6 +20,12 @@ export interface StartSyncServerOptions extends Omit<SyncHandlerOptions, 'core'>
   /** `memory://` (default), a folder for PGlite, a `postgres://` URL, or a backend of your own. */
   readonly db?: string | SyncBackend;
   readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
+  /**
+   * Host names this server answers to, at the port it listens on (an entry with a port is taken as
+   * it is), or `'*'` for any (the default: behind a proxy the Host is the proxy's). A server for
+   * browsers on this machine should list its names: see `loopbackHosts`.
+   */
+  readonly allowedHosts?: readonly string[] | '*';
 }
 
 export interface SyncServer {
@@ -25,24 +36,54 @@ export interface SyncServer {
   close(): Promise<void>;
 }
 
+/** The names a server on this machine goes by, beside the host it listens on. */
+export const loopbackHosts: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+
 /** The sync protocol over `node:http`: push, pull and a server-sent-events poke channel. */
 export async function startSyncServer(options: StartSyncServerOptions = {}): Promise<SyncServer> {
-  const backend = await openBackend(options.db ?? 'memory://');
-  const core = await createSyncCore({ backend, ...(options.resolvers && { resolvers: options.resolvers }) });
-  const handler = createSyncHandler({ ...options, core });
+  const onError = options.onError ?? logServerProblem;
   const host = options.host ?? '127.0.0.1';
+  const backend = await openBackend(options.db ?? 'memory://', onError);
+  let core: SyncCore;
+  try {
+    core = await createSyncCore({ backend, onError, ...(options.resolvers && { resolvers: options.resolvers }) });
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
 
-  const server = createServer((req, res) => {
-    void serve(handler, req, res, host);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await core.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
+  const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+  const { allowedHosts = '*', ...handlerOptions } = options;
+  const handler = createSyncHandler({
+    ...handlerOptions,
+    core,
+    onError,
+    ...(allowedHosts !== '*' && { allowedHosts: hostsAt(allowedHosts, port) }),
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    serve(handler, req, res, authority).catch((error: unknown) => failed(error, res, onError));
+  });
+  if (!isLoopback(host) && !options.authenticate) {
+    onError({ code: 'open-to-network', message: `Listening on ${authority} with no authenticate hook: anyone who can reach it can read and write.` });
+  }
+
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `http://${authority}`,
     core,
     close: () =>
       (closing ??= (async () => {
@@ -54,32 +95,63 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
   };
 }
 
-export async function openBackend(db: string | SyncBackend): Promise<SyncBackend> {
+export async function openBackend(db: string | SyncBackend, onError: ServerErrorHook = logServerProblem): Promise<SyncBackend> {
   if (typeof db !== 'string') return db;
-  if (/^postgres(ql)?:\/\//.test(db)) return createPostgresBackend(db);
+  if (/^postgres(ql)?:\/\//.test(db)) return createPostgresBackend(db, { onError });
   return createPGliteBackend(db);
 }
 
-async function serve(handler: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse, host: string): Promise<void> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else if (value !== undefined) headers.set(name, value);
+/** `localhost` → `localhost:4848`; an entry with a port of its own stays as it is. */
+function hostsAt(hosts: readonly string[], port: number): string[] {
+  return hosts.map((host) => {
+    if (/^(\[[^\]]+\]|[^:[\]]+):\d+$/.test(host)) return host;
+    return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+  });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+async function serve(handler: SyncHandler, req: IncomingMessage, res: ServerResponse, authority: string): Promise<void> {
+  let incoming: ReturnType<typeof toFetchRequest>;
+  try {
+    incoming = toFetchRequest(req, res, authority);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    // Refused before it became a Request: nothing of the body was read.
+    res.shouldKeepAlive = false;
+    await write(errorResponse(error, { connection: 'close' }), res);
+    return;
   }
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  const request = new Request(`http://${req.headers.host ?? host}${req.url ?? '/'}`, {
-    method: req.method ?? 'GET',
-    headers,
-    ...(hasBody && { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' }),
-  } as RequestInit);
-  const response = await handler(request);
+  const response = await handler(incoming.request);
+  if (incoming.settleBody() === 'close') response.headers.set('connection', 'close');
+  await write(response, res);
+}
+
+async function write(response: Response, res: ServerResponse): Promise<void> {
   res.writeHead(response.status, Object.fromEntries(response.headers));
   if (!response.body) {
     res.end();
     return;
   }
-  const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-  // A client that goes away (a closed poke stream) cancels the body, which unsubscribes it.
-  res.once('close', () => body.destroy());
-  body.pipe(res);
+  try {
+    // A client that goes away (a closed poke stream) ends the pipeline, which cancels the body.
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res);
+  } catch (error) {
+    // The client closed the connection mid-answer: normal for poke streams, nothing to report.
+    if (res.destroyed && !res.writableFinished && (error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    throw error;
+  }
+}
+
+/** Anything the adapter itself failed at: reported, and answered 500 if the answer has not begun. */
+function failed(error: unknown, res: ServerResponse, onError: ServerErrorHook): void {
+  onError({ code: 'request-failed', message: `The HTTP adapter failed: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+  if (!res.headersSent) {
+    res.writeHead(500, { 'content-type': 'application/json', connection: 'close' });
+    res.end(JSON.stringify({ error: 'internal', message: 'The server failed to handle this request; it changed nothing and can be retried.' }));
+  } else {
+    res.destroy();
+  }
 }

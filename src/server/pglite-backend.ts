@@ -1,5 +1,6 @@
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import type { SqlExecutor, SyncBackend } from './backend.js';
+import { lockFolder } from './folder-lock.js';
 
 /**
  * The embedded backend: one PGlite (`memory://` or a folder). PGlite runs one query at a time, so
@@ -7,8 +8,17 @@ import type { SqlExecutor, SyncBackend } from './backend.js';
  */
 export async function createPGliteBackend(source: string | PGliteInterface = 'memory://'): Promise<SyncBackend> {
   const owned = typeof source === 'string';
-  const db = typeof source === 'string' ? new PGlite(source) : source;
-  await db.waitReady;
+  // A folder is locked for this process (see folder-lock.ts); memory and a caller's PGlite are not.
+  const folder = typeof source === 'string' ? folderOf(source) : null;
+  const lock = folder === null ? null : lockFolder(folder);
+  let db: PGliteInterface;
+  try {
+    db = typeof source === 'string' ? new PGlite(source) : source;
+    await db.waitReady;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const listeners = new Set<(version: number) => void>();
   return {
     kind: 'pglite',
@@ -24,7 +34,11 @@ export async function createPGliteBackend(source: string | PGliteInterface = 'me
     },
     close: async () => {
       listeners.clear();
-      if (owned && !db.closed) await db.close();
+      try {
+        if (owned && !db.closed) await db.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
@@ -33,4 +47,10 @@ function executor(tx: Pick<PGliteInterface, 'query'>): SqlExecutor {
   return {
     query: async <R>(sql: string, params?: readonly unknown[]) => (await tx.query<R>(sql, params ? [...params] : undefined)).rows,
   };
+}
+
+/** The folder on disk a PGlite source names; null for `memory://` and other schemes without one. */
+function folderOf(source: string): string | null {
+  if (source.startsWith('file://')) return source.slice('file://'.length);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? null : source;
 }
