@@ -1,0 +1,186 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { freshPGlite } from '../test-support/pglite.js';
+import { createSyncCore } from './core.js';
+import { createSyncHandler, type SyncHandler } from './handler.js';
+import { createPGliteBackend } from './pglite-backend.js';
+
+/**
+ * Fuzz of the push and pull parsers through the whole fetch handler, over a real core on PGlite:
+ * whatever a caller sends, the answer is 2xx or a 4xx with a JSON error — never a 5xx — and the
+ * server keeps working: a valid push right after is applied and pulled (hardening issue 14).
+ * Strings are full UTF-16 (lone surrogates), with NULs, over-long ids and Object.prototype names:
+ * the values that once failed whole pushes with a 500 and blocked a client's outbox.
+ */
+
+const URL_BASE = 'http://127.0.0.1/api/sync';
+
+/** What a client might put where the protocol wants a string: the values PostgreSQL or JS objects choke on first. */
+const nastyString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
+  { weight: 2, arbitrary: fc.constantFrom('a', 'note', '', '\u0000', 'a\u0000b', '\uD800', '\uDFFF', 'x\uD83D', '😀'.slice(0, 1), '😀', 'é', '\u2028') },
+  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'valueOf', 'toString', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__') },
+  // Longer than a PostgreSQL btree entry (about 2.7 KB) once indexed.
+  { weight: 1, arbitrary: fc.constantFrom('k'.repeat(3000), 'é'.repeat(1500), '\u0000'.repeat(600)) },
+);
+
+const anyJson: fc.Arbitrary<unknown> = fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 });
+/** Mostly well-formed, sometimes any JSON, sometimes missing: one field of a near-valid body. */
+const maybe = <T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
+  fc.oneof({ weight: 6, arbitrary: valid }, { weight: 1, arbitrary: anyJson }, { weight: 1, arbitrary: fc.constant(undefined) });
+
+const entityArgs = fc.record({
+  id: maybe(nastyString),
+  type: maybe(nastyString),
+  data: maybe(fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 })),
+  updatedAt: fc.option(fc.oneof(fc.double(), fc.integer()), { nil: undefined }),
+});
+
+const mutation = fc.record({
+  clientID: maybe(nastyString),
+  id: maybe(fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 3 }), fc.integer(), fc.double())),
+  name: maybe(fc.oneof(fc.constantFrom('upsert', 'delete'), nastyString)),
+  args: maybe(fc.oneof(entityArgs, fc.record({ id: nastyString }))),
+  timestamp: maybe(fc.oneof(fc.integer({ min: 0 }), fc.double())),
+});
+
+const nearValidPush = fc.record({
+  pushVersion: maybe(fc.oneof(fc.constant(1), fc.integer())),
+  clientGroupID: maybe(nastyString),
+  profileID: maybe(nastyString),
+  schemaVersion: maybe(nastyString),
+  mutations: maybe(fc.array(mutation, { maxLength: 4 })),
+});
+
+const cookie = fc.oneof(fc.constant(null), fc.nat(), fc.integer(), fc.double(), fc.record({ order: maybe(fc.nat()), key: maybe(nastyString) }));
+const nearValidPull = fc.record({
+  pullVersion: maybe(fc.oneof(fc.constant(1), fc.integer())),
+  clientGroupID: maybe(nastyString),
+  profileID: maybe(nastyString),
+  schemaVersion: maybe(nastyString),
+  cookie: maybe(cookie),
+  limit: fc.option(fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer(), fc.double()), { nil: undefined }),
+});
+
+/** Bodies no client should send: broken JSON, the wrong shapes, deep nesting, odd bytes. */
+const malformedBodies = fc.constantFrom(
+  '',
+  '{',
+  'null',
+  '[]',
+  '"push"',
+  '{"pushVersion":1}',
+  '{"pushVersion":1,"clientGroupID":"g","mutations":{}}',
+  '{"pushVersion":1,"clientGroupID":"g","mutations":[null]}',
+  '{"pullVersion":1,"clientGroupID":"g","cookie":{"order":-1,"key":"a"}}',
+  '{"pushVersion":1,"clientGroupID":"g","__proto__":{"mutations":[]}}',
+  '{"pushVersion":1,"clientGroupID":"g","mutations":[{"clientID":"c","id":1,"name":"upsert","args":{"id":"a","type":"t","data":{"__proto__":{"x":1}}},"timestamp":1}]}',
+  '{"pushVersion":1e400,"clientGroupID":"g","mutations":[]}',
+  '[' .repeat(5000) + ']'.repeat(5000),
+  '{"a":'.repeat(2000) + '1' + '}'.repeat(2000),
+  '\u0000',
+  '{"pushVersion":1,"clientGroupID":"g\\u0000","mutations":[]}',
+  '{"pullVersion":1,"clientGroupID":"\\ud800","cookie":null}',
+);
+
+/** One core on a fresh PGlite per test (the test-support closes it after the test), and a valid client to probe it with. */
+async function fuzzServer() {
+  // A resolver is configured so that entity types named after Object.prototype members are looked up in it.
+  const core = await createSyncCore({ backend: await createPGliteBackend(await freshPGlite()), resolvers: { note: (incoming) => incoming } });
+  const handler: SyncHandler = createSyncHandler({ core });
+  let probes = 0;
+  let cookie: unknown = null;
+
+  const send = async (route: 'push' | 'pull', body: string | Uint8Array): Promise<{ status: number; text: string }> => {
+    const response = await handler(new Request(`${URL_BASE}/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : new Uint8Array(body) }));
+    return { status: response.status, text: await response.text() };
+  };
+
+  /** The answer to a bad request: a 2xx, or a 4xx that says what is wrong in JSON. */
+  const expectHandled = (answer: { status: number; text: string }, sent: unknown) => {
+    const context = `status ${answer.status} for ${describeBody(sent)}: ${answer.text.slice(0, 300)}`;
+    expect(answer.status, context).toBeGreaterThanOrEqual(200);
+    expect(answer.status, context).toBeLessThan(500);
+    expect(answer.status >= 300 && answer.status < 400, context).toBe(false);
+    if (answer.status >= 400) {
+      const body = JSON.parse(answer.text) as { error?: unknown; message?: unknown };
+      expect(typeof body.error, context).toBe('string');
+      expect(typeof body.message, context).toBe('string');
+    }
+  };
+
+  /** A well-behaved client still gets through: its push is applied and its next pull carries it. */
+  const expectStillWorks = async () => {
+    const n = ++probes;
+    const entity = { id: `probe-${n}`, type: 'note', data: { n } };
+    const pushed = await send('push', JSON.stringify({ pushVersion: 1, clientGroupID: 'probe-group', profileID: 'p', schemaVersion: '1', mutations: [{ clientID: `probe-client-${n}`, id: 1, name: 'upsert', args: entity, timestamp: n }] }));
+    expect(pushed, 'a valid push after the fuzzed request').toMatchObject({ status: 200 });
+    const pulled = await send('pull', JSON.stringify({ pullVersion: 1, clientGroupID: 'probe-group', profileID: 'p', schemaVersion: '1', cookie }));
+    expect(pulled.status, `the pull after it: ${pulled.text.slice(0, 300)}`).toBe(200);
+    const body = JSON.parse(pulled.text) as { cookie: unknown; lastMutationIDChanges: Record<string, number>; patch: { op: string; key?: string; value?: unknown }[] };
+    expect(body.patch).toContainEqual({ op: 'put', key: entity.id, value: entity });
+    expect(body.lastMutationIDChanges[`probe-client-${n}`]).toBe(1);
+    cookie = body.cookie;
+  };
+
+  return { send, expectHandled, expectStillWorks };
+}
+
+function describeBody(body: unknown): string {
+  if (body instanceof Uint8Array) return `${body.byteLength} bytes`;
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  // Escaped, so NULs and lone surrogates are visible in the failure message.
+  return JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text).replace(/[\u0000-\u001f\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const route = fc.constantFrom('push' as const, 'pull' as const);
+
+describe('push and pull parsers under fuzzing (fast-check): 2xx or 4xx, never 5xx, and the server keeps working', () => {
+  it('arbitrary strings and bytes as the body', async () => {
+    const server = await fuzzServer();
+    await fc.assert(
+      fc.asyncProperty(route, fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.uint8Array({ maxLength: 200 }), malformedBodies), async (to, body) => {
+        server.expectHandled(await server.send(to, body), body);
+        await server.expectStillWorks();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('arbitrary JSON as the body (lone surrogates and NULs in strings and keys)', async () => {
+    const server = await fuzzServer();
+    await fc.assert(
+      fc.asyncProperty(route, fc.jsonValue({ stringUnit: 'binary', maxDepth: 4 }), async (to, value) => {
+        const body = JSON.stringify(value);
+        server.expectHandled(await server.send(to, body), body);
+        await server.expectStillWorks();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('near-valid push bodies with mutated fields', async () => {
+    const server = await fuzzServer();
+    await fc.assert(
+      fc.asyncProperty(nearValidPush, async (push) => {
+        // JSON.stringify escapes lone surrogates, so the server's JSON.parse gets them back intact.
+        const body = JSON.stringify(push);
+        server.expectHandled(await server.send('push', body), body);
+        await server.expectStillWorks();
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('near-valid pull bodies with mutated fields', async () => {
+    const server = await fuzzServer();
+    await fc.assert(
+      fc.asyncProperty(nearValidPull, async (pull) => {
+        const body = JSON.stringify(pull);
+        server.expectHandled(await server.send('pull', body), body);
+        await server.expectStillWorks();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
