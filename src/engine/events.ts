@@ -62,7 +62,21 @@ export type KalphiteEvent =
       readonly acknowledgedUpTo: number | null;
       readonly more: boolean;
     }
-  | { readonly type: 'sync:request-failed'; readonly at: number; readonly kind: 'push' | 'pull'; readonly requestId: number; readonly durationMs: number; readonly status: number | null; readonly error: KalphiteError; readonly attempt: number; readonly retryInMs: number }
+  | {
+      readonly type: 'sync:request-failed';
+      readonly at: number;
+      readonly kind: 'push' | 'pull';
+      readonly requestId: number;
+      readonly durationMs: number;
+      readonly status: number | null;
+      readonly error: KalphiteError;
+      readonly attempt: number;
+      /** When it is tried again; null for a permanent failure (`permanent`), which waits for a write or `retry()`. */
+      readonly retryInMs: number | null;
+      readonly permanent: boolean;
+    }
+  /** The server acknowledged a mutation without applying it (a resolver's no, a bad value): its value is replaced by the server's. */
+  | { readonly type: 'sync:refused'; readonly at: number; readonly clientId: string; readonly mutationId: number; readonly reason: string }
   | { readonly type: 'sync:poke'; readonly at: number; readonly version: number | null }
   | { readonly type: 'sync:status'; readonly at: number; readonly online: boolean; readonly paused: boolean; readonly poke: PokeState }
   | { readonly type: 'tabs:changed'; readonly at: number; readonly role: TabRole; readonly tabs: number }

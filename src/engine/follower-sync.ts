@@ -2,7 +2,7 @@ import { KalphiteError, type KalphiteErrorCode } from './errors.js';
 import type { KalphiteSync, SyncStatus, Verification } from './sync-client.js';
 
 /** What a follower tab asks of the leader's sync client. */
-export type SyncCall = 'push' | 'pull' | 'pause' | 'resume' | 'offline' | 'online' | 'verify';
+export type SyncCall = 'push' | 'pull' | 'pause' | 'resume' | 'offline' | 'online' | 'verify' | 'retry' | 'drop-blocked';
 
 /** An error as tabs pass it (structured clone keeps no class or code). */
 export interface PlainError {
@@ -13,8 +13,11 @@ export interface PlainError {
 export const toPlainError = (error: KalphiteError): PlainError => ({ code: error.code, message: error.message });
 export const fromPlainError = (error: PlainError): KalphiteError => new KalphiteError(error.code as KalphiteErrorCode, error.message);
 
+/** What a sync call answers: verify's result, drop-blocked's count, or nothing. */
+export type SyncCallResult = Verification | number | null;
+
 interface Waiting {
-  readonly resolve: (result: Verification | null) => void;
+  readonly resolve: (result: SyncCallResult) => void;
   readonly reject: (error: KalphiteError) => void;
 }
 
@@ -51,14 +54,19 @@ export class FollowerSync implements KalphiteSync {
   pause = (): void => this.#fire('pause');
   resume = (): void => this.#fire('resume');
   setOffline = (offline: boolean): void => this.#fire(offline ? 'offline' : 'online');
+  retry = (): void => this.#fire('retry');
+  dropBlocked = async (): Promise<number> => {
+    const result = await this.#call('drop-blocked');
+    return typeof result === 'number' ? result : 0;
+  };
   verify = async (): Promise<Verification> => {
     const result = await this.#call('verify');
-    if (!result) throw new KalphiteError('protocol', 'The leader tab answered verify without a result.');
+    if (result === null || typeof result === 'number') throw new KalphiteError('protocol', 'The leader tab answered verify without a result.');
     return result;
   };
 
   /** The leader's answer to call `id`. */
-  answer(id: number, result: Verification | null, error: PlainError | null): void {
+  answer(id: number, result: SyncCallResult, error: PlainError | null): void {
     const waiting = this.#waiting.get(id);
     if (!waiting) return;
     this.#waiting.delete(id);
@@ -71,7 +79,7 @@ export class FollowerSync implements KalphiteSync {
     for (const id of [...this.#waiting.keys()]) this.answer(id, null, { code: 'not-leader', message });
   }
 
-  #call(call: SyncCall): Promise<Verification | null> {
+  #call(call: SyncCall): Promise<SyncCallResult> {
     return new Promise((resolve, reject) => {
       const id = ++this.#seq;
       this.#waiting.set(id, { resolve, reject });
@@ -103,5 +111,6 @@ export function idleSyncStatus(): SyncStatus {
     lastPullAt: null,
     nextPullAt: null,
     lastError: null,
+    blocked: null,
   };
 }

@@ -34,6 +34,11 @@ export interface KalphiteOptions {
   readonly pullPageSize?: number;
   /** Listen for server pokes (server-sent events) to pull at once (default true). */
   readonly poke?: boolean;
+  /**
+   * The largest push request body (default 1 MiB, the server's default limit); a 413 lowers it to
+   * the server's. `entities.set` refuses an entity that could not fit in one.
+   */
+  readonly maxPushBytes?: number;
   /** Backoff for failed sync requests (default 500 ms doubling up to 30 s, with jitter). */
   readonly syncRetry?: Partial<BackoffOptions>;
   /** Headers for every sync request (e.g. authorization), asked for before each. */
@@ -66,6 +71,7 @@ export interface KalphiteInspection {
   readonly flush: FlusherSnapshot;
   readonly outbox: { readonly length: number; readonly lastMutationId: number };
   readonly sync: SyncStatus | null;
+  /** The newest failure (flush, push, pull, takeover) that has not been followed by a success of its kind. */
   readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | null;
 }
 
@@ -105,8 +111,12 @@ const DEFAULTS = {
   pushDelayMs: 1000,
   pullIntervalMs: 5000,
   pullPageSize: 1000,
+  maxPushBytes: 1024 * 1024,
   syncRetry: { baseMs: 500, maxMs: 30_000 },
 };
+
+/** Room in a push body for its envelope and one mutation's fields around the entity. */
+const PUSH_ENVELOPE_BYTES = 1024;
 
 /** Opens the local db, loads every entity into memory, and resolves to a ready engine. */
 export async function createKalphite(options: KalphiteOptions = {}): Promise<Kalphite> {
@@ -121,6 +131,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     pushDelayMs: nonNegative('pushDelayMs', options.pushDelayMs ?? DEFAULTS.pushDelayMs),
     pullIntervalMs: nonNegative('pullIntervalMs', options.pullIntervalMs ?? DEFAULTS.pullIntervalMs),
     pullPageSize: Math.max(1, Math.floor(nonNegative('pullPageSize', options.pullPageSize ?? DEFAULTS.pullPageSize))),
+    maxPushBytes: nonNegative('maxPushBytes', options.maxPushBytes ?? DEFAULTS.maxPushBytes),
     retry: {
       baseMs: nonNegative('syncRetry.baseMs', options.syncRetry?.baseMs ?? DEFAULTS.syncRetry.baseMs),
       maxMs: nonNegative('syncRetry.maxMs', options.syncRetry?.maxMs ?? DEFAULTS.syncRetry.maxMs),
@@ -134,10 +145,15 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
 
   const bus = new EventBus<KalphiteEvent>();
   const history: KalphiteEvent[] = [];
-  let lastError: KalphiteInspection['lastError'] = null;
+  // Each kind's failure until that kind succeeds again: recovered errors are history, not status.
+  const failures = new Map<string, NonNullable<KalphiteInspection['lastError']>>();
   const emit: EmitEvent = (partial) => {
     const event = { ...partial, at: env.now() } as KalphiteEvent;
-    if (event.type === 'flush:failed' || event.type === 'sync:request-failed' || event.type === 'tabs:takeover-failed') lastError = { code: event.error.code, message: event.error.message, at: event.at };
+    if (event.type === 'flush:failed' || event.type === 'sync:request-failed' || event.type === 'tabs:takeover-failed') {
+      failures.set(event.type === 'sync:request-failed' ? event.kind : event.type, { code: event.error.code, message: event.error.message, at: event.at });
+    } else if (event.type === 'flush:committed') failures.delete('flush:failed');
+    else if (event.type === 'sync:push-succeeded') failures.delete('push');
+    else if (event.type === 'sync:pull-succeeded') failures.delete('pull');
     if (historySize > 0) {
       history.push(event);
       if (history.length > historySize) history.splice(0, history.length - historySize);
@@ -150,7 +166,8 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   let clientId = env.randomId();
   const link = options.tabs === false ? null : (options.tabs ?? (dataDir.startsWith('idb://') ? browserTabLink() : null));
 
-  const store = new MemoryStore();
+  if (syncTimings.maxPushBytes < 2 * PUSH_ENVELOPE_BYTES) throw new KalphiteError('invalid-options', `Option maxPushBytes must be at least ${2 * PUSH_ENVELOPE_BYTES}.`);
+  const store = new MemoryStore({ maxEntityBytes: syncTimings.maxPushBytes - PUSH_ENVELOPE_BYTES });
   const writer = new BatchWriter();
   const flusher = new Flusher({ read: (id) => store.entities.get(id), db: writer, env, emit, delayMs: flushDelayMs, maxWaitMs: flushMaxWaitMs, retry });
   store.onLocalCommit((changed) => flusher.enqueue(changed));
@@ -284,7 +301,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
       outbox: { length: db?.outboxLength ?? tabs.followerSync?.status.unacknowledged ?? 0, lastMutationId: db?.lastMutationId ?? writer.lastMutationId },
       sync: currentSync()?.status ?? null,
       tabs: { role: tabs.role, count: tabs.tabs },
-      lastError,
+      lastError: [...failures.values()].reduce<KalphiteInspection['lastError']>((newest, e) => (newest === null || e.at > newest.at ? e : newest), null),
     }),
     flush,
     changeLog: async ({ limit = 500 } = {}) => leaderDb().changeLog(limit),

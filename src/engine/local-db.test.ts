@@ -43,6 +43,7 @@ describe('schema and migrations', () => {
       [0, 1],
       [1, 2],
       [2, 3],
+      [3, 4],
     ]);
     expect(db.clientGroupId).toMatch(/^client-/);
     expect(db.clientGroupId).not.toBe(db.clientId);
@@ -69,6 +70,7 @@ describe('schema and migrations', () => {
     expect(events.filter((e) => e.type === 'db:migrated').map((e) => (e.type === 'db:migrated' ? [e.from, e.to] : []))).toEqual([
       [1, 2],
       [2, 3],
+      [3, 4],
     ]);
     expect(db.clientGroupId).toBe('old-client');
     expect(await db.loadEntities()).toEqual([note('a', 'v1')]);

@@ -43,7 +43,8 @@ export interface OutboxEntry {
   readonly mutationId: number;
   readonly entityId: string;
   readonly entityType: string;
-  readonly op: 'upsert' | 'delete';
+  /** `discard`: a write given up after the server refused to take it (sent so the server skips its id). */
+  readonly op: 'upsert' | 'delete' | 'discard';
   readonly entity: Entity | null;
   readonly createdAt: number;
 }
@@ -271,6 +272,19 @@ export class LocalDb {
     return { applied: result.applied, skipped: result.skipped };
   }
 
+  /**
+   * Turns the first `count` unacknowledged rows (in push order) into discards: they keep their
+   * mutation ids, so the server acknowledges them without applying them. Returns how many changed.
+   */
+  async discardUnacknowledged(count: number): Promise<number> {
+    const result = await this.#db.query(
+      `UPDATE client_changes SET op = 'discard', data = NULL
+       WHERE seq IN (SELECT seq FROM client_changes WHERE NOT acknowledged ORDER BY seq LIMIT $1)`,
+      [count],
+    );
+    return result.affectedRows ?? 0;
+  }
+
   /** Unacknowledged outbox rows in mutation-id order. */
   async unsyncedChanges(limit = 1000): Promise<OutboxEntry[]> {
     const result = await this.#db.query<OutboxRow>(
@@ -342,7 +356,7 @@ interface OutboxRow {
   id: number;
   entity_id: string;
   entity_type: string;
-  op: 'upsert' | 'delete';
+  op: OutboxEntry['op'];
   data: Entity | null;
   created_at: number;
 }

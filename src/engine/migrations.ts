@@ -74,6 +74,16 @@ export const migrations: readonly Migration[] = [
       CREATE UNIQUE INDEX client_changes_by_seq ON client_changes (seq);
     `,
   },
+  {
+    // A write the server refused to take (a permanent error) can be given up: it is sent as a
+    // discard, so its mutation id is still acknowledged and no later id is from the future.
+    version: 4,
+    description: "client_changes.op may be 'discard'",
+    sql: `
+      ALTER TABLE client_changes DROP CONSTRAINT client_changes_op_check;
+      ALTER TABLE client_changes ADD CONSTRAINT client_changes_op_check CHECK (op IN ('upsert', 'delete', 'discard'));
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -4,11 +4,14 @@
  */
 export class SingleFlight {
   readonly #task: () => Promise<void>;
+  readonly #onIdle: () => void;
   #running: Promise<void> | null = null;
   #queued: Promise<void> | null = null;
 
-  constructor(task: () => Promise<void>) {
+  /** `onIdle` runs each time the last task in flight ends (none queued), when `busy` is false again. */
+  constructor(task: () => Promise<void>, onIdle: () => void = () => {}) {
     this.#task = task;
+    this.#onIdle = onIdle;
   }
 
   get busy(): boolean {
@@ -29,6 +32,7 @@ export class SingleFlight {
     }
     this.#running = this.#task().finally(() => {
       this.#running = null;
+      if (this.#queued === null) this.#onIdle();
     });
     return this.#running;
   }

@@ -322,3 +322,223 @@ describe('sync through a real server on loopback', () => {
     await vi.waitFor(() => expect(b.store.getById('p')).toEqual(note('p', 'while b is paused')));
   });
 });
+
+/** Resolves once the server holds exactly these ids, however long the engine takes (up to 5 s). */
+const serverHolds = (s: SyncServer, ids: readonly string[]) =>
+  vi.waitFor(async () => expect(Object.keys(await serverState(s)).sort()).toEqual([...ids].sort()), { timeout: 5000, interval: 20 });
+
+describe('the push rule: while the outbox holds rows, a push is scheduled (no push or pull by hand)', () => {
+  it('after a push whose response was lost, later writes are still pushed', async () => {
+    const s = await server();
+    let lose = 1;
+    const lossy: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(input).endsWith('/push') && lose-- > 0) throw new TypeError('connection reset after the server committed');
+      return response;
+    };
+    // The retry waits longer than the poke's pull, which acknowledges the write first.
+    const a = await engine(s, { fetch: lossy, syncRetry: { baseMs: 400, maxMs: 400 } });
+    await vi.waitFor(() => expect(a.sync!.status.poke).toBe('open'));
+    a.store.entities.set('w0', note('w0', 'response lost'));
+    await vi.waitFor(() => expect(a.sync!.status.unacknowledged).toBe(0), { timeout: 5000 });
+    for (let i = 1; i <= 5; i++) {
+      a.store.entities.set(`w${i}`, note(`w${i}`, 'later'));
+      await a.flush();
+    }
+    await serverHolds(s, ['w0', 'w1', 'w2', 'w3', 'w4', 'w5']);
+    await vi.waitFor(() => expect(a.sync!.status).toMatchObject({ unacknowledged: 0, lastError: null }));
+  });
+
+  it('a write flushed while a retried push is in flight is pushed after it', async () => {
+    const s = await server();
+    let pushes = 0;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let retryStarted: () => void = () => {};
+    const retrying = new Promise<void>((resolve) => (retryStarted = resolve));
+    const faulty: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/push')) {
+        pushes++;
+        if (pushes === 1) throw new TypeError('dropped before the server');
+        if (pushes === 2) {
+          retryStarted();
+          await held;
+        }
+      }
+      return fetch(input, init);
+    };
+    const a = await engine(s, { fetch: faulty, poke: false });
+    a.store.entities.set('first', note('first', 'retried'));
+    await retrying;
+    a.store.entities.set('second', note('second', 'flushed during the retry'));
+    await a.flush();
+    release();
+    await serverHolds(s, ['first', 'second']);
+  });
+});
+
+/** A fetch that answers push requests itself while `answer` returns a response. */
+function interceptPush(answer: (body: string) => Response | null): { fetch: typeof fetch; pushes: () => number } {
+  let pushes = 0;
+  return {
+    pushes: () => pushes,
+    fetch: async (input, init) => {
+      if (String(input).endsWith('/push')) {
+        pushes++;
+        const own = answer(String(init?.body ?? ''));
+        if (own) return own;
+      }
+      return fetch(input, init);
+    },
+  };
+}
+
+const jsonResponse = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+describe('no value blocks the outbox', () => {
+  it('a truncated emoji is refused at entities.set; the next write reaches another client', async () => {
+    const s = await server();
+    const [a, b] = await Promise.all([engine(s), engine(s)]);
+    expect(() => a.store.entities.set('bad', note('bad', '😀'.slice(0, 1)))).toThrow(expect.objectContaining({ code: 'not-serializable' }));
+    a.store.entities.set('good', note('good', 'after the bad one'));
+    await vi.waitFor(() => expect(b.store.getById('good')).toEqual(note('good', 'after the bad one')), { timeout: 5000 });
+  });
+
+  it('a value the server cannot store (from a client that does not check) is refused with its reason; the next write arrives', async () => {
+    const s = await server();
+    // Stands in for an older client: a NUL slipped into the pushed value.
+    const sneaky = interceptPush(() => null);
+    const smuggle: typeof fetch = (input, init) =>
+      sneaky.fetch(input, String(input).endsWith('/push') ? { ...init, body: String(init?.body).replace('"smuggled"', '"nul\\u0000"') } : init);
+    const [a, b] = await Promise.all([engine(s, { fetch: smuggle }), engine(s)]);
+    a.store.entities.set('bad', note('bad', 'smuggled'));
+    await vi.waitFor(() => expect(a.events.some((e) => e.type === 'sync:refused')).toBe(true), { timeout: 5000 });
+    const refusal = a.events.find((e) => e.type === 'sync:refused');
+    expect(refusal).toMatchObject({ clientId: a.clientId, mutationId: 1, reason: expect.stringContaining('NUL') });
+    // The optimistic create of an id the server never stored is gone, from memory and the local db.
+    await vi.waitFor(() => expect(a.store.getById('bad')).toBeNull());
+    a.store.entities.set('good', note('good', 'next'));
+    await vi.waitFor(() => expect(b.store.getById('good')).toEqual(note('good', 'next')), { timeout: 5000 });
+    expect(a.sync!.status).toMatchObject({ unacknowledged: 0, blocked: null });
+    expect(b.store.getById('bad')).toBeNull();
+  });
+
+  it('500 notes of 2.5 KB reach the server in pushes under its body limit', async () => {
+    const s = await server();
+    const a = await engine(s, { poke: false });
+    const text = 'x'.repeat(2500);
+    a.store.batch(() => {
+      for (let i = 0; i < 500; i++) a.store.entities.set(`n${i}`, note(`n${i}`, text));
+    });
+    await a.flush();
+    await vi.waitFor(() => expect(a.sync!.status.unacknowledged).toBe(0), { timeout: 20_000 });
+    expect(Object.keys(await serverState(s))).toHaveLength(500);
+    const pushes = a.events.filter((e) => e.type === 'sync:push-started');
+    expect(pushes.length).toBeGreaterThan(1);
+    for (const push of pushes) expect(push.type === 'sync:push-started' && push.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(a.events.some((e) => e.type === 'sync:request-failed')).toBe(false);
+  });
+
+  it("a server with a smaller limit answers 413: the engine learns it and splits the push", async () => {
+    const s = await server({ maxBodyBytes: 64 * 1024 });
+    const a = await engine(s, { poke: false });
+    a.store.batch(() => {
+      for (let i = 0; i < 100; i++) a.store.entities.set(`n${i}`, note(`n${i}`, 'y'.repeat(2000)));
+    });
+    await a.flush();
+    await vi.waitFor(() => expect(a.sync!.status.unacknowledged).toBe(0), { timeout: 20_000 });
+    expect(Object.keys(await serverState(s))).toHaveLength(100);
+    const failed = a.events.filter((e) => e.type === 'sync:request-failed');
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(failed.every((e) => e.type === 'sync:request-failed' && e.status === 413 && !e.permanent)).toBe(true);
+    // The 413 named the server's limit: every later push fits it.
+    const later = a.events.filter((e) => e.type === 'sync:push-started' && e.at >= failed[0]!.at);
+    expect(later.length).toBeGreaterThan(1);
+    for (const push of later) expect(push.type === 'sync:push-started' && push.bytes).toBeLessThanOrEqual(64 * 1024);
+    expect(a.sync!.status).toMatchObject({ lastError: null, blocked: null });
+  });
+
+  it('refuses at entities.set an entity larger than the push limit', async () => {
+    const s = await server();
+    const a = await engine(s, { maxPushBytes: 16 * 1024 });
+    expect(() => a.store.entities.set('big', note('big', 'z'.repeat(16 * 1024)))).toThrow(expect.objectContaining({ code: 'entity-too-large' }));
+    a.store.entities.set('fits', note('fits', 'z'.repeat(8 * 1024)));
+    await vi.waitFor(async () => expect(Object.keys(await serverState(s))).toEqual(['fits']), { timeout: 5000 });
+  });
+});
+
+describe('permanent and passing errors', () => {
+  it('one mutation too large for the server stops pushing (reported, kept); a write or retry() sends again; dropBlocked() gives it up', async () => {
+    const s = await server({ maxBodyBytes: 8 * 1024 });
+    const [a, b] = await Promise.all([engine(s), engine(s)]);
+    a.store.entities.set('huge', note('huge', 'h'.repeat(20 * 1024)));
+    await vi.waitFor(() => expect(a.sync!.status.blocked).toMatchObject({ status: 413, mutations: 1 }), { timeout: 5000 });
+    const failure = a.events.find((e) => e.type === 'sync:request-failed' && e.permanent);
+    expect(failure).toMatchObject({ kind: 'push', status: 413, retryInMs: null, permanent: true });
+    expect(a.inspect().lastError).toMatchObject({ code: 'server-error' });
+    expect(a.sync!.status.unacknowledged).toBe(1);
+    const attempts = () => a.events.filter((e) => e.type === 'sync:push-started').length;
+    const before = attempts();
+    a.sync!.retry();
+    await vi.waitFor(() => expect(attempts()).toBe(before + 1));
+    await vi.waitFor(() => expect(a.sync!.status.blocked).not.toBeNull());
+    expect(await a.sync!.dropBlocked()).toBe(1);
+    await vi.waitFor(() => expect(a.sync!.status).toMatchObject({ unacknowledged: 0, blocked: null }), { timeout: 5000 });
+    // The server never had it: the optimistic create is gone, and later writes flow.
+    await vi.waitFor(() => expect(a.store.getById('huge')).toBeNull());
+    expect((await a.changeLog())[0]).toMatchObject({ entityId: 'huge', op: 'discard', acknowledged: true });
+    a.store.entities.set('small', note('small', 'after the drop'));
+    await vi.waitFor(() => expect(b.store.getById('small')).toEqual(note('small', 'after the drop')), { timeout: 5000 });
+    expect(a.sync!.status.lastError).toBeNull();
+  });
+
+  it('a 403 is not retried on its own: no push in the next minute; the next write tries again', async () => {
+    const s = await server();
+    let refuse = true;
+    const gate = interceptPush(() => (refuse ? jsonResponse(403, { error: 'forbidden', message: 'Not yours.' }) : null));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const a = await engine(s, { fetch: gate.fetch, poke: false });
+    a.store.entities.set('p', note('p', 'not allowed'));
+    await a.flush();
+    await vi.waitFor(() => expect(gate.pushes()).toBe(1));
+    expect(a.sync!.status.blocked).toMatchObject({ status: 403 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(gate.pushes()).toBe(1);
+    refuse = false;
+    a.store.entities.set('q', note('q', 'a new write'));
+    await a.flush();
+    vi.useRealTimers();
+    await vi.waitFor(async () => expect(Object.keys(await serverState(s)).sort()).toEqual(['p', 'q']), { timeout: 5000 });
+    expect(gate.pushes()).toBe(2);
+  });
+
+  it('a 401 is retried with backoff until the token works', async () => {
+    const s = await server();
+    let refusals = 2;
+    const gate = interceptPush(() => (refusals-- > 0 ? jsonResponse(401, { error: 'unauthorized', message: 'Token expired.' }) : null));
+    const a = await engine(s, { fetch: gate.fetch, poke: false });
+    a.store.entities.set('t', note('t', 'after a refresh'));
+    await vi.waitFor(async () => expect(Object.keys(await serverState(s))).toEqual(['t']), { timeout: 5000 });
+    const failed = a.events.filter((e) => e.type === 'sync:request-failed');
+    expect(failed).toHaveLength(2);
+    expect(failed.every((e) => e.type === 'sync:request-failed' && e.status === 401 && !e.permanent && e.retryInMs !== null)).toBe(true);
+    await vi.waitFor(() => expect(a.sync!.status).toMatchObject({ lastError: null, unacknowledged: 0 }));
+    expect(a.inspect().lastError).toBeNull();
+  });
+
+  it('a connection cut in the middle of the answer is a network error, retried', async () => {
+    const s = await server();
+    let cut = 1;
+    const cutting: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!String(input).endsWith('/push') || cut-- <= 0) return response;
+      const broken = new ReadableStream<Uint8Array>({ start: (controller) => controller.error(new TypeError('terminated')) });
+      return new Response(broken, { status: 200 });
+    };
+    const a = await engine(s, { fetch: cutting, poke: false });
+    a.store.entities.set('c', note('c', 'cut'));
+    await a.flush();
+    await vi.waitFor(() => expect(a.sync!.status.unacknowledged).toBe(0), { timeout: 5000 });
+    expect(a.events.find((e) => e.type === 'sync:request-failed')).toMatchObject({ kind: 'push', error: { code: 'network' }, permanent: false });
+  });
+});

@@ -1,7 +1,7 @@
 import { entityProblem, type Entity } from '../protocol/entity.js';
 import { ProtocolError } from '../protocol/errors.js';
-import { jsonEqual } from '../protocol/json.js';
-import { parsePullResponse, PULL_VERSION, type Cookie } from '../protocol/pull.js';
+import { jsonEqual, utf8Length } from '../protocol/json.js';
+import { parsePullResponse, PULL_VERSION, type Cookie, type Refusal } from '../protocol/pull.js';
 import { PUSH_VERSION, type Mutation } from '../protocol/push.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { Environment, TimerHandle } from './environment.js';
@@ -20,6 +20,8 @@ export interface SyncClientOptions {
   readonly pullIntervalMs: number;
   readonly pullPageSize: number;
   readonly pushBatchSize: number;
+  /** The largest push body; lowered when the server answers 413 with its own limit. */
+  readonly maxPushBytes: number;
   readonly poke: boolean;
   readonly retry: BackoffOptions;
   readonly fetch: typeof fetch;
@@ -50,7 +52,20 @@ export interface SyncStatus {
   readonly lastPushAt: number | null;
   readonly lastPullAt: number | null;
   readonly nextPullAt: number | null;
-  readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | null;
+  /** The newest failure of a request kind that has not succeeded since; null once both push and pull work. */
+  readonly lastError: SyncErrorInfo | null;
+  /**
+   * A push the server refused in a way retrying cannot fix (400, 403, 404, 409, 415, or 413 for a
+   * single mutation): pushing has stopped until the next write, `retry()` or a reload. The outbox
+   * keeps the rows; `dropBlocked()` gives them up.
+   */
+  readonly blocked: (SyncErrorInfo & { readonly status: number | null; readonly mutations: number }) | null;
+}
+
+export interface SyncErrorInfo {
+  readonly code: string;
+  readonly message: string;
+  readonly at: number;
 }
 
 /** The public face of layer 4, as `instance.sync`. */
@@ -59,6 +74,14 @@ export interface KalphiteSync {
   push(): Promise<void>;
   /** Pulls now; rejects if the request fails. */
   pull(): Promise<void>;
+  /** Tries again at once, forgetting backoff and a permanent error (the devtools' "re-send"). */
+  retry(): void;
+  /**
+   * Gives up the writes of a push stopped by a permanent error (the devtools' "drop"): they are sent
+   * as discards, which the server acknowledges without applying, so the server's values come back
+   * and mutation ids stay gap-free. Resolves to how many were dropped (0 when nothing is blocked).
+   */
+  dropBlocked(): Promise<number>;
   /** Stops every request, timer and the poke stream; writes keep going to the local db. */
   pause(): void;
   resume(): void;
@@ -99,6 +122,10 @@ export class SyncClient implements KalphiteSync {
   #nextPullAt: number | null = null;
   #pushFailures = 0;
   #pullFailures = 0;
+  #pushBlocked: SyncStatus['blocked'] = null;
+  #maxPushBytes: number;
+  /** Each kind's failure until a request of that kind succeeds. */
+  readonly #errors: { push: SyncErrorInfo | null; pull: SyncErrorInfo | null } = { push: null, pull: null };
   #requestSeq = 0;
   #online: boolean;
   #paused = false;
@@ -109,15 +136,16 @@ export class SyncClient implements KalphiteSync {
   #lastPushAt: number | null = null;
   #lastPullAt: number | null = null;
   #lastAcknowledged = 0;
-  #lastError: SyncStatus['lastError'] = null;
   readonly #stopConnectivity: () => void;
 
   constructor(options: SyncClientOptions) {
     this.#o = options;
     this.#online = options.env.isOnline();
     this.#poke = options.poke ? 'closed' : 'off';
-    this.#pushFlight = new SingleFlight(() => this.#push());
-    this.#pullFlight = new SingleFlight(() => this.#pull());
+    this.#maxPushBytes = options.maxPushBytes;
+    // Whenever either request ends, the push rule is checked again.
+    this.#pushFlight = new SingleFlight(() => this.#push(), () => this.#ensurePush());
+    this.#pullFlight = new SingleFlight(() => this.#pull(), () => this.#ensurePush());
     this.#stopConnectivity = options.env.onConnectivityChange((online) => {
       this.#setOnline(online);
       if (online) this.#kick();
@@ -130,14 +158,40 @@ export class SyncClient implements KalphiteSync {
     this.#connectPoke();
   }
 
-  /** The flusher committed new outbox rows: push after the debounce. */
+  /** The flusher committed new outbox rows: a new write also ends a stop after a permanent error. */
   schedulePush(): void {
-    if (this.#paused || this.#closed || this.#pushFailures > 0) return;
-    this.#setPushTimer(this.#o.pushDelayMs);
+    this.#pushBlocked = null;
+    this.#ensurePush();
   }
 
   push = (): Promise<void> => this.#pushFlight.run();
   pull = (): Promise<void> => this.#pullFlight.run();
+
+  retry = (): void => {
+    this.#pushBlocked = null;
+    this.#kick();
+  };
+
+  dropBlocked = async (): Promise<number> => {
+    const blocked = this.#pushBlocked;
+    if (blocked === null) return 0;
+    const dropped = await this.#o.db.discardUnacknowledged(blocked.mutations);
+    this.#pushBlocked = null;
+    this.#background(this.push());
+    return dropped;
+  };
+
+  /**
+   * The push rule: while the outbox holds rows, a push is in flight or scheduled — within
+   * `pushDelayMs` after a success, within the backoff after a failure (its timer is already set) —
+   * unless a permanent error stopped pushing. A pull in flight will check again when it ends (it
+   * may acknowledge the rows), so a push just sent is not sent twice.
+   */
+  #ensurePush(): void {
+    if (this.#paused || this.#closed || this.#pushBlocked !== null || this.#pushTimer !== null) return;
+    if (this.#pushFlight.busy || this.#pullFlight.busy || this.#o.db.outboxLength === 0) return;
+    this.#setPushTimer(this.#o.pushDelayMs);
+  }
 
   pause = (): void => {
     if (this.#paused) return;
@@ -176,7 +230,9 @@ export class SyncClient implements KalphiteSync {
   /** After the local db was reset: nothing has been acknowledged for the new client yet. */
   forgetAcknowledged(): void {
     this.#lastAcknowledged = 0;
-    this.#lastError = null;
+    this.#errors.push = null;
+    this.#errors.pull = null;
+    this.#pushBlocked = null;
   }
 
   verify = async (): Promise<Verification> => {
@@ -240,7 +296,8 @@ export class SyncClient implements KalphiteSync {
       lastPushAt: this.#lastPushAt,
       lastPullAt: this.#lastPullAt,
       nextPullAt: this.#nextPullAt,
-      lastError: this.#lastError,
+      lastError: newest(this.#errors.push, this.#errors.pull),
+      blocked: this.#pushBlocked,
     };
   }
 
@@ -258,7 +315,7 @@ export class SyncClient implements KalphiteSync {
     this.#pushFailures = 0;
     this.#pullFailures = 0;
     this.#background(this.pull());
-    if (this.#o.db.outboxLength > 0) this.#background(this.push());
+    if (this.#o.db.outboxLength > 0 && this.#pushBlocked === null) this.#background(this.push());
   }
 
   async #push(): Promise<void> {
@@ -266,34 +323,64 @@ export class SyncClient implements KalphiteSync {
     this.#clearTimer('push');
     const { db, env, emit } = this.#o;
     const entries = await db.unsyncedChanges(this.#o.pushBatchSize);
-    if (entries.length === 0) return;
-    const body = JSON.stringify({
-      pushVersion: PUSH_VERSION,
-      clientGroupID: db.clientGroupId,
-      profileID: db.clientGroupId,
-      schemaVersion: String(LATEST_SCHEMA_VERSION),
-      mutations: entries.map(toMutation),
-    });
+    if (entries.length === 0) {
+      // Nothing left to push (a pull acknowledged it): whatever failed before is over.
+      this.#pushFailures = 0;
+      this.#errors.push = null;
+      return;
+    }
+    const { body, bytes, count } = this.#pushBody(entries);
     const requestId = ++this.#requestSeq;
     const first = entries[0]!.mutationId;
-    const last = entries[entries.length - 1]!.mutationId;
-    emit({ type: 'sync:push-started', requestId, mutations: entries.length, bytes: body.length, firstMutationId: first, lastMutationId: last });
+    const last = entries[count - 1]!.mutationId;
+    emit({ type: 'sync:push-started', requestId, mutations: count, bytes, firstMutationId: first, lastMutationId: last });
     const startedAt = env.now();
     try {
       await this.#request('push', body);
     } catch (cause) {
       const error = syncError(cause);
-      this.#pushFailures++;
-      const retryInMs = this.#retryLater('push', this.#pushFailures);
-      this.#reportFailure('push', requestId, startedAt, error, this.#pushFailures, retryInMs);
+      const status = httpStatus(error);
+      if (status === 413 && count > 1) {
+        // Too large for this server: take its limit (or half this body) and send fewer at once.
+        this.#maxPushBytes = Math.min(this.#maxPushBytes, bodyLimit(error) ?? Math.floor(bytes / 2));
+        this.#setPushTimer(0);
+        this.#reportFailure('push', requestId, startedAt, error, this.#pushFailures + 1, 0);
+      } else if (status !== null && isPermanent(status)) {
+        this.#pushFailures = 0;
+        this.#pushBlocked = { code: error.code, message: error.message, at: env.now(), status, mutations: count };
+        this.#reportFailure('push', requestId, startedAt, error, 1, null);
+      } else {
+        this.#pushFailures++;
+        const retryInMs = this.#retryLater('push', this.#pushFailures);
+        this.#reportFailure('push', requestId, startedAt, error, this.#pushFailures, retryInMs);
+      }
       throw error;
     }
     this.#pushFailures = 0;
+    this.#errors.push = null;
     this.#lastPushAt = env.now();
-    emit({ type: 'sync:push-succeeded', requestId, mutations: entries.length, bytes: body.length, durationMs: env.now() - startedAt, lastMutationId: last });
+    emit({ type: 'sync:push-succeeded', requestId, mutations: count, bytes, durationMs: env.now() - startedAt, lastMutationId: last });
     // Acknowledgements arrive by pull (a 200 only says the server received the push).
     this.#background(this.pull());
-    if (entries.length === this.#o.pushBatchSize) this.#background(this.push());
+    if (count < entries.length || entries.length === this.#o.pushBatchSize) this.#background(this.push());
+  }
+
+  /** As many outbox rows as fit in `maxPushBytes` (always at least one), as a push request body. */
+  #pushBody(entries: readonly OutboxEntry[]): { body: string; bytes: number; count: number } {
+    const { db } = this.#o;
+    const head = `{"pushVersion":${PUSH_VERSION},"clientGroupID":${JSON.stringify(db.clientGroupId)},"profileID":${JSON.stringify(db.clientGroupId)},"schemaVersion":"${LATEST_SCHEMA_VERSION}","mutations":[`;
+    let body = head;
+    let bytes = utf8Length(head) + 2;
+    let count = 0;
+    for (const entry of entries) {
+      const mutation = JSON.stringify(toMutation(entry));
+      const size = utf8Length(mutation) + (count > 0 ? 1 : 0);
+      if (count > 0 && bytes + size > this.#maxPushBytes) break;
+      body += count > 0 ? `,${mutation}` : mutation;
+      bytes += size;
+      count++;
+    }
+    return { body: `${body}]}`, bytes, count };
   }
 
   async #pull(): Promise<void> {
@@ -311,6 +398,7 @@ export class SyncClient implements KalphiteSync {
     let keep: Set<string> | null = null;
     let cookie: Cookie = cookieBefore;
     let acknowledgedUpTo: Readonly<Record<string, number>> | null = null;
+    let refused: readonly Refusal[] = [];
     try {
       for (let more = true; more; ) {
         if (++pages > 10_000) throw new KalphiteError('protocol', 'The server kept sending more pages.');
@@ -348,12 +436,20 @@ export class SyncClient implements KalphiteSync {
         more = response.more === true;
         // Every client of the group: tabs that share this database are acknowledged here too.
         if (!more && Object.keys(response.lastMutationIDChanges).length > 0) acknowledgedUpTo = response.lastMutationIDChanges;
+        if (!more) refused = response.refused ?? [];
       }
     } catch (cause) {
       const error = syncError(cause);
-      this.#pullFailures++;
-      const retryInMs = this.#retryLater('pull', this.#pullFailures);
-      this.#reportFailure('pull', requestId, startedAt, error, this.#pullFailures, retryInMs);
+      const status = httpStatus(error);
+      if (status !== null && isPermanent(status)) {
+        // Retrying cannot fix it: pull again on a poke, `retry()`, coming online or a reload.
+        this.#pullFailures = 0;
+        this.#reportFailure('pull', requestId, startedAt, error, 1, null);
+      } else {
+        this.#pullFailures++;
+        const retryInMs = this.#retryLater('pull', this.#pullFailures);
+        this.#reportFailure('pull', requestId, startedAt, error, this.#pullFailures, retryInMs);
+      }
       throw error;
     }
 
@@ -370,8 +466,10 @@ export class SyncClient implements KalphiteSync {
       await db.compact(ACKNOWLEDGED_ROWS_KEPT);
     }
     this.#pullFailures = 0;
+    this.#errors.pull = null;
     this.#setOnline(true);
     this.#lastPullAt = env.now();
+    for (const refusal of refused) emit({ type: 'sync:refused', clientId: refusal.clientID, mutationId: refusal.id, reason: refusal.reason });
     emit({
       type: 'sync:pull-succeeded',
       requestId,
@@ -405,19 +503,36 @@ export class SyncClient implements KalphiteSync {
       this.#setOnline(false);
       throw new KalphiteError('network', `Could not reach the sync server: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The connection was cut in the middle of the response: the network's fault, not the server's.
+      this.#setOnline(false);
+      throw new KalphiteError('network', `The connection to the sync server broke during its answer to ${route}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
     this.#setOnline(true);
-    const text = await response.text();
     if (!response.ok) {
       const error = new KalphiteError('server-error', `The sync server answered ${response.status} to ${route}: ${serverMessage(text)}`);
-      throw Object.assign(error, { status: response.status });
+      throw Object.assign(error, { status: response.status, limit: limitIn(text) });
     }
     return text;
   }
 
-  #reportFailure(kind: 'push' | 'pull', requestId: number, startedAt: number, error: KalphiteError, attempt: number, retryInMs: number): void {
-    const status = (error as { status?: number }).status ?? null;
-    this.#lastError = { code: error.code, message: error.message, at: this.#o.env.now() };
-    this.#o.emit({ type: 'sync:request-failed', kind, requestId, durationMs: this.#o.env.now() - startedAt, status, error, attempt, retryInMs });
+  /** `retryInMs` null: a permanent failure, not retried on its own. */
+  #reportFailure(kind: 'push' | 'pull', requestId: number, startedAt: number, error: KalphiteError, attempt: number, retryInMs: number | null): void {
+    this.#errors[kind] = { code: error.code, message: error.message, at: this.#o.env.now() };
+    this.#o.emit({
+      type: 'sync:request-failed',
+      kind,
+      requestId,
+      durationMs: this.#o.env.now() - startedAt,
+      status: httpStatus(error),
+      error,
+      attempt,
+      retryInMs,
+      permanent: retryInMs === null,
+    });
   }
 
   #retryLater(kind: 'push' | 'pull', attempt: number): number {
@@ -567,6 +682,42 @@ async function readEvents(body: ReadableStream<Uint8Array>, onPoke: (version: nu
       onPoke(Number.isFinite(version) ? version : null);
     }
   }
+}
+
+/** The HTTP status a `server-error` carries, else null. */
+function httpStatus(error: KalphiteError): number | null {
+  const { status } = error as { status?: unknown };
+  return typeof status === 'number' ? status : null;
+}
+
+/**
+ * A 4xx that asking again cannot fix. Not 401 (tokens get refreshed), 408 or 429 (asking later
+ * works). A 413 is permanent once a push is down to one mutation (it splits before that).
+ */
+function isPermanent(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
+}
+
+/** The body limit a 413 names (`maxBodyBytes`), if it does. */
+function bodyLimit(error: KalphiteError): number | null {
+  const { limit } = error as { limit?: unknown };
+  return typeof limit === 'number' ? limit : null;
+}
+
+function limitIn(text: string): number | null {
+  try {
+    const body = JSON.parse(text) as { maxBodyBytes?: unknown };
+    return typeof body.maxBodyBytes === 'number' && Number.isSafeInteger(body.maxBodyBytes) && body.maxBodyBytes > 0 ? body.maxBodyBytes : null;
+  } catch {
+    // Not JSON: the caller halves its body instead.
+    return null;
+  }
+}
+
+function newest(a: SyncErrorInfo | null, b: SyncErrorInfo | null): SyncErrorInfo | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.at >= b.at ? a : b;
 }
 
 /** One typed error per failed request: the event reports the same object the caller receives. */

@@ -2,9 +2,9 @@ import { entityProblem } from '../protocol/entity.js';
 import { isPlainObject } from '../protocol/json.js';
 import type { Entity } from './entity.js';
 import type { KalphiteEvent } from './events.js';
-import type { PlainError, SyncCall } from './follower-sync.js';
+import type { PlainError, SyncCall, SyncCallResult } from './follower-sync.js';
 import type { FlushOp } from './local-db.js';
-import type { SyncStatus, Verification } from './sync-client.js';
+import type { SyncStatus } from './sync-client.js';
 
 /** A leader's sync event as tabs pass it: without its time, its error (if any) plain. */
 export type ForwardedEvent = DistributiveForward<Extract<KalphiteEvent, { type: `sync:${string}` } | { type: 'outbox:acknowledged' }>>;
@@ -46,10 +46,10 @@ export type TabMessage =
   | { readonly kind: 'tabs'; readonly from: string; readonly tabs: number }
   | { readonly kind: 'sync-event'; readonly from: string; readonly event: ForwardedEvent; readonly status: SyncStatus }
   | { readonly kind: 'sync-call'; readonly from: string; readonly id: number; readonly call: SyncCall }
-  | { readonly kind: 'sync-answer'; readonly from: string; readonly to: string; readonly id: number; readonly result: Verification | null; readonly error: PlainError | null };
+  | { readonly kind: 'sync-answer'; readonly from: string; readonly to: string; readonly id: number; readonly result: SyncCallResult; readonly error: PlainError | null };
 
 const KINDS = new Set(['hello', 'leader', 'bye', 'snapshot', 'changes', 'persisted', 'batch', 'ack', 'tabs', 'sync-event', 'sync-call', 'sync-answer']);
-const CALLS = new Set(['push', 'pull', 'pause', 'resume', 'offline', 'online', 'verify']);
+const CALLS = new Set(['push', 'pull', 'pause', 'resume', 'offline', 'online', 'verify', 'retry', 'drop-blocked']);
 
 /**
  * Proves a message's shape before a tab acts on it: another tab may run another version of the

@@ -4,10 +4,10 @@ import type { Entity } from './entity.js';
 import type { Environment } from './environment.js';
 import { KalphiteError, toKalphiteError } from './errors.js';
 import type { EmitEvent, KalphiteEvent, TabRole } from './events.js';
-import { FollowerSync, fromPlainError, idleSyncStatus, toPlainError, type SyncCall } from './follower-sync.js';
+import { FollowerSync, fromPlainError, idleSyncStatus, toPlainError, type SyncCall, type SyncCallResult } from './follower-sync.js';
 import type { FlushOp, LocalDb } from './local-db.js';
 import type { MemoryStore } from './store.js';
-import type { SyncClient, Verification } from './sync-client.js';
+import type { SyncClient } from './sync-client.js';
 import type { TabLink } from './tab-link.js';
 import { parseTabMessage, type ForwardedEvent, type TabChange, type TabMessage } from './tab-messages.js';
 
@@ -287,17 +287,19 @@ export class TabSession {
 
   /** Leader only: runs a follower's sync call and answers it. */
   #answerSyncCall(to: string, id: number, call: SyncCall): void {
-    const answer = (result: Verification | null, error: KalphiteError | null) =>
+    const answer = (result: SyncCallResult, error: KalphiteError | null) =>
       this.#post({ kind: 'sync-answer', from: this.#o.clientId(), to, id, result, error: error && toPlainError(error) });
     const sync = this.#leadership?.sync;
     if (!sync) return answer(null, new KalphiteError('invalid-options', 'The leader tab does not sync (no syncUrl).'));
-    const running: Promise<Verification | null> =
+    const running: Promise<SyncCallResult> =
       call === 'push' ? sync.push().then(() => null)
       : call === 'pull' ? sync.pull().then(() => null)
       : call === 'verify' ? sync.verify()
+      : call === 'drop-blocked' ? sync.dropBlocked()
       : Promise.resolve(null).then(() => {
           if (call === 'pause') sync.pause();
           else if (call === 'resume') sync.resume();
+          else if (call === 'retry') sync.retry();
           else sync.setOffline(call === 'offline');
           return null;
         });

@@ -16,9 +16,12 @@ export type ProtocolErrorCode =
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
   readonly code: ProtocolErrorCode;
+  /** Fields the answer carries beside `error` and `message`, for programs (a 413's `maxBodyBytes`). */
+  readonly details: Readonly<Record<string, number | string>>;
 
-  constructor(code: ProtocolErrorCode, message: string) {
+  constructor(code: ProtocolErrorCode, message: string, details: Readonly<Record<string, number | string>> = {}) {
     super(message);
     this.code = code;
+    this.details = details;
   }
 }

@@ -286,6 +286,8 @@ function apply(mutation: Mutation, rows: Map<string, Row>, changed: Map<string, 
     changed.set(key, row);
     return null;
   }
+  // Kalphite's client gave this write up after a permanent error: acknowledge it, apply nothing.
+  if (mutation.name === 'discard') return refuse('The client discarded this write.');
   return refuse(`Unknown mutator ${JSON.stringify(mutation.name)}.`);
 }
 

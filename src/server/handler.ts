@@ -117,7 +117,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
 
 /** A protocol error as the JSON answer every client reads: `{ error, message }` with its status. */
 export function errorResponse(error: ProtocolError, headers: Record<string, string> = {}): Response {
-  return json(STATUS[error.code], { error: error.code, message: error.message }, headers);
+  return json(STATUS[error.code], { ...error.details, error: error.code, message: error.message }, headers);
 }
 
 async function authenticated(authenticate: NonNullable<SyncHandlerOptions['authenticate']>, request: Request, report: ServerErrorHook): Promise<boolean> {
@@ -175,7 +175,8 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-const tooLarge = (limit: number) => new ProtocolError('payload-too-large', `The request body is larger than ${limit} bytes.`);
+// The limit travels as a field too, so a client can size its next request to fit.
+const tooLarge = (limit: number) => new ProtocolError('payload-too-large', `The request body is larger than ${limit} bytes.`, { maxBodyBytes: limit });
 
 /**
  * Server-sent events: one `poke` event per committed version, carrying no data but the version, and

@@ -57,7 +57,7 @@ describe('startSyncServer', () => {
     const big = push(Array.from({ length: 50 }, (_, i) => upsert(i + 1, `k${i}`)));
     const response = await post(`${s.url}/api/sync/push`, big);
     expect(response.status).toBe(413);
-    expect(await response.json()).toMatchObject({ error: 'payload-too-large' });
+    expect(await response.json()).toMatchObject({ error: 'payload-too-large', maxBodyBytes: 1000 });
     expect((await pulled(s)).patch).toEqual([{ op: 'clear' }]);
   });
 

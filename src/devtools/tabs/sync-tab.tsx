@@ -29,7 +29,7 @@ export function SyncTab({ view, now }: { view: EngineView; now: number }) {
             <span>
               {e.type === 'sync:push-succeeded' && `push #${e.requestId}: ${e.mutations} mutations, ${e.bytes} B, up to ${e.lastMutationId}`}
               {e.type === 'sync:pull-succeeded' && `pull #${e.requestId}: ${JSON.stringify(e.cookieBefore)} → ${JSON.stringify(e.cookie)}, ${e.patchSize} ops, ${e.bytes} B${e.acknowledgedUpTo === null ? '' : `, acknowledged ${e.acknowledgedUpTo}`}`}
-              {e.type === 'sync:request-failed' && `${e.kind} #${e.requestId} failed: ${e.error.message} (retry in ${e.retryInMs} ms)`}
+              {e.type === 'sync:request-failed' && `${e.kind} #${e.requestId} failed: ${e.error.message} (${e.retryInMs === null ? 'stopped: retrying cannot fix it' : `retry in ${e.retryInMs} ms`})`}
               {e.type === 'sync:poke' && `poke${e.version === null ? '' : ` (version ${e.version})`}`}
             </span>
             <span className="kalphite-muted">{'durationMs' in e ? `${e.durationMs} ms` : ''}</span>
