@@ -168,7 +168,7 @@ describe('push and pull parsers under fuzzing (fast-check): 2xx or 4xx, never 5x
         server.expectHandled(await server.send('push', body), body);
         await server.expectStillWorks();
       }),
-      { numRuns: 400 },
+      { numRuns: 300 },
     );
   });
 
@@ -180,7 +180,7 @@ describe('push and pull parsers under fuzzing (fast-check): 2xx or 4xx, never 5x
         server.expectHandled(await server.send('pull', body), body);
         await server.expectStillWorks();
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });
