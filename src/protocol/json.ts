@@ -55,19 +55,14 @@ export const UNSTORABLE_TEXT = -2;
  * `UNSTORABLE_TEXT`. Runs on every store write.
  */
 export function storedJsonBound(value: unknown, depth = 0): number {
-  if (typeof value !== 'object') {
-    if (typeof value === 'string') return storableText(value) ? value.length * 6 + 2 : UNSTORABLE_TEXT;
-    if (typeof value === 'boolean') return 5;
-    return typeof value === 'number' && Number.isFinite(value) ? 24 : NOT_JSON;
-  }
+  if (typeof value !== 'object') return primitiveBound(value);
   if (value === null) return 4;
   if (depth > MAX_DEPTH) return NOT_JSON;
   let size = 2;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if (item === undefined) return NOT_JSON;
-      const itemSize = storedJsonBound(item, depth + 1);
+      const itemSize = typeof item === 'object' && item !== null ? storedJsonBound(item, depth + 1) : item === undefined ? NOT_JSON : primitiveBound(item);
       if (itemSize < 0) return itemSize;
       size += itemSize + 1;
     }
@@ -76,13 +71,37 @@ export function storedJsonBound(value: unknown, depth = 0): number {
   if (!isPlainObject(value)) return NOT_JSON;
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
-    if (item === undefined) continue;
-    if (!storableText(key)) return UNSTORABLE_TEXT;
-    const itemSize = storedJsonBound(item, depth + 1);
+    // Primitives inline, as in isJsonValue: a call per value would cost as much as the checks.
+    let itemSize: number;
+    switch (typeof item) {
+      case 'undefined':
+        continue;
+      case 'string':
+        itemSize = storableText(item) ? item.length * 6 + 2 : UNSTORABLE_TEXT;
+        break;
+      case 'boolean':
+        itemSize = 5;
+        break;
+      case 'number':
+        itemSize = Number.isFinite(item) ? 24 : NOT_JSON;
+        break;
+      case 'object':
+        itemSize = item === null ? 4 : storedJsonBound(item, depth + 1);
+        break;
+      default:
+        return NOT_JSON;
+    }
     if (itemSize < 0) return itemSize;
+    if (!storableText(key)) return UNSTORABLE_TEXT;
     size += key.length * 6 + 4 + itemSize;
   }
   return size;
+}
+
+function primitiveBound(value: unknown): number {
+  if (typeof value === 'string') return storableText(value) ? value.length * 6 + 2 : UNSTORABLE_TEXT;
+  if (typeof value === 'boolean') return 5;
+  return typeof value === 'number' && Number.isFinite(value) ? 24 : NOT_JSON;
 }
 
 /** Text PostgreSQL can store (as `text` and in `jsonb`): no NUL, no lone surrogate. */
