@@ -62,7 +62,7 @@ export function storedJsonBound(value: unknown, depth = 0): number {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const itemSize = typeof item === 'object' && item !== null ? storedJsonBound(item, depth + 1) : item === undefined ? NOT_JSON : primitiveBound(item);
+      const itemSize = typeof item === 'object' ? (item === null ? 4 : storedJsonBound(item, depth + 1)) : item === undefined ? NOT_JSON : primitiveBound(item);
       if (itemSize < 0) return itemSize;
       size += itemSize + 1;
     }
