@@ -1,19 +1,53 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { CliConfigError, USAGE, cliConfig } from './cli-config.js';
 import { startSyncServer } from './http.js';
 
 /**
- * `npm run server`: a sync server on a PGlite folder (or KALPHITE_DB=postgres://…), open to
- * browsers on any origin so a local app can reach it.
+ * `npm run server`: a sync server on a PGlite folder (or KALPHITE_DB=postgres://…) for apps on this
+ * machine: browsers on localhost may call it, other sites may not (see --help). Anything that keeps
+ * it from starting ends with one line on stderr and exit code 1.
  */
-const db = process.env.KALPHITE_DB ?? '.kalphite-data/server';
-// PGlite creates its own folder but not the folders above it.
-if (!/^(postgres(ql)?|memory):\/\//.test(db)) mkdirSync(dirname(db), { recursive: true });
-const server = await startSyncServer({ db, port: Number(process.env.PORT ?? 4848), host: process.env.HOST ?? '127.0.0.1', cors: { origin: '*' } });
-console.log(`Kalphite sync server on ${server.url}/api/sync (push, pull, poke) — data in ${db.startsWith('postgres') ? 'PostgreSQL' : db}`);
+async function main(): Promise<void> {
+  const config = cliConfig(process.env, process.argv.slice(2));
+  if (config === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const server = await startSyncServer(config).catch((error: unknown) => {
+    throw new Error(startupFailure(error, config.host, config.port), { cause: error });
+  });
+  const stop = () => {
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`kalphite server: closing failed: ${message(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  // After the handlers: whoever waits for this line may stop the server at once.
+  const where = /^postgres(ql)?:/i.test(config.db) ? 'PostgreSQL' : config.db;
+  console.log(`Kalphite sync server on ${server.url}/api/sync (push, pull, poke) — data in ${where}`);
+}
 
-const stop = () => {
-  void server.close().then(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+/** One line for what stopped the server from starting, in the user's terms where we know them. */
+function startupFailure(error: unknown, host: string, port: number): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') return `Port ${port} on ${host} is in use: stop the other server or set PORT.`;
+  if (code === 'EACCES') return `Not allowed to listen on ${host}:${port}: choose a PORT above 1023.`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `HOST ${host} is not an address of this machine.`;
+  if (code === '3D000' || code === '28P01' || code === '28000') return `PostgreSQL refused: ${message(error)}.`;
+  return message(error);
+}
+
+function message(error: unknown): string {
+  const text = error instanceof Error ? error.message || error.name : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+main().catch((error: unknown) => {
+  const prefix = error instanceof CliConfigError ? 'kalphite server: ' : 'kalphite server could not start: ';
+  console.error(`${prefix}${message(error)}`);
+  process.exit(1);
+});

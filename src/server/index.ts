@@ -1,4 +1,4 @@
-export { startSyncServer, openBackend } from './http.js';
+export { startSyncServer, openBackend, loopbackHosts } from './http.js';
 export type { StartSyncServerOptions, SyncServer } from './http.js';
 export { createSyncCore } from './core.js';
 export type { SyncCore, SyncCoreOptions, PushOutcome, ConflictResolver } from './core.js';
@@ -6,4 +6,9 @@ export { createSyncHandler } from './handler.js';
 export type { SyncHandler, SyncHandlerOptions } from './handler.js';
 export { createPGliteBackend } from './pglite-backend.js';
 export { createPostgresBackend } from './postgres-backend.js';
+export type { PostgresBackendOptions } from './postgres-backend.js';
+export { BackendUnavailableError } from './backend.js';
 export type { SyncBackend, SqlExecutor } from './backend.js';
+export { FolderLockedError } from './folder-lock.js';
+export { logServerProblem } from './problems.js';
+export type { ServerErrorHook, ServerProblem, ServerProblemCode } from './problems.js';

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import type { SqlExecutor, SyncBackend } from './backend.js';
 import { lockFolder } from './folder-lock.js';
@@ -10,6 +12,8 @@ export async function createPGliteBackend(source: string | PGliteInterface = 'me
   const owned = typeof source === 'string';
   // A folder is locked for this process (see folder-lock.ts); memory and a caller's PGlite are not.
   const folder = typeof source === 'string' ? folderOf(source) : null;
+  // PGlite creates its own folder but not the folders above it.
+  if (folder !== null) mkdirSync(dirname(resolve(folder)), { recursive: true });
   const lock = folder === null ? null : lockFolder(folder);
   let db: PGliteInterface;
   try {
