@@ -1,6 +1,6 @@
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { createKalphite, type Kalphite, type KalphiteOptions } from '../src/engine/index.js';
-import { pgliteOptions } from '../src/engine/memory-files.js';
+import { pgliteOptions } from '../src/engine/persist/pglite-options.js';
 
 let template: Promise<PGlite> | undefined;
 

@@ -1,4 +1,4 @@
-import { LocalDb } from '../src/engine/local-db.js';
+import { LocalDb } from '../src/engine/persist/local-db.js';
 import { comments } from './fixtures.js';
 import { freshPGlite, quietEngine } from './engines.js';
 import { median, ms, perSecond, type Row } from './measure.js';

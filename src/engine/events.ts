@@ -1,4 +1,4 @@
-import type { ChangeOrigin, EntityChange } from './store.js';
+import type { ChangeOrigin, EntityChange } from './store/store.js';
 import type { Cookie } from '../protocol/pull.js';
 import type { KalphiteError } from './errors.js';
 

@@ -22,7 +22,10 @@ describe('the engine core is framework-free', () => {
 
   it('imports no React, DOM globals or Node-only modules in its source (engine and protocol)', () => {
     const dirs = [import.meta.dirname, join(import.meta.dirname, '../protocol')];
-    const sources = dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => join(dir, f)));
+    // The engine's layers are folders: read them all.
+    const sources = dirs.flatMap((dir) =>
+      readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => join(dir, f)),
+    );
     expect(sources.length).toBeGreaterThan(10);
     for (const file of sources) {
       const text = readFileSync(file, 'utf8');

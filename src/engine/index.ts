@@ -1,13 +1,13 @@
 export { createKalphite } from './kalphite.js';
 export type { Kalphite, KalphiteInspection, KalphiteOptions } from './kalphite.js';
-export type { KalphiteStore, EntityMap, EntityChange, StoreCommit, StoreListener, ChangeOrigin, BatchOptions } from './store.js';
-export type { Entity, JsonValue, JsonPrimitive } from './entity.js';
+export type { KalphiteStore, EntityMap, EntityChange, StoreCommit, StoreListener, ChangeOrigin, BatchOptions } from './store/store.js';
+export type { Entity, JsonValue, JsonPrimitive } from './store/entity.js';
 export { KalphiteError, isKalphiteError } from './errors.js';
 export type { KalphiteErrorCode } from './errors.js';
 export type { KalphiteEvent, KalphiteEventType } from './events.js';
 export type { Environment, TimerHandle } from './environment.js';
-export type { FlusherSnapshot, PendingFlush } from './flusher.js';
+export type { FlusherSnapshot, PendingFlush } from './persist/flusher.js';
 export type { BackoffOptions } from './backoff.js';
-export type { OutboxEntry, ChangeLogEntry } from './local-db.js';
-export type { KalphiteSync, SyncStatus, Verification } from './sync-client.js';
+export type { OutboxEntry, ChangeLogEntry } from './persist/local-db.js';
+export type { KalphiteSync, SyncStatus, Verification } from './sync/sync-client.js';
 export type { PokeState } from './events.js';

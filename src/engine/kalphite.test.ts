@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Entity } from './entity.js';
+import type { Entity } from './store/entity.js';
 import type { KalphiteEvent } from './events.js';
 import { createKalphite, type Kalphite, type KalphiteOptions } from './kalphite.js';
 import { freshPGlite } from '../test-support/pglite.js';

@@ -1,17 +1,17 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import type { BackoffOptions } from './backoff.js';
-import { BatchWriter } from './batch-writer.js';
-import type { Entity } from './entity.js';
+import { BatchQueue } from './tabs/batch-queue.js';
+import type { Entity } from './store/entity.js';
 import { resolveEnvironment, type Environment } from './environment.js';
 import { KalphiteError } from './errors.js';
 import { EventBus, type Listener } from './event-bus.js';
 import type { EmitEvent, KalphiteEvent, TabRole } from './events.js';
-import { Flusher, type FlusherSnapshot } from './flusher.js';
-import { LocalDb, type ChangeLogEntry } from './local-db.js';
-import { MemoryStore, type KalphiteStore } from './store.js';
-import { SyncClient, type KalphiteSync, type SyncStatus } from './sync-client.js';
-import { browserTabLink, type TabLink } from './tab-link.js';
-import { TabSession, type Leadership } from './tab-session.js';
+import { Flusher, type FlusherSnapshot } from './persist/flusher.js';
+import { LocalDb, type ChangeLogEntry } from './persist/local-db.js';
+import { MemoryStore, type KalphiteStore } from './store/store.js';
+import { SyncClient, type KalphiteSync, type SyncStatus } from './sync/sync-client.js';
+import { browserTabLink, type TabLink } from './tabs/tab-link.js';
+import { TabSession, type Leadership } from './tabs/tab-session.js';
 
 export interface KalphiteOptions {
   /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
@@ -168,7 +168,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
 
   if (syncTimings.maxPushBytes < 2 * PUSH_ENVELOPE_BYTES) throw new KalphiteError('invalid-options', `Option maxPushBytes must be at least ${2 * PUSH_ENVELOPE_BYTES}.`);
   const store = new MemoryStore({ maxEntityBytes: syncTimings.maxPushBytes - PUSH_ENVELOPE_BYTES });
-  const writer = new BatchWriter();
+  const writer = new BatchQueue();
   const flusher = new Flusher({ read: (id) => store.entities.get(id), db: writer, env, emit, delayMs: flushDelayMs, maxWaitMs: flushMaxWaitMs, retry });
   store.onLocalCommit((changed) => flusher.enqueue(changed));
   store.subscribe((commit) => emit({ type: 'store:changed', origin: commit.origin, tag: commit.tag, version: commit.version, changes: commit.changes }));

@@ -1,5 +1,5 @@
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
-import { pgliteOptions } from '../engine/memory-files.js';
+import { pgliteOptions } from '../engine/persist/pglite-options.js';
 import { afterAll, afterEach } from 'vitest';
 
 /**

@@ -1,4 +1,4 @@
-import { broadcastChannel, type TabChannel, type TabLink } from '../engine/tab-link.js';
+import { broadcastChannel, type TabChannel, type TabLink } from '../engine/tabs/tab-link.js';
 
 /** Web Locks in one process: the first request holds a lock, later ones queue in order. */
 export function createLockRegistry() {

@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Entity } from '../../engine/entity.js';
+import type { Entity } from '../../engine/store/entity.js';
 import type { KalphiteEvent } from '../../engine/events.js';
 import { createKalphite, type Kalphite } from '../../engine/kalphite.js';
 import { freshSchema, POSTGRES_URL } from '../postgres.js';

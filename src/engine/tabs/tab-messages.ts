@@ -1,10 +1,10 @@
-import { entityProblem } from '../protocol/entity.js';
-import { isPlainObject } from '../protocol/json.js';
-import type { Entity } from './entity.js';
-import type { KalphiteEvent } from './events.js';
+import { entityProblem } from '../../protocol/entity.js';
+import { isPlainObject } from '../../protocol/json.js';
+import type { Entity } from '../store/entity.js';
+import type { KalphiteEvent } from '../events.js';
 import type { PlainError, SyncCall, SyncCallResult } from './follower-sync.js';
-import type { FlushOp } from './local-db.js';
-import type { SyncStatus } from './sync-client.js';
+import type { FlushOp } from '../persist/local-db.js';
+import type { SyncStatus } from '../sync/sync-client.js';
 
 /** A leader's sync event as tabs pass it: without its time, its error (if any) plain. */
 export type ForwardedEvent = DistributiveForward<Extract<KalphiteEvent, { type: `sync:${string}` } | { type: 'outbox:acknowledged' }>>;

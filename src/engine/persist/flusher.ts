@@ -1,11 +1,11 @@
-import { backoffDelay, type BackoffOptions } from './backoff.js';
-import type { Entity } from './entity.js';
-import type { Environment, TimerHandle } from './environment.js';
-import { toKalphiteError, type KalphiteError } from './errors.js';
-import type { EmitEvent } from './events.js';
+import { backoffDelay, type BackoffOptions } from '../backoff.js';
+import type { Entity } from '../store/entity.js';
+import type { Environment, TimerHandle } from '../environment.js';
+import { toKalphiteError, type KalphiteError } from '../errors.js';
+import type { EmitEvent } from '../events.js';
 import type { FlushOp } from './local-db.js';
 import { PendingChanges } from './pending-changes.js';
-import type { EntityChange } from './store.js';
+import type { EntityChange } from '../store/store.js';
 
 export interface FlusherOptions {
   /** Where current values are read at flush time: memory is the truth, so the newest value wins. */

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PGliteInterface } from "@electric-sql/pglite";
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Entity } from './entity.js';
-import type { KalphiteEvent } from './events.js';
+import type { Entity } from '../store/entity.js';
+import type { KalphiteEvent } from '../events.js';
 import { LocalDb, type FlushOp } from './local-db.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
-import { freshPGlite } from '../test-support/pglite.js';
+import { freshPGlite } from '../../test-support/pglite.js';
 
 const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text }, updatedAt: 7 });
 const upsert = (entity: Entity): FlushOp => ({ id: entity.id, type: entity.type, entity, before: null });

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import type { PGliteInterface } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
-import { jsonEqual } from '../protocol/json.js';
-import { createPGliteBackend } from '../server/pglite-backend.js';
-import { startSyncServer } from '../server/http.js';
-import { freshPGlite } from '../test-support/pglite.js';
-import type { Entity } from './entity.js';
-import { createKalphite, type Kalphite } from './kalphite.js';
+import { jsonEqual } from '../../protocol/json.js';
+import { createPGliteBackend } from '../../server/pglite-backend.js';
+import { startSyncServer } from '../../server/http.js';
+import { freshPGlite } from '../../test-support/pglite.js';
+import type { Entity } from '../store/entity.js';
+import { createKalphite, type Kalphite } from '../kalphite.js';
 
 type Op =
   | { readonly kind: 'set'; readonly client: number; readonly key: string }

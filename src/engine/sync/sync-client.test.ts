@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createPGliteBackend } from '../server/pglite-backend.js';
-import { startSyncServer, type StartSyncServerOptions, type SyncServer } from '../server/http.js';
-import { freshPGlite } from '../test-support/pglite.js';
-import type { Entity } from './entity.js';
-import { createKalphite, type Kalphite, type KalphiteOptions } from './kalphite.js';
+import { createPGliteBackend } from '../../server/pglite-backend.js';
+import { startSyncServer, type StartSyncServerOptions, type SyncServer } from '../../server/http.js';
+import { freshPGlite } from '../../test-support/pglite.js';
+import type { Entity } from '../store/entity.js';
+import { createKalphite, type Kalphite, type KalphiteOptions } from '../kalphite.js';
 
 const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text } });
 

@@ -1,5 +1,5 @@
-import type { Entity } from './entity.js';
-import type { EntityChange } from './store.js';
+import type { Entity } from '../store/entity.js';
+import type { EntityChange } from '../store/store.js';
 
 /**
  * The entities changed since some point, each with its base: its value before the first of those

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalDb } from './local-db.js';
-import { filesInMemory, pgliteOptions } from './memory-files.js';
+import { filesInMemory, pgliteOptions } from './pglite-options.js';
 
 /** Emscripten's file system inside a PGlite: not public, read here to prove the extension took. */
 interface Files {

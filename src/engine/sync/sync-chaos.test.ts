@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chaosSeed } from '../test-support/chaos/random.js';
-import { prepareBlankFolder, runChaosRound, summary, type ChaosReport } from '../test-support/chaos/round.js';
-import { postgresAvailable } from '../test-support/postgres.js';
+import { chaosSeed } from '../../test-support/chaos/random.js';
+import { prepareBlankFolder, runChaosRound, summary, type ChaosReport } from '../../test-support/chaos/round.js';
+import { postgresAvailable } from '../../test-support/postgres.js';
 
 /**
  * The short run of the randomized fault test (the long one is `npm run chaos`). The seed is

@@ -1,10 +1,10 @@
 import { PGlite, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
-import type { Cookie } from '../protocol/pull.js';
-import type { Entity } from './entity.js';
-import { KalphiteError, toKalphiteError } from './errors.js';
-import type { EmitEvent } from './events.js';
+import type { Cookie } from '../../protocol/pull.js';
+import type { Entity } from '../store/entity.js';
+import { KalphiteError, toKalphiteError } from '../errors.js';
+import type { EmitEvent } from '../events.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
-import { filesInMemory, pgliteOptions } from './memory-files.js';
+import { filesInMemory, pgliteOptions } from './pglite-options.js';
 
 /** One persisted write: an upsert carries the entity, a delete carries null. */
 export interface FlushOp {

@@ -1,6 +1,6 @@
 import { assertEntity, type Entity } from './entity.js';
-import { KalphiteError } from './errors.js';
-import { EventBus } from './event-bus.js';
+import { KalphiteError } from '../errors.js';
+import { EventBus } from '../event-bus.js';
 import { TypeBucket, type Bucketed } from './type-bucket.js';
 
 /** One entity's change within a commit: `before`/`after` are `undefined` where it did not exist. */

@@ -1,5 +1,5 @@
-import { KalphiteError } from './errors.js';
-import type { FlushOp } from './local-db.js';
+import { KalphiteError } from '../errors.js';
+import type { FlushOp } from '../persist/local-db.js';
 
 /** Where a numbered batch goes: the local db (this tab leads) or the leader tab. */
 export type BatchTarget = (ops: readonly FlushOp[], batch: number) => void;
@@ -15,7 +15,7 @@ interface Unacked {
  * and waits for the leader's answer. Unanswered batches are sent again when a new leader takes
  * over; the local db writes a batch number once, so nothing is lost or written twice.
  */
-export class BatchWriter {
+export class BatchQueue {
   #next = 0;
   #lastMutationId = 0;
   readonly #unacked = new Map<number, Unacked>();

@@ -1,13 +1,13 @@
-import { jsonEqual } from '../protocol/json.js';
-import type { BatchTarget, BatchWriter } from './batch-writer.js';
-import type { Entity } from './entity.js';
-import type { Environment } from './environment.js';
-import { KalphiteError, toKalphiteError } from './errors.js';
-import type { EmitEvent, KalphiteEvent, TabRole } from './events.js';
+import { jsonEqual } from '../../protocol/json.js';
+import type { BatchTarget, BatchQueue } from './batch-queue.js';
+import type { Entity } from '../store/entity.js';
+import type { Environment } from '../environment.js';
+import { KalphiteError, toKalphiteError } from '../errors.js';
+import type { EmitEvent, KalphiteEvent, TabRole } from '../events.js';
 import { FollowerSync, fromPlainError, idleSyncStatus, toPlainError, type SyncCall, type SyncCallResult } from './follower-sync.js';
-import type { FlushOp, LocalDb } from './local-db.js';
-import type { MemoryStore } from './store.js';
-import type { SyncClient } from './sync-client.js';
+import type { FlushOp, LocalDb } from '../persist/local-db.js';
+import type { MemoryStore } from '../store/store.js';
+import type { SyncClient } from '../sync/sync-client.js';
 import type { TabLink } from './tab-link.js';
 import { parseTabMessage, type ForwardedEvent, type TabChange, type TabMessage } from './tab-messages.js';
 
@@ -27,7 +27,7 @@ export interface TabSessionOptions {
   readonly store: MemoryStore;
   /** Whether this tab has a write of its own on the way for `id` (it then keeps its value). */
   readonly isPending: (id: string) => boolean;
-  readonly writer: BatchWriter;
+  readonly writer: BatchQueue;
   /** Whether the engine syncs (has a `syncUrl`): a follower then shows and drives the leader's sync. */
   readonly syncs: boolean;
   readonly env: Environment;

@@ -1,17 +1,17 @@
-import { entityProblem, type Entity } from '../protocol/entity.js';
-import { ProtocolError } from '../protocol/errors.js';
-import { jsonEqual, utf8Length } from '../protocol/json.js';
-import { parsePullResponse, PULL_VERSION, type Cookie, type Refusal } from '../protocol/pull.js';
-import { PUSH_VERSION, type Mutation } from '../protocol/push.js';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
-import type { Environment, TimerHandle } from './environment.js';
-import { KalphiteError, toKalphiteError } from './errors.js';
-import type { EmitEvent, PokeState } from './events.js';
-import type { Flusher } from './flusher.js';
-import type { LocalDb, OutboxEntry } from './local-db.js';
-import { LATEST_SCHEMA_VERSION } from './migrations.js';
-import { SingleFlight } from './single-flight.js';
-import type { MemoryStore } from './store.js';
+import { entityProblem, type Entity } from '../../protocol/entity.js';
+import { ProtocolError } from '../../protocol/errors.js';
+import { jsonEqual, utf8Length } from '../../protocol/json.js';
+import { parsePullResponse, PULL_VERSION, type Cookie, type Refusal } from '../../protocol/pull.js';
+import { PUSH_VERSION, type Mutation } from '../../protocol/push.js';
+import { backoffDelay, type BackoffOptions } from '../backoff.js';
+import type { Environment, TimerHandle } from '../environment.js';
+import { KalphiteError, toKalphiteError } from '../errors.js';
+import type { EmitEvent, PokeState } from '../events.js';
+import type { Flusher } from '../persist/flusher.js';
+import type { LocalDb, OutboxEntry } from '../persist/local-db.js';
+import { LATEST_SCHEMA_VERSION } from '../persist/migrations.js';
+import { SingleFlight } from '../single-flight.js';
+import type { MemoryStore } from '../store/store.js';
 
 export interface SyncClientOptions {
   /** Base URL of the sync routes, e.g. `https://example.com/api/sync`. */

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Entity } from './entity.js';
-import { defaultEnvironment } from './environment.js';
-import type { KalphiteEvent } from './events.js';
+import type { Entity } from '../store/entity.js';
+import { defaultEnvironment } from '../environment.js';
+import type { KalphiteEvent } from '../events.js';
 import { Flusher } from './flusher.js';
 import type { FlushOp } from './local-db.js';
-import { MemoryStore } from './store.js';
+import { MemoryStore } from '../store/store.js';
 
 const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text } });
 

@@ -1,11 +1,11 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createPGliteBackend } from '../server/pglite-backend.js';
-import { startSyncServer } from '../server/http.js';
-import { freshPGlite } from '../test-support/pglite.js';
-import { createLockRegistry, createTestTab } from '../test-support/tabs.js';
-import type { Entity } from './entity.js';
-import { createKalphite, type Kalphite } from './kalphite.js';
+import { createPGliteBackend } from '../../server/pglite-backend.js';
+import { startSyncServer } from '../../server/http.js';
+import { freshPGlite } from '../../test-support/pglite.js';
+import { createLockRegistry, createTestTab } from '../../test-support/tabs.js';
+import type { Entity } from '../store/entity.js';
+import { createKalphite, type Kalphite } from '../kalphite.js';
 
 const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text } });
 

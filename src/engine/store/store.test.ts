@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Entity } from './entity.js';
-import { KalphiteError } from './errors.js';
+import { KalphiteError } from '../errors.js';
 import { MemoryStore, type StoreCommit } from './store.js';
 
 const comment = (id: string, message = 'hi'): Entity => ({ id, type: 'comment', data: { message }, updatedAt: 1 });

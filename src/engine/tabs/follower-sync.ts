@@ -1,5 +1,5 @@
-import { KalphiteError, type KalphiteErrorCode } from './errors.js';
-import type { KalphiteSync, SyncStatus, Verification } from './sync-client.js';
+import { KalphiteError, type KalphiteErrorCode } from '../errors.js';
+import type { KalphiteSync, SyncStatus, Verification } from '../sync/sync-client.js';
 
 /** What a follower tab asks of the leader's sync client. */
 export type SyncCall = 'push' | 'pull' | 'pause' | 'resume' | 'offline' | 'online' | 'verify' | 'retry' | 'drop-blocked';
