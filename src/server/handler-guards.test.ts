@@ -1,21 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { freshPGlite } from '../test-support/pglite.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, type SyncBackend } from './backend.js';
 import { createSyncCore, type SyncCore } from './core.js';
 import { createSyncHandler, type SyncHandler, type SyncHandlerOptions } from './handler.js';
 import { createPGliteBackend } from './pglite-backend.js';
 import type { ServerProblem } from './problems.js';
 
-const cores: SyncCore[] = [];
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((core) => core.close()));
+// One database for the file: a fresh PGlite per test costs seconds on a loaded machine. Every test
+// reads (or fails) without writing, so they cannot see each other.
+let shared: Promise<SyncBackend> | undefined;
+afterAll(async () => {
+  await (await shared)?.close();
 });
 
 /** The handler over a real core, its reports collected; `wrap` can break the backend. */
 async function handler(options: Omit<SyncHandlerOptions, 'core'> = {}, wrap: (backend: SyncBackend) => SyncBackend = (b) => b) {
+  // Not freshPGlite(): its databases are closed after each test.
+  shared ??= createPGliteBackend('memory://');
   const problems: ServerProblem[] = [];
-  const core = await createSyncCore({ backend: wrap(await createPGliteBackend(await freshPGlite())) });
-  cores.push(core);
+  const core: SyncCore = await createSyncCore({ backend: wrap(await shared) });
   const handle: SyncHandler = createSyncHandler({ onError: (p) => problems.push(p), ...options, core });
   return { handle, problems };
 }
@@ -74,6 +76,9 @@ describe('the handler is not a door into the database', () => {
     });
     expect(await error(await handle(rebound))).toMatchObject({ status: 403, error: 'forbidden' });
     expect((await handle(new Request('http://LOCALHOST:4848/api/sync/poke'))).status).not.toBe(403);
+    // Browsers leave the default port out of Host.
+    const onPort80 = await handler({ allowedHosts: ['localhost:80'] });
+    expect((await onPort80.handle(new Request('http://localhost/api/sync/poke', { method: 'POST' }))).status).toBe(405);
   });
 
   it('a throwing authenticate hook is a 401 and a report, a refusing one only a 401', async () => {

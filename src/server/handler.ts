@@ -60,7 +60,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const base = (options.basePath ?? '/api/sync').replace(/\/$/, '');
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const report = options.onError ?? logServerProblem;
-  const allowedHosts = options.allowedHosts && new Set(options.allowedHosts.map((host) => host.toLowerCase()));
+  const allowedHosts = options.allowedHosts && new Set(options.allowedHosts.map(hostKey));
   const streams = new Set<() => void>();
 
   const handler = async (request: Request): Promise<Response> => {
@@ -68,7 +68,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     const cors = corsHeaders(options.cors, origin);
     try {
       const url = new URL(request.url);
-      if (allowedHosts && !allowedHosts.has(url.host.toLowerCase())) {
+      if (allowedHosts && !allowedHosts.has(hostKey(url.host))) {
         throw new ProtocolError('forbidden', `This server does not answer to the host ${JSON.stringify(url.host)}.`);
       }
       if (origin !== null && origin !== url.origin && !originAllowed(options.cors, origin)) {
@@ -127,6 +127,15 @@ async function authenticated(authenticate: NonNullable<SyncHandlerOptions['authe
     // A throwing hook refuses, like one returning false (401), but it is the server's fault: report it.
     report({ code: 'authenticate-threw', message: `The authenticate hook threw: ${describe(error)}`, cause: error });
     return false;
+  }
+}
+
+/** A Host value as a URL spells it: lower case, and without the default port (`localhost:80` is `localhost`). */
+function hostKey(host: string): string {
+  try {
+    return new URL(`http://${host}`).host;
+  } catch {
+    return host.toLowerCase();
   }
 }
 

@@ -77,6 +77,9 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     serve(handler, req, res, authority).catch((error: unknown) => failed(error, res, onError));
   });
+  // After listening, the server emits 'error' when it cannot accept a connection (out of file
+  // descriptors): with no listener that would end the process. It keeps listening.
+  server.on('error', (error) => onError({ code: 'request-failed', message: `Accepting a connection failed: ${error.message}`, cause: error }));
   if (!isLoopback(host) && !options.authenticate) {
     onError({ code: 'open-to-network', message: `Listening on ${authority} with no authenticate hook: anyone who can reach it can read and write.` });
   }
@@ -140,10 +143,13 @@ async function write(response: Response, res: ServerResponse): Promise<void> {
     await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res);
   } catch (error) {
     // The client closed the connection mid-answer: normal for poke streams, nothing to report.
-    if (res.destroyed && !res.writableFinished && (error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    if (CLIENT_GONE.has((error as { code?: unknown }).code)) return;
     throw error;
   }
 }
+
+/** How writing to a connection the client has closed fails (as opposed to the answer failing). */
+const CLIENT_GONE = new Set<unknown>(['ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'ECONNRESET', 'EPIPE']);
 
 /** Anything the adapter itself failed at: reported, and answered 500 if the answer has not begun. */
 function failed(error: unknown, res: ServerResponse, onError: ServerErrorHook): void {
