@@ -1,5 +1,5 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /**
  * One server process per PGlite folder. Two processes on one folder each run their own PostgreSQL
@@ -25,8 +25,11 @@ export class FolderLockedError extends Error {
   }
 }
 
+/** Locks `folder` for this process (creating the folders above it); throws a `FolderLockedError`. */
 export function lockFolder(folder: string): FolderLock {
   const path = `${resolve(folder)}.lock`;
+  // PGlite creates its own folder but not the folders above it, where the lock goes.
+  mkdirSync(dirname(path), { recursive: true });
   // Two attempts: the second after removing a dead owner's lock. A third process racing us for the
   // same stale lock wins or loses at the exclusive create, never both.
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -1,8 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import type { SqlExecutor, SyncBackend } from './backend.js';
-import { lockFolder } from './folder-lock.js';
 
 /**
  * The embedded backend: one PGlite (`memory://` or a folder). PGlite runs one query at a time, so
@@ -12,9 +9,8 @@ export async function createPGliteBackend(source: string | PGliteInterface = 'me
   const owned = typeof source === 'string';
   // A folder is locked for this process (see folder-lock.ts); memory and a caller's PGlite are not.
   const folder = typeof source === 'string' ? folderOf(source) : null;
-  // PGlite creates its own folder but not the folders above it.
-  if (folder !== null) mkdirSync(dirname(resolve(folder)), { recursive: true });
-  const lock = folder === null ? null : lockFolder(folder);
+  // Loaded only for a folder: the lock is Node-only (fs), and the MSW mocks run this file in browsers.
+  const lock = folder === null ? null : (await import('./folder-lock.js')).lockFolder(folder);
   let db: PGliteInterface;
   try {
     db = typeof source === 'string' ? new PGlite(source) : source;
