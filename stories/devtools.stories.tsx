@@ -9,18 +9,33 @@ import { createMockSyncServer } from '../mocks/index.js';
 import { LiveEngine } from './support/live-engine.js';
 import { seedManyComments, seedReview } from './support/sample-data.js';
 
-/** A button standing in for the app: each press writes one new note (note-1, note-2, …). */
-function Write() {
+/**
+ * Buttons standing in for the app: each press writes one new note (note-1, note-2, …); with
+ * `largeBytes`, a second button writes a note of about that many bytes (large-1, …).
+ */
+function Write({ largeBytes }: { largeBytes?: number | undefined }) {
   const { store } = useKalphiteInstance();
   const count = useRef(0);
+  const large = useRef(0);
   const write = () => {
     const id = `note-${++count.current}`;
     store.entities.set(id, { id, type: 'note', data: { text: 'from the app' }, updatedAt: Date.now() });
   };
+  const writeLarge = () => {
+    const id = `large-${++large.current}`;
+    store.entities.set(id, { id, type: 'note', data: { text: 'x'.repeat(largeBytes ?? 0) }, updatedAt: Date.now() });
+  };
   return (
-    <button type="button" onClick={write}>
-      Write in the app
-    </button>
+    <div style={{ display: 'flex', gap: 8, marginBottom: 8 }}>
+      <button type="button" onClick={write}>
+        Write in the app
+      </button>
+      {largeBytes !== undefined && (
+        <button type="button" onClick={writeLarge}>
+          Write a large note
+        </button>
+      )}
+    </div>
   );
 }
 
@@ -48,12 +63,15 @@ interface DevtoolsStoryProps {
   readonly busy?: boolean;
   /** The tab the panel opens on. */
   readonly tab?: DevtoolsTab;
+  /** Adds a "Write a large note" button writing a note of about this many bytes. */
+  readonly largeNoteBytes?: number;
+  readonly theme?: 'light' | 'dark';
 }
 
 // Each story starts from its own UI state: a remembered tab from another story would change what it shows.
 const noStorage = { getItem: () => null, setItem: () => {}, removeItem: () => {} };
 
-function DevtoolsStory({ seed, sync, faults, busy, tab = 'memory' }: DevtoolsStoryProps) {
+function DevtoolsStory({ seed, sync, faults, busy, tab = 'memory', largeNoteBytes, theme = 'light' }: DevtoolsStoryProps) {
   const injector = useMemo(() => (faults ? createFaultInjector() : undefined), [faults]);
   const ui = useMemo(() => {
     const store = createDevtoolsUiStore(noStorage);
@@ -69,15 +87,17 @@ function DevtoolsStory({ seed, sync, faults, busy, tab = 'memory' }: DevtoolsSto
   };
   const seedData = (store: Parameters<typeof seedReview>[0]) => (seed === 'large' ? seedManyComments(store, 10_000) : seed === 'review' ? seedReview(store) : undefined);
   return (
-    <LiveEngine options={options} onReady={(k) => seedData(k.store)}>
-      {(kalphite) => (
-        <>
-          <Write />
-          {busy && <BusyWriter />}
-          <KalphiteDevtoolsPanel kalphite={kalphite} ui={ui} {...(injector && { faults: injector })} />
-        </>
-      )}
-    </LiveEngine>
+    <div data-kalphite-theme={theme} style={{ background: theme === 'dark' ? '#0d1117' : undefined, padding: 8 }}>
+      <LiveEngine options={options} onReady={(k) => seedData(k.store)}>
+        {(kalphite) => (
+          <>
+            <Write largeBytes={largeNoteBytes} />
+            {busy && <BusyWriter />}
+            <KalphiteDevtoolsPanel kalphite={kalphite} ui={ui} {...(injector && { faults: injector })} />
+          </>
+        )}
+      </LiveEngine>
+    </div>
   );
 }
 
@@ -88,6 +108,7 @@ const meta = {
   argTypes: {
     seed: { control: 'inline-radio', options: ['none', 'review', 'large'] },
     tab: { control: 'select', options: ['memory', 'flushes', 'changes', 'sync', 'durability', 'events', 'faults'] },
+    theme: { control: 'inline-radio', options: ['light', 'dark'] },
   },
 } satisfies Meta<typeof DevtoolsStory>;
 
@@ -281,6 +302,59 @@ export const Failing: Story = {
     await expect(devtools.getByRole('alert')).toHaveTextContent('Last error (server-error)');
     await expect(header(devtools, 'Unacknowledged writes')).toBe('5 unacknowledged');
     await expect(header(devtools, 'Data at risk')).toBe('at risk: 0 not on disk, 5 not on the server');
+  },
+};
+
+/**
+ * A note too large for the server (it takes 4 KiB bodies): the push is refused with a 413 that no
+ * retry can fix, so pushing stops and the panel says so above the tabs. Re-send is refused again;
+ * dropping the change (after a confirmation) gives it up: the server acknowledges a discard, the
+ * note the server never had leaves memory, and nothing is at risk any more.
+ */
+export const PushBlocked: Story = {
+  args: { seed: 'none', tab: 'sync', largeNoteBytes: 8 * 1024 },
+  parameters: { msw: { handlers: createMockSyncServer({ maxBodyBytes: 4096 }).handlers } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    const devtools = await panel(canvasElement);
+    await userEvent.click(canvas.getByRole('button', { name: 'Write a large note' }));
+    await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
+    const notice = await devtools.findByRole('region', { name: 'Pushing stopped' }, SLOW);
+    await expect(within(notice).getByRole('alert')).toHaveTextContent(
+      'Pushing stopped: the server refused a change too large for it (HTTP 413). 1 change waits in the outbox; retrying by itself cannot help.',
+    );
+    await expect(header(devtools, 'Data at risk')).toBe('at risk: 0 not on disk, 1 not on the server');
+    // Said once, in the notice: not again as the last error below it.
+    await expect(devtools.getAllByRole('alert')).toHaveLength(1);
+    const stopped = () => devtools.queryAllByText(/^push #\d+ failed: .*413.*\(stopped: retrying cannot fix it\)$/).length;
+    await waitFor(() => expect(stopped()).toBe(1), SLOW);
+    // Re-send: the same push is refused again, and the notice (never gone meanwhile) stays.
+    await userEvent.click(within(notice).getByRole('button', { name: 'Re-send' }));
+    await waitFor(() => expect(stopped()).toBe(2), SLOW);
+    await waitFor(() => expect(within(notice).queryByRole('status')).toBeNull(), SLOW);
+    await expect(devtools.getByRole('region', { name: 'Pushing stopped' })).toBe(notice);
+    // Drop asks first; Cancel leaves everything as it was.
+    await userEvent.click(within(notice).getByRole('button', { name: 'Drop 1 change…' }));
+    const confirm = within(notice).getByRole('alertdialog', { name: 'Drop the refused changes' });
+    await expect(confirm).toHaveTextContent('Give up 1 change the server refused?');
+    await userEvent.click(within(confirm).getByRole('button', { name: 'Cancel' }));
+    await expect(within(notice).queryByRole('alertdialog')).toBeNull();
+    await expect(within(notice).getByRole('button', { name: 'Drop 1 change…' })).toHaveFocus();
+    await userEvent.click(within(notice).getByRole('button', { name: 'Drop 1 change…' }));
+    await userEvent.click(within(notice).getByRole('button', { name: 'Drop' }));
+    await waitFor(() => expect(devtools.queryByRole('region', { name: 'Pushing stopped' })).toBeNull(), SLOW);
+    await waitFor(() => expect(header(devtools, 'Data at risk')).toBe('nothing at risk'), SLOW);
+    // The server never had the note: its create is undone in memory.
+    await waitFor(() => expect(header(devtools, 'Entities in memory')).toBe('0 entities'), SLOW);
+    await expect(await devtools.findByText('refused #1: The client discarded this write.', {}, SLOW)).toBeInTheDocument();
+    await userEvent.click(devtools.getByRole('tab', { name: 'Change log' }));
+    await userEvent.click(await devtools.findByRole('button', { name: '#1 discard large-1' }, SLOW));
+    await expect(devtools.getByRole('region', { name: 'Change #1' })).toHaveTextContent('given up: the server acknowledged it without applying it');
+    // Later writes flow again.
+    await userEvent.click(canvas.getByRole('button', { name: 'Write in the app' }));
+    await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
+    await expect(await devtools.findByText(/^2 of 2 changes/, {}, SLOW)).toBeInTheDocument();
+    await waitFor(() => expect(header(devtools, 'Unacknowledged writes')).toBe('0 unacknowledged'), SLOW);
   },
 };
 

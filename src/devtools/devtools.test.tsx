@@ -1,9 +1,11 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createKalphite, type Kalphite } from '../engine/index.js';
+import { createKalphite, type Kalphite, type KalphiteEvent, type KalphiteInspection, type SyncStatus } from '../engine/index.js';
 import { freshPGlite } from '../test-support/pglite.js';
 import { KalphiteDevtools, UI_STORAGE_KEY } from './index.js';
+import { BlockedPush } from './panel/blocked-push.js';
 import { KalphiteDevtools as ProductionDevtools } from './production.js';
+import type { EngineView } from './use-inspection.js';
 import { VirtualList } from './virtual-list.js';
 
 const engines: Kalphite[] = [];
@@ -78,5 +80,84 @@ describe('VirtualList', () => {
   it('shows the empty state when there are no items', () => {
     render(<VirtualList items={[]} label="Items" rowHeight={20} height={200} getKey={(s: string) => s} renderRow={(s) => s} empty={<p>none</p>} />);
     expect(screen.getByText('none')).toBeTruthy();
+  });
+});
+
+describe('the blocked-push notice', () => {
+  const refused = (at: number, mutations = 2): NonNullable<SyncStatus['blocked']> => ({
+    code: 'server-error',
+    message: 'The sync server answered 413 to push: The request body is larger than 4096 bytes.',
+    at,
+    status: 413,
+    mutations,
+  });
+  // Only what the notice reads of the engine's view: the sync status's `blocked`, and events.
+  const view = (blocked: SyncStatus['blocked'], events: readonly KalphiteEvent[] = []): EngineView => ({
+    inspection: { sync: { blocked } } as unknown as KalphiteInspection,
+    events,
+  });
+  const fakeSync = (dropBlocked: () => Promise<number> = async () => 2) => ({ retry: vi.fn(), dropBlocked: vi.fn(dropBlocked) });
+  const notice = () => screen.getByRole('region', { name: 'Pushing stopped' });
+
+  it('is absent while nothing is blocked; says what happened and what waits when a push is refused', () => {
+    const sync = fakeSync();
+    const { rerender } = render(<BlockedPush sync={sync} view={view(null)} />);
+    expect(screen.queryByRole('region', { name: 'Pushing stopped' })).toBeNull();
+    rerender(<BlockedPush sync={sync} view={view(refused(Date.now()))} />);
+    expect(within(notice()).getByRole('alert').textContent).toBe(
+      'Pushing stopped: the server refused a change too large for it (HTTP 413). 2 changes wait in the outbox; retrying by itself cannot help.',
+    );
+    expect(notice().textContent).toContain('The request body is larger than 4096 bytes.');
+    rerender(<BlockedPush sync={sync} view={view({ ...refused(Date.now(), 1), status: 403 })} />);
+    expect(within(notice()).getByRole('alert').textContent).toContain('(HTTP 403). 1 change waits in the outbox');
+  });
+
+  it('Re-send keeps the notice (and focus) while the push is in flight, until the server answers', () => {
+    const sync = fakeSync();
+    const first = refused(Date.now() - 1000);
+    const { rerender } = render(<BlockedPush sync={sync} view={view(first)} />);
+    const resend = screen.getByRole('button', { name: 'Re-send' });
+    resend.focus();
+    fireEvent.click(resend);
+    expect(sync.retry).toHaveBeenCalledTimes(1);
+    // The engine clears `blocked` at once; the notice stays, saying it is sending.
+    rerender(<BlockedPush sync={sync} view={view(null)} />);
+    expect(within(notice()).getByRole('status').textContent).toBe('Sending again…');
+    expect(resend.getAttribute('aria-disabled')).toBe('true');
+    fireEvent.click(resend);
+    expect(sync.retry).toHaveBeenCalledTimes(1);
+    // Refused again: the same notice, the same focused button, no longer sending.
+    rerender(<BlockedPush sync={sync} view={view(refused(Date.now() + 1))} />);
+    expect(within(notice()).queryByRole('status')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Re-send' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Re-send' }));
+    rerender(<BlockedPush sync={sync} view={view(null)} />);
+    expect(notice()).toBeTruthy();
+    // Went through this time: the notice goes.
+    const succeeded: KalphiteEvent = { type: 'sync:push-succeeded', at: Date.now() + 2, requestId: 3, mutations: 2, bytes: 900, durationMs: 4, lastMutationId: 2 };
+    rerender(<BlockedPush sync={sync} view={view(null, [succeeded])} />);
+    expect(screen.queryByRole('region', { name: 'Pushing stopped' })).toBeNull();
+  });
+
+  it('Drop asks first (Cancel returns focus), then drops; a failed drop is an alert and the rows stay', async () => {
+    const sync = fakeSync(async () => {
+      throw new Error('the local db is closed');
+    });
+    render(<BlockedPush sync={sync} view={view(refused(Date.now()))} />);
+    const drop = screen.getByRole('button', { name: 'Drop 2 changes…' });
+    fireEvent.click(drop);
+    const dialog = screen.getByRole('alertdialog', { name: 'Drop the refused changes' });
+    expect(dialog.textContent).toContain('Give up 2 changes the server refused?');
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(document.activeElement).toBe(drop);
+    expect(sync.dropBlocked).not.toHaveBeenCalled();
+    fireEvent.click(drop);
+    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Drop' }));
+    expect(sync.dropBlocked).toHaveBeenCalledTimes(1);
+    const failed = await within(notice()).findByText('Could not drop the changes: the local db is closed');
+    expect(failed.getAttribute('role')).toBe('alert');
+    expect(drop.getAttribute('aria-disabled')).toBe('false');
   });
 });

@@ -13,6 +13,7 @@ import { MemoryTab } from '../tabs/memory-tab.js';
 import { SyncTab } from '../tabs/sync-tab.js';
 import { createDevtoolsUiStore, type DevtoolsTab, type DevtoolsUiState } from '../ui-state.js';
 import { useEngineView } from '../use-inspection.js';
+import { BlockedPush } from './blocked-push.js';
 import { DevtoolsErrorBoundary } from './error-boundary.js';
 import { DevtoolsStyles } from './styles.js';
 
@@ -61,6 +62,9 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
   const notOnDisk = inspection.flush.pending.length + (inspection.flush.inFlight?.size ?? 0);
   const notOnServer = sync ? notOnDisk + inspection.outbox.length : 0;
   const atRisk = notOnDisk + notOnServer > 0;
+  // A blocked push is the engine's last error too: the notice above the tabs says it once.
+  const blocked = inspection.sync?.blocked ?? null;
+  const lastError = inspection.lastError && !(blocked && inspection.lastError.message === blocked.message) ? inspection.lastError : null;
   useEffect(() => {
     if (!atRisk) return;
     const warn = (event: BeforeUnloadEvent) => event.preventDefault();
@@ -121,6 +125,7 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
           </button>
         </span>
       </header>
+      {sync && <BlockedPush sync={sync} view={view} />}
       {confirmingReset && (
         <div role="alertdialog" aria-label="Reset the local database" className="kalphite-devtools-confirm">
           <p style={{ margin: 0 }}>
@@ -145,9 +150,9 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
         </div>
       )}
       {resetError && <p role="alert">Reset failed: {resetError}</p>}
-      {inspection.lastError && (
+      {lastError && (
         <p role="alert" className="kalphite-muted">
-          Last error ({inspection.lastError.code}): {inspection.lastError.message}
+          Last error ({lastError.code}): {lastError.message}
         </p>
       )}
       <div role="tablist" aria-label="Devtools views" className="kalphite-actions">

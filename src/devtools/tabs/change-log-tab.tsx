@@ -34,11 +34,12 @@ export function ChangeLogTab({ kalphite }: { kalphite: Kalphite }) {
           empty={<p className="kalphite-muted">{entries.length === 0 ? 'No local changes in the local db yet.' : 'No change matches the filter.'}</p>}
           renderRow={(e) => (
             <>
-              <button type="button" className="kalphite-button" aria-pressed={selected === e.mutationId} onClick={() => setSelected(e.mutationId)}>
+              {/* In a narrow list the time gives way, not the change's name. */}
+              <button type="button" className="kalphite-button" style={{ flexShrink: 0, maxWidth: '100%' }} aria-pressed={selected === e.mutationId} onClick={() => setSelected(e.mutationId)}>
                 #{e.mutationId} {e.op} {e.entityId}
               </button>
-              <span className="kalphite-muted">
-                {new Date(e.createdAt).toLocaleTimeString()} · {e.acknowledged ? 'acknowledged' : 'not acknowledged'}
+              <span className="kalphite-muted" style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
+                {new Date(e.createdAt).toLocaleTimeString()} · {e.op === 'discard' ? 'given up' : e.acknowledged ? 'acknowledged' : 'not acknowledged'}
               </span>
             </>
           )}
@@ -50,14 +51,30 @@ export function ChangeLogTab({ kalphite }: { kalphite: Kalphite }) {
 }
 
 function ChangeDiff({ entry }: { entry: ChangeLogEntry }) {
+  const heading = (
+    <h3 className="kalphite-heading">
+      #{entry.mutationId}: {entry.op} <code>{entry.entityId}</code> ({entry.entityType})
+    </h3>
+  );
+  const at = new Date(entry.createdAt).toLocaleTimeString();
+  // A discard is a write given up after the server refused it: no value of its own to compare.
+  if (entry.op === 'discard') {
+    return (
+      <section aria-label={`Change #${entry.mutationId}`}>
+        {heading}
+        <p className="kalphite-muted">
+          Written at {at}, then given up:{' '}
+          {entry.acknowledged ? 'the server acknowledged it without applying it and kept what it had.' : 'sent as a discard, which the server will acknowledge without applying it.'}
+        </p>
+      </section>
+    );
+  }
   const lines = diffEntities(entry.before, entry.entity);
   return (
     <section aria-label={`Change #${entry.mutationId}`}>
-      <h3 className="kalphite-heading">
-        #{entry.mutationId}: {entry.op} <code>{entry.entityId}</code> ({entry.entityType})
-      </h3>
+      {heading}
       <p className="kalphite-muted">
-        {entry.before === null ? 'created' : entry.entity === null ? 'deleted' : 'updated'} at {new Date(entry.createdAt).toLocaleTimeString()},{' '}
+        {entry.before === null ? 'created' : entry.entity === null ? 'deleted' : 'updated'} at {at},{' '}
         {entry.acknowledged ? 'acknowledged by the server' : 'not acknowledged yet'}
       </p>
       {lines.length === 0 ? (

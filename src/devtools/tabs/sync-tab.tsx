@@ -1,4 +1,10 @@
+import type { KalphiteEvent } from '../../engine/index.js';
 import { eventKey, type EngineView } from '../use-inspection.js';
+
+const TIMELINE = new Set<KalphiteEvent['type']>(['sync:push-succeeded', 'sync:pull-succeeded', 'sync:request-failed', 'sync:refused', 'sync:poke']);
+
+/** Refusals carry no request id, and one pull can report several in the same millisecond. */
+const timelineKey = (e: KalphiteEvent) => (e.type === 'sync:refused' ? `${eventKey(e)}${e.clientId}.${e.mutationId}` : eventKey(e));
 
 /** Versions, acknowledgements and the push/pull timeline with durations, sizes and errors. */
 export function SyncTab({ view, now }: { view: EngineView; now: number }) {
@@ -10,7 +16,7 @@ export function SyncTab({ view, now }: { view: EngineView; now: number }) {
     const v = e.type === 'sync:poke' ? e.version : e.type === 'sync:pull-succeeded' && typeof e.cookie === 'number' ? e.cookie : null;
     if (v !== null) serverVersion = Math.max(serverVersion ?? v, v);
   }
-  const timeline = view.events.filter((e) => e.type === 'sync:push-succeeded' || e.type === 'sync:pull-succeeded' || e.type === 'sync:request-failed' || e.type === 'sync:poke').slice(0, 50);
+  const timeline = view.events.filter((e) => TIMELINE.has(e.type)).slice(0, 50);
   return (
     <div style={{ display: 'grid', gap: 8 }}>
       <dl className="kalphite-stats">
@@ -25,11 +31,12 @@ export function SyncTab({ view, now }: { view: EngineView; now: number }) {
       <h3 className="kalphite-heading">Timeline</h3>
       <ul className="kalphite-feed" aria-label="Sync timeline">
         {timeline.map((e) => (
-          <li key={eventKey(e)}>
+          <li key={timelineKey(e)}>
             <span>
               {e.type === 'sync:push-succeeded' && `push #${e.requestId}: ${e.mutations} mutations, ${e.bytes} B, up to ${e.lastMutationId}`}
               {e.type === 'sync:pull-succeeded' && `pull #${e.requestId}: ${JSON.stringify(e.cookieBefore)} → ${JSON.stringify(e.cookie)}, ${e.patchSize} ops, ${e.bytes} B${e.acknowledgedUpTo === null ? '' : `, acknowledged ${e.acknowledgedUpTo}`}`}
               {e.type === 'sync:request-failed' && `${e.kind} #${e.requestId} failed: ${e.error.message} (${e.retryInMs === null ? 'stopped: retrying cannot fix it' : `retry in ${e.retryInMs} ms`})`}
+              {e.type === 'sync:refused' && `refused #${e.mutationId}${e.clientId === sync.clientID ? '' : ` (client ${e.clientId.slice(0, 8)})`}: ${e.reason}`}
               {e.type === 'sync:poke' && `poke${e.version === null ? '' : ` (version ${e.version})`}`}
             </span>
             <span className="kalphite-muted">{'durationMs' in e ? `${e.durationMs} ms` : ''}</span>
