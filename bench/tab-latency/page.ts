@@ -8,7 +8,7 @@ const latencies = { kalphite: [] as number[], raw: [] as number[] };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 kalphite.store.subscribe(({ origin, changes }) => {
-  if (origin !== 'remote') return;
+  if (origin !== 'tab') return;
   for (const change of changes) {
     const sent = (change.after?.data as { sentAt?: unknown } | undefined)?.sentAt;
     if (typeof sent === 'number') latencies.kalphite.push(now() - sent);

@@ -25,7 +25,7 @@ describe('traceDurability', () => {
     const events: KalphiteEvent[] = [
       changed(1, 'a'),
       changed(2, 'a'),
-      { type: 'store:changed', at: 3, origin: 'remote', tag: null, version: 3, changes: [{ id: 'r', before: undefined, after: e('r') }] },
+      { type: 'store:changed', at: 3, origin: 'server', tag: null, version: 3, changes: [{ id: 'r', before: undefined, after: e('r') }] },
     ];
     expect(traceDurability(events).map((w) => [w.id, w.memoryAt])).toEqual([['a', 2]]);
   });

@@ -8,6 +8,7 @@ import { EventBus, type Listener } from './event-bus.js';
 import type { EmitEvent, KalphiteEvent, TabRole } from './events.js';
 import { Flusher, type FlusherSnapshot } from './persist/flusher.js';
 import { LocalDb, type ChangeLogEntry } from './persist/local-db.js';
+import { adoptExternal } from './store/adopt.js';
 import { MemoryStore, type KalphiteStore } from './store/store.js';
 import { SyncClient, type KalphiteSync, type SyncStatus } from './sync/sync-client.js';
 import { browserTabLink, type TabLink } from './tabs/tab-link.js';
@@ -204,9 +205,13 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
         poke: options.poke ?? true,
         fetch: fetchImpl,
         headers: options.syncHeaders ?? (() => ({})),
-        db: opened,
-        store,
-        flusher,
+        outbox: opened,
+        mirror: {
+          get: (id) => store.entities.get(id),
+          ids: () => store.entities.keys(),
+          isPending: (id) => flusher.isPending(id),
+          adopt: (writes) => adoptExternal(store, writes, (id) => flusher.isPending(id), 'server').length,
+        },
         env,
         emit,
       });
@@ -259,7 +264,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     // From here to db.reset nothing awaits: a write made meanwhile lands in the fresh database.
     const ids = Array.from(store.entities.keys());
     const droppedChanges = local.outboxLength + flusher.snapshot().pending.length;
-    store.applyExternal(ids.map((id) => [id, undefined] as const));
+    store.applyExternal(ids.map((id) => [id, undefined] as const), 'server');
     flusher.discard();
     const newGroupId = env.randomId();
     clientId = env.randomId();

@@ -396,17 +396,19 @@ describe('delete and write again in one commit', () => {
 });
 
 describe('remote changes', () => {
-  it('applyExternal commits with origin remote, separately from pending local writes', () => {
+  it('applyExternal commits with its origin (server or tab), separately from pending local writes', () => {
     const store = new MemoryStore();
     const commits = listen(store);
     store.entities.set('local', comment('local'));
     store.applyExternal([
       ['server', comment('server')],
       ['missing', undefined],
-    ]);
+    ], 'server');
+    store.applyExternal([['other-tab', comment('other-tab')]], 'tab');
     expect(commits.map((c) => [c.origin, c.changes.map((x) => x.id)])).toEqual([
       ['local', ['local']],
-      ['remote', ['server']],
+      ['server', ['server']],
+      ['tab', ['other-tab']],
     ]);
   });
 });

@@ -10,8 +10,8 @@ export interface EntityChange {
   readonly after: Entity | undefined;
 }
 
-/** Where a commit came from: this engine's own writes, or server state applied by sync. */
-export type ChangeOrigin = 'local' | 'remote';
+/** Where a commit came from: this engine's own writes, the server (a pull, the local db), or another tab. */
+export type ChangeOrigin = 'local' | 'server' | 'tab';
 
 /** What subscribers hear: every change since the previous notification, coalesced per entity. */
 export interface StoreCommit {
@@ -189,12 +189,13 @@ export class MemoryStore implements KalphiteStore {
 
   /**
    * Applies writes that did not originate here (server state, another tab's writes) as one commit
-   * with origin `remote`, so the flusher does not log them as local mutations.
+   * with that origin, so the flusher does not log them as local mutations. Use `adoptExternal`
+   * (adopt.ts), which keeps local writes on their way.
    */
-  applyExternal(writes: Iterable<readonly [id: string, entity: Entity | undefined]>, tag: string | null = null): void {
+  applyExternal(writes: Iterable<readonly [id: string, entity: Entity | undefined]>, origin: Exclude<ChangeOrigin, 'local'>): void {
     this.notifyNow();
-    this.#origin = 'remote';
-    this.#tag = tag;
+    this.#origin = origin;
+    this.#tag = null;
     try {
       for (const [id, entity] of writes) this.#write(id, entity);
       this.notifyNow();

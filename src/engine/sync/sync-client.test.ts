@@ -83,7 +83,7 @@ describe('sync through a real server on loopback', () => {
     await vi.waitFor(() => expect(b.sync!.status.poke).toBe('open'));
     const arrived = new Promise<void>((resolve) =>
       b.subscribe((event) => {
-        if (event.type === 'store:changed' && event.origin === 'remote') resolve();
+        if (event.type === 'store:changed' && event.origin === 'server') resolve();
       }),
     );
     a.store.entities.set('x', note('x', 'hello b'));

@@ -7,11 +7,10 @@ import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import type { Environment, TimerHandle } from '../environment.js';
 import { KalphiteError, toKalphiteError } from '../errors.js';
 import type { EmitEvent, PokeState } from '../events.js';
-import type { Flusher } from '../persist/flusher.js';
-import type { LocalDb, OutboxEntry } from '../persist/local-db.js';
+import type { OutboxEntry } from '../persist/local-db.js';
 import { LATEST_SCHEMA_VERSION } from '../persist/migrations.js';
 import { SingleFlight } from '../single-flight.js';
-import type { MemoryStore } from '../store/store.js';
+import type { Mirror, Outbox } from './ports.js';
 
 export interface SyncClientOptions {
   /** Base URL of the sync routes, e.g. `https://example.com/api/sync`. */
@@ -27,9 +26,8 @@ export interface SyncClientOptions {
   readonly fetch: typeof fetch;
   /** Extra request headers (auth), asked for before every request. */
   readonly headers: () => Record<string, string> | Promise<Record<string, string>>;
-  readonly db: LocalDb;
-  readonly store: MemoryStore;
-  readonly flusher: Pick<Flusher, 'isPending'>;
+  readonly outbox: Outbox;
+  readonly mirror: Mirror;
   readonly env: Environment;
   readonly emit: EmitEvent;
 }
@@ -175,7 +173,7 @@ export class SyncClient implements KalphiteSync {
   dropBlocked = async (): Promise<number> => {
     const blocked = this.#pushBlocked;
     if (blocked === null) return 0;
-    const dropped = await this.#o.db.discardUnacknowledged(blocked.mutations);
+    const dropped = await this.#o.outbox.discardUnacknowledged(blocked.mutations);
     this.#pushBlocked = null;
     this.#background(this.push());
     return dropped;
@@ -189,7 +187,7 @@ export class SyncClient implements KalphiteSync {
    */
   #ensurePush(): void {
     if (this.#paused || this.#closed || this.#pushBlocked !== null || this.#pushTimer !== null) return;
-    if (this.#pushFlight.busy || this.#pullFlight.busy || this.#o.db.outboxLength === 0) return;
+    if (this.#pushFlight.busy || this.#pullFlight.busy || this.#o.outbox.outboxLength === 0) return;
     this.#setPushTimer(this.#o.pushDelayMs);
   }
 
@@ -236,14 +234,14 @@ export class SyncClient implements KalphiteSync {
   }
 
   verify = async (): Promise<Verification> => {
-    const { db, store, flusher } = this.#o;
+    const { outbox, mirror } = this.#o;
     const server = new Map<string, unknown>();
     let cookie: Cookie = null;
     for (let more = true, pages = 0; more && pages < 10_000; pages++) {
       const text = await this.#request(
         'pull',
         // A client group of its own, so this read never changes what the real client is told.
-        JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID: `${db.clientGroupId}:verify`, profileID: db.clientGroupId, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit: this.#o.pullPageSize }),
+        JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID: `${outbox.clientGroupId}:verify`, profileID: outbox.clientGroupId, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit: this.#o.pullPageSize }),
       );
       const response = parsePullResponse(parseJson(text));
       if ('error' in response) throw new KalphiteError('protocol', `The server answered ${response.error}.`);
@@ -254,18 +252,18 @@ export class SyncClient implements KalphiteSync {
       cookie = response.cookie;
       more = response.more === true;
     }
-    const unacknowledged = new Set((await db.unsyncedChanges(1_000_000)).map((entry) => entry.entityId));
-    const isPending = (id: string) => unacknowledged.has(id) || flusher.isPending(id);
+    const unacknowledged = new Set((await outbox.unsyncedChanges(1_000_000)).map((entry) => entry.entityId));
+    const isPending = (id: string) => unacknowledged.has(id) || mirror.isPending(id);
     const missingLocally: string[] = [];
     const missingOnServer: string[] = [];
     const different: string[] = [];
     let pending = 0;
     for (const [id, value] of server) {
       if (isPending(id)) pending++;
-      else if (!store.entities.has(id)) missingLocally.push(id);
-      else if (!jsonEqual(store.entities.get(id), value)) different.push(id);
+      else if (mirror.get(id) === undefined) missingLocally.push(id);
+      else if (!jsonEqual(mirror.get(id), value)) different.push(id);
     }
-    for (const id of store.entities.keys()) {
+    for (const id of mirror.ids()) {
       if (server.has(id)) continue;
       if (isPending(id)) pending++;
       else missingOnServer.push(id);
@@ -288,11 +286,11 @@ export class SyncClient implements KalphiteSync {
       pushing: this.#pushFlight.busy,
       pulling: this.#pullFlight.busy,
       poke: this.#poke,
-      clientID: this.#o.db.clientId,
-      clientGroupID: this.#o.db.clientGroupId,
-      cookie: this.#o.db.cookie,
+      clientID: this.#o.outbox.clientId,
+      clientGroupID: this.#o.outbox.clientGroupId,
+      cookie: this.#o.outbox.cookie,
       lastMutationID: this.#lastAcknowledged,
-      unacknowledged: this.#o.db.outboxLength,
+      unacknowledged: this.#o.outbox.outboxLength,
       lastPushAt: this.#lastPushAt,
       lastPullAt: this.#lastPullAt,
       nextPullAt: this.#nextPullAt,
@@ -315,14 +313,14 @@ export class SyncClient implements KalphiteSync {
     this.#pushFailures = 0;
     this.#pullFailures = 0;
     this.#background(this.pull());
-    if (this.#o.db.outboxLength > 0 && this.#pushBlocked === null) this.#background(this.push());
+    if (this.#o.outbox.outboxLength > 0 && this.#pushBlocked === null) this.#background(this.push());
   }
 
   async #push(): Promise<void> {
     if (this.#paused || this.#closed) return;
     this.#clearTimer('push');
-    const { db, env, emit } = this.#o;
-    const entries = await db.unsyncedChanges(this.#o.pushBatchSize);
+    const { outbox, env, emit } = this.#o;
+    const entries = await outbox.unsyncedChanges(this.#o.pushBatchSize);
     if (entries.length === 0) {
       // Nothing left to push (a pull acknowledged it): whatever failed before is over.
       this.#pushFailures = 0;
@@ -367,8 +365,8 @@ export class SyncClient implements KalphiteSync {
 
   /** As many outbox rows as fit in `maxPushBytes` (always at least one), as a push request body. */
   #pushBody(entries: readonly OutboxEntry[]): { body: string; bytes: number; count: number } {
-    const { db } = this.#o;
-    const head = `{"pushVersion":${PUSH_VERSION},"clientGroupID":${JSON.stringify(db.clientGroupId)},"profileID":${JSON.stringify(db.clientGroupId)},"schemaVersion":"${LATEST_SCHEMA_VERSION}","mutations":[`;
+    const { outbox } = this.#o;
+    const head = `{"pushVersion":${PUSH_VERSION},"clientGroupID":${JSON.stringify(outbox.clientGroupId)},"profileID":${JSON.stringify(outbox.clientGroupId)},"schemaVersion":"${LATEST_SCHEMA_VERSION}","mutations":[`;
     let body = head;
     let bytes = utf8Length(head) + 2;
     let count = 0;
@@ -386,9 +384,9 @@ export class SyncClient implements KalphiteSync {
   async #pull(): Promise<void> {
     if (this.#paused || this.#closed) return;
     this.#clearTimer('pull');
-    const { db, env, emit, store, flusher } = this.#o;
+    const { outbox, env, emit, mirror } = this.#o;
     const requestId = ++this.#requestSeq;
-    const cookieBefore = db.cookie;
+    const cookieBefore = outbox.cookie;
     emit({ type: 'sync:pull-started', requestId, cookie: cookieBefore });
     const startedAt = env.now();
     let bytes = 0;
@@ -404,7 +402,7 @@ export class SyncClient implements KalphiteSync {
         if (++pages > 10_000) throw new KalphiteError('protocol', 'The server kept sending more pages.');
         const text = await this.#request(
           'pull',
-          JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID: db.clientGroupId, profileID: db.clientGroupId, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit: this.#o.pullPageSize }),
+          JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID: outbox.clientGroupId, profileID: outbox.clientGroupId, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit: this.#o.pullPageSize }),
         );
         bytes += text.length;
         const response = parsePullResponse(parseJson(text));
@@ -453,17 +451,13 @@ export class SyncClient implements KalphiteSync {
       throw error;
     }
 
-    const result = await db.applyPull({ acknowledgeUpTo: acknowledgedUpTo, writes, keep, cookie, pendingInMemory: (id) => flusher.isPending(id) });
-    // A local write may have landed while the transaction ran: memory keeps it (it will be pushed).
-    const toMemory: [string, Entity | undefined][] = [];
-    for (const [id, value] of result.applied) {
-      if (!flusher.isPending(id) && !jsonEqual(store.entities.get(id), value)) toMemory.push([id, value]);
-    }
-    store.applyExternal(toMemory);
-    const ownAcknowledged = acknowledgedUpTo?.[db.clientId];
+    const result = await outbox.applyPull({ acknowledgeUpTo: acknowledgedUpTo, writes, keep, cookie, pendingInMemory: (id) => mirror.isPending(id) });
+    // A local write may have landed while the transaction ran: the adopt rule keeps it (it will be pushed).
+    const applied = mirror.adopt(result.applied);
+    const ownAcknowledged = acknowledgedUpTo?.[outbox.clientId];
     if (ownAcknowledged !== undefined) this.#lastAcknowledged = Math.max(this.#lastAcknowledged, ownAcknowledged);
     if (acknowledgedUpTo !== null) {
-      await db.compact(ACKNOWLEDGED_ROWS_KEPT);
+      await outbox.compact(ACKNOWLEDGED_ROWS_KEPT);
     }
     this.#pullFailures = 0;
     this.#errors.pull = null;
@@ -478,7 +472,7 @@ export class SyncClient implements KalphiteSync {
       cookieBefore,
       cookie,
       patchSize,
-      applied: toMemory.length,
+      applied,
       skipped: result.skipped.size,
       acknowledgedUpTo: ownAcknowledged ?? null,
       more: false,

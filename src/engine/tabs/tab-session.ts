@@ -1,4 +1,4 @@
-import { jsonEqual } from '../../protocol/json.js';
+import { adoptExternal, adoptSnapshot } from '../store/adopt.js';
 import type { BatchTarget, BatchQueue } from './batch-queue.js';
 import type { Entity } from '../store/entity.js';
 import type { Environment } from '../environment.js';
@@ -38,8 +38,6 @@ export interface TabSessionOptions {
   readonly lead: () => Promise<Leadership>;
 }
 
-/** Tags memory commits that came from another tab or the local db, so they are not passed on again. */
-export const TAB_TAG = 'tab';
 /** How long a tab that failed to open the local db waits before queueing for the lock again. */
 const TAKEOVER_RETRY_MS = 1000;
 
@@ -122,7 +120,7 @@ export class TabSession {
           const changes = commit.changes.map((c) => [c.id, c.after ?? null] as const);
           // Own writes go to every tab at once; the leader also passes on what sync pulled into the local db.
           if (commit.origin === 'local') this.#post({ kind: 'changes', from: clientId(), changes });
-          else if (this.#role === 'leader' && commit.tag !== TAB_TAG) this.#post({ kind: 'persisted', from: clientId(), changes });
+          else if (this.#role === 'leader' && commit.origin === 'server') this.#post({ kind: 'persisted', from: clientId(), changes });
         }),
         // The leader's sync events reach every tab, so each one's status and devtools stay current.
         this.#o.subscribe((event) => {
@@ -269,20 +267,13 @@ export class TabSession {
     }
   }
 
-  /** Takes on another tab's (or the local db's) values, except where this tab has a write on the way. */
+  /** Another tab's (or the local db's) values, by the one adopt rule; origin `tab`, so never passed on again. */
   #adopt(changes: Iterable<TabChange>): void {
-    const { store, isPending } = this.#o;
-    const writes: [string, Entity | undefined][] = [];
-    for (const [id, entity] of changes) if (!isPending(id) && !jsonEqual(store.entities.get(id) ?? null, entity)) writes.push([id, entity ?? undefined]);
-    store.applyExternal(writes, TAB_TAG);
+    adoptExternal(this.#o.store, changes, this.#o.isPending, 'tab');
   }
 
-  /** Makes memory equal `entities` (a snapshot of the truth), keeping this tab's writes on the way. */
   #reconcile(entities: readonly Entity[]): void {
-    const truth = new Map(entities.map((e) => [e.id, e]));
-    const changes: TabChange[] = [...truth].map(([id, e]) => [id, e]);
-    for (const id of this.#o.store.entities.keys()) if (!truth.has(id)) changes.push([id, null]);
-    this.#adopt(changes);
+    adoptSnapshot(this.#o.store, entities, this.#o.isPending, 'tab');
   }
 
   /** Leader only: runs a follower's sync call and answers it. */
