@@ -38,6 +38,12 @@ describe('lockFolder', () => {
     lock.release();
   });
 
+  it('takes over a lock that holds no pid (written by a process that died mid-write)', () => {
+    const data = folder();
+    writeFileSync(`${data}.lock`, '');
+    lockFolder(data).release();
+  });
+
   it('does not remove a lock another process took over since', () => {
     const data = folder();
     const lock = lockFolder(data);

@@ -39,47 +39,57 @@ export interface SyncServer {
 /** The names a server on this machine goes by, beside the host it listens on. */
 export const loopbackHosts: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
 
-/** The sync protocol over `node:http`: push, pull and a server-sent-events poke channel. */
+/**
+ * The sync protocol over `node:http`: push, pull and a server-sent-events poke channel. Listens
+ * before it opens the database, so a port in use fails at once; a request that arrives meanwhile
+ * waits for the database.
+ */
 export async function startSyncServer(options: StartSyncServerOptions = {}): Promise<SyncServer> {
   const onError = options.onError ?? logServerProblem;
   const host = options.host ?? '127.0.0.1';
-  const backend = await openBackend(options.db ?? 'memory://', onError);
-  let core: SyncCore;
-  try {
-    core = await createSyncCore({ backend, onError, ...(options.resolvers && { resolvers: options.resolvers }) });
-  } catch (error) {
-    await backend.close();
-    throw error;
-  }
-
   const server = createServer();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
     });
-  } catch (error) {
-    await core.close();
-    throw error;
-  }
+  });
   const { port } = server.address() as AddressInfo;
   const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
-  const { allowedHosts = '*', ...handlerOptions } = options;
-  const handler = createSyncHandler({
-    ...handlerOptions,
-    core,
-    onError,
-    ...(allowedHosts !== '*' && { allowedHosts: hostsAt(allowedHosts, port) }),
-  });
+
+  const started = (async () => {
+    const backend = await openBackend(options.db ?? 'memory://', onError);
+    try {
+      const core = await createSyncCore({ backend, onError, ...(options.resolvers && { resolvers: options.resolvers }) });
+      const { allowedHosts = '*', ...handlerOptions } = options;
+      const handler = createSyncHandler({
+        ...handlerOptions,
+        core,
+        onError,
+        ...(allowedHosts !== '*' && { allowedHosts: hostsAt(allowedHosts, port) }),
+      });
+      return { core, handler };
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
+  })();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    serve(handler, req, res, authority).catch((error: unknown) => failed(error, res, onError));
+    started.then(({ handler }) => serve(handler, req, res, authority)).catch((error: unknown) => failed(error, res, onError));
   });
   // After listening, the server emits 'error' when it cannot accept a connection (out of file
   // descriptors): with no listener that would end the process. It keeps listening.
   server.on('error', (error) => onError({ code: 'request-failed', message: `Accepting a connection failed: ${error.message}`, cause: error }));
+  let core: SyncCore;
+  let handler: SyncHandler;
+  try {
+    ({ core, handler } = await started);
+  } catch (error) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   if (!isLoopback(host) && !options.authenticate) {
     onError({ code: 'open-to-network', message: `Listening on ${authority} with no authenticate hook: anyone who can reach it can read and write.` });
   }
