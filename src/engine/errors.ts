@@ -11,7 +11,8 @@ export type KalphiteErrorCode =
   | 'network'
   | 'server-error'
   | 'protocol'
-  | 'not-leader';
+  | 'not-leader'
+  | 'incompatible-tab';
 
 export class KalphiteError extends Error {
   override readonly name = 'KalphiteError';

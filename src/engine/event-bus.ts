@@ -7,10 +7,6 @@ export type Listener<T> = (value: T) => void;
 export class EventBus<T> {
   readonly #listeners = new Set<Listener<T>>();
 
-  get size(): number {
-    return this.#listeners.size;
-  }
-
   subscribe = (listener: Listener<T>): (() => void) => {
     this.#listeners.add(listener);
     return () => {

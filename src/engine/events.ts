@@ -82,6 +82,10 @@ export type KalphiteEvent =
   | { readonly type: 'tabs:changed'; readonly at: number; readonly role: TabRole; readonly tabs: number }
   /** This tab got the lock but could not open the local db: its writes stay in memory. */
   | { readonly type: 'tabs:takeover-failed'; readonly at: number; readonly error: KalphiteError }
+  /** The leader tab speaks another tab protocol (another release of the app): this tab cannot join it. */
+  | { readonly type: 'tabs:incompatible'; readonly at: number; readonly protocol: number; readonly leaderProtocol: number; readonly error: KalphiteError }
+  /** A tab message failed its shape check and was ignored; reported for the first one, counted in `inspect().tabs`. */
+  | { readonly type: 'tabs:message-refused'; readonly at: number; readonly refused: number }
   | { readonly type: 'engine:closed'; readonly at: number };
 
 /** The leader tab holds the local db and syncs; followers send it their writes. */

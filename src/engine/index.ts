@@ -1,5 +1,6 @@
 export { createKalphite } from './kalphite.js';
-export type { Kalphite, KalphiteInspection, KalphiteOptions } from './kalphite.js';
+export type { Kalphite, KalphiteInspection } from './instance.js';
+export type { KalphiteOptions } from './options.js';
 export type { KalphiteStore, EntityMap, EntityChange, StoreCommit, StoreListener, ChangeOrigin, BatchOptions } from './store/store.js';
 export type { Entity, JsonValue, JsonPrimitive } from './store/entity.js';
 export { KalphiteError, isKalphiteError } from './errors.js';

@@ -48,7 +48,7 @@ function setup(options: { delayMs?: number; maxWaitMs?: number; random?: () => n
   const env = { ...defaultEnvironment(), random: options.random ?? (() => 0.5) };
   const flusher = new Flusher({
     read: (id) => store.entities.get(id),
-    db,
+    sink: db,
     env,
     emit: (event) => events.push({ ...event, at: env.now() } as KalphiteEvent),
     delayMs: options.delayMs ?? 100,

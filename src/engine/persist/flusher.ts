@@ -7,11 +7,16 @@ import type { FlushOp } from './local-db.js';
 import { PendingChanges } from './pending-changes.js';
 import type { EntityChange } from '../store/store.js';
 
+/** Whoever persists a batch: the local db, or the leader tab for a follower. */
+export interface FlushSink {
+  writeBatch(ops: readonly FlushOp[]): Promise<number>;
+}
+
 export interface FlusherOptions {
   /** Where current values are read at flush time: memory is the truth, so the newest value wins. */
   readonly read: (id: string) => Entity | undefined;
   /** Where batches go (the local db, or the leader tab); resolves to the batch's last mutation id. */
-  readonly db: { writeBatch(ops: readonly FlushOp[]): Promise<number> };
+  readonly sink: FlushSink;
   readonly env: Environment;
   readonly emit: EmitEvent;
   readonly delayMs: number;
@@ -102,10 +107,6 @@ export class Flusher {
     return this.#pending.has(id) || (this.#inFlightBatch?.has(id) ?? false);
   }
 
-  get lastError(): KalphiteError | null {
-    return this.#lastError;
-  }
-
   snapshot(): FlusherSnapshot {
     const pending: PendingFlush[] = [];
     this.#pending.forEach((id, base) => {
@@ -169,7 +170,7 @@ export class Flusher {
 
     const run = async (): Promise<boolean> => {
       try {
-        const lastMutationId = await this.#o.db.writeBatch(ops);
+        const lastMutationId = await this.#o.sink.writeBatch(ops);
         this.#failures = 0;
         emit({ type: 'flush:committed', batchId, size: ops.length, durationMs: env.now() - startedAt, lastMutationId, ids: ops.map((op) => op.id) });
         return true;

@@ -10,6 +10,13 @@ import type { SyncStatus } from '../sync/sync-client.js';
 export type ForwardedEvent = DistributiveForward<Extract<KalphiteEvent, { type: `sync:${string}` } | { type: 'outbox:acknowledged' }>>;
 type DistributiveForward<T> = T extends { readonly error: unknown } ? Omit<T, 'at' | 'error'> & { readonly error: PlainError } : T extends unknown ? Omit<T, 'at'> : never;
 
+/**
+ * The version of this message set. A tab says it in `hello` and the leader in its answer; tabs of
+ * two releases that speak different versions do not work together (the lock's name stays the same,
+ * so they never open one database at once). Raise it when a message changes shape or meaning.
+ */
+export const TAB_PROTOCOL = 2;
+
 /** An entity's new value (null: deleted), as tabs tell each other. */
 export type TabChange = readonly [id: string, entity: Entity | null];
 
@@ -19,7 +26,10 @@ export type TabChange = readonly [id: string, entity: Entity | null];
  * for entities it has no write of its own on the way.
  */
 export type TabMessage =
-  | { readonly kind: 'hello'; readonly from: string }
+  /** Before protocol 2 a hello carried no version: absent reads as 1. */
+  | { readonly kind: 'hello'; readonly from: string; readonly protocol: number }
+  /** The leader's answer to a hello of another protocol: the new tab cannot join. */
+  | { readonly kind: 'incompatible'; readonly from: string; readonly to: string; readonly protocol: number }
   | { readonly kind: 'leader'; readonly from: string }
   | { readonly kind: 'bye'; readonly from: string }
   | {
@@ -30,6 +40,8 @@ export type TabMessage =
       readonly entities: readonly Entity[];
       readonly tabs: number;
       readonly sync: SyncStatus | null;
+      /** Absent (protocol 1): a leader of an older release. */
+      readonly protocol: number;
     }
   | { readonly kind: 'changes'; readonly from: string; readonly changes: readonly TabChange[] }
   | { readonly kind: 'persisted'; readonly from: string; readonly changes: readonly TabChange[] }
@@ -48,7 +60,7 @@ export type TabMessage =
   | { readonly kind: 'sync-call'; readonly from: string; readonly id: number; readonly call: SyncCall }
   | { readonly kind: 'sync-answer'; readonly from: string; readonly to: string; readonly id: number; readonly result: SyncCallResult; readonly error: PlainError | null };
 
-const KINDS = new Set(['hello', 'leader', 'bye', 'snapshot', 'changes', 'persisted', 'batch', 'ack', 'tabs', 'sync-event', 'sync-call', 'sync-answer']);
+const KINDS = new Set(['hello', 'incompatible', 'leader', 'bye', 'snapshot', 'changes', 'persisted', 'batch', 'ack', 'tabs', 'sync-event', 'sync-call', 'sync-answer']);
 const CALLS = new Set(['push', 'pull', 'pause', 'resume', 'offline', 'online', 'verify', 'retry', 'drop-blocked']);
 
 /**
@@ -61,8 +73,14 @@ export function parseTabMessage(value: unknown): TabMessage | null {
   if (typeof kind !== 'string' || !KINDS.has(kind) || typeof from !== 'string') return null;
   const message = value as TabMessage;
   switch (message.kind) {
+    case 'hello':
+      return { ...message, protocol: protocolOf(message) };
+    case 'incompatible':
+      return typeof message.to === 'string' && Number.isInteger(message.protocol) ? message : null;
     case 'snapshot':
-      return typeof message.to === 'string' && typeof message.clientGroupId === 'string' && Array.isArray(message.entities) && message.entities.every((e) => entityProblem(e?.id, e) === null) ? message : null;
+      return typeof message.to === 'string' && typeof message.clientGroupId === 'string' && Array.isArray(message.entities) && message.entities.every((e) => entityProblem(e?.id, e) === null)
+        ? { ...message, protocol: protocolOf(message) }
+        : null;
     case 'changes':
     case 'persisted':
       return Array.isArray(message.changes) && message.changes.every(isChange) ? message : null;
@@ -81,6 +99,10 @@ export function parseTabMessage(value: unknown): TabMessage | null {
     default:
       return message;
   }
+}
+
+function protocolOf(message: { readonly protocol?: unknown }): number {
+  return typeof message.protocol === 'number' && Number.isInteger(message.protocol) ? message.protocol : 1;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

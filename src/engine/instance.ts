@@ -1,0 +1,54 @@
+import type { Listener } from './event-bus.js';
+import type { KalphiteEvent, TabRole } from './events.js';
+import type { FlusherSnapshot } from './persist/flusher.js';
+import type { ChangeLogEntry } from './persist/local-db.js';
+import type { KalphiteStore } from './store/store.js';
+import type { KalphiteSync, SyncStatus } from './sync/sync-client.js';
+
+/** A plain, synchronous picture of the engine for devtools and tests. */
+export interface KalphiteInspection {
+  /** The engine clock when this picture was taken (countdowns are measured from it). */
+  readonly at: number;
+  readonly clientId: string;
+  readonly clientGroupId: string;
+  readonly dataDir: string;
+  readonly closed: boolean;
+  readonly version: number;
+  /** This tab's role among the tabs sharing `dataDir`, how many there are (1 without tabs), and how many tab messages failed their shape check. */
+  readonly tabs: { readonly role: TabRole; readonly count: number; readonly refusedMessages: number };
+  readonly entityCount: number;
+  readonly countsByType: Readonly<Record<string, number>>;
+  readonly flush: FlusherSnapshot;
+  readonly outbox: { readonly length: number; readonly lastMutationId: number };
+  readonly sync: SyncStatus | null;
+  /** The newest failure (flush, push, pull, takeover) that has not been followed by a success of its kind. */
+  readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | null;
+}
+
+/** One engine: memory store, flusher, local db and sync. */
+export interface Kalphite {
+  readonly store: KalphiteStore;
+  /** Layer 4, when `syncUrl` is set. */
+  readonly sync: KalphiteSync | null;
+  /** This engine's sync client (a new one each time an engine opens, as a tab is). */
+  readonly clientId: string;
+  /** The client group: the local database, shared by every engine (tab) that opens it. */
+  readonly clientGroupId: string;
+  readonly dataDir: string;
+  readonly closed: boolean;
+  /** Recent events, oldest first. */
+  readonly events: readonly KalphiteEvent[];
+  subscribe(listener: Listener<KalphiteEvent>): () => void;
+  inspect(): KalphiteInspection;
+  /** Persists every write made so far; resolves once it is in the local db. */
+  flush(): Promise<void>;
+  /** The newest local changes (outbox rows, acknowledged or not), newest first, for the devtools. */
+  changeLog(options?: { readonly limit?: number }): Promise<readonly ChangeLogEntry[]>;
+  /**
+   * Throws away everything local (memory, pending flushes, unacknowledged changes, cookie) and
+   * starts again as a new client, pulling the server's state afresh. Unsynced writes are lost.
+   */
+  reset(): Promise<void>;
+  /** Flushes, stops every timer and closes the local db. Writes afterwards throw `closed`. */
+  close(): Promise<void>;
+}

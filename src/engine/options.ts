@@ -1,0 +1,152 @@
+import type { PGliteInterface } from '@electric-sql/pglite';
+import type { BackoffOptions } from './backoff.js';
+import { resolveEnvironment, type Environment } from './environment.js';
+import { KalphiteError } from './errors.js';
+import type { SyncSettings } from './sync/sync-client.js';
+import { browserTabLink, type TabLink } from './tabs/tab-link.js';
+
+export interface KalphiteOptions {
+  /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
+  readonly dataDir?: string;
+  /** Use this PGlite instead of opening `dataDir` (the caller owns and closes it). */
+  readonly pglite?: PGliteInterface;
+  /** Quiet time after the last write before a flush (default 100 ms). */
+  readonly flushDelayMs?: number;
+  /** Longest a write waits for a flush while writes keep coming (default 1000 ms). */
+  readonly flushMaxWaitMs?: number;
+  /** Backoff for failed flushes (default 100 ms doubling up to 30 s, with jitter). */
+  readonly flushRetry?: Partial<BackoffOptions>;
+  /** Base URL of a Kalphite sync server's routes (e.g. `https://example.com/api/sync`); no sync without it. */
+  readonly syncUrl?: string;
+  /** Quiet time after a flush before pushing (default 1000 ms). */
+  readonly pushDelayMs?: number;
+  /** Pull this often even without pokes (default 5000 ms). */
+  readonly pullIntervalMs?: number;
+  /** Entries per pull response page (default 1000). */
+  readonly pullPageSize?: number;
+  /** Listen for server pokes (server-sent events) to pull at once (default true). */
+  readonly poke?: boolean;
+  /**
+   * The largest push request body (default 1 MiB, the server's default limit); a 413 lowers it to
+   * the server's. `entities.set` refuses an entity that could not fit in one.
+   */
+  readonly maxPushBytes?: number;
+  /** Backoff for failed sync requests (default 500 ms doubling up to 30 s, with jitter). */
+  readonly syncRetry?: Partial<BackoffOptions>;
+  /** Headers for every sync request (e.g. authorization), asked for before each. */
+  readonly syncHeaders?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** The fetch to sync with (default `globalThis.fetch`). */
+  readonly fetch?: typeof fetch;
+  /** How many recent events `instance.events` keeps (default 200). */
+  readonly eventHistory?: number;
+  /** Clock, timers, randomness and page-hide hook; browser/Node defaults. */
+  readonly environment?: Partial<Environment>;
+  /**
+   * How tabs sharing `dataDir` coordinate (one leader holds the local db and syncs; every tab keeps
+   * all entities in memory). Default: Web Locks + BroadcastChannel for `idb://` in browsers; `false`
+   * makes this engine the only one (it must then be alone on its `dataDir`).
+   */
+  readonly tabs?: TabLink | false;
+}
+
+/**
+ * Every constant the engine tunes itself by, in one place. Not options: changing one changes what
+ * the tests prove, so each says why it is what it is.
+ */
+export const LIMITS = {
+  /** Mutations per push request at most; `maxPushBytes` caps it further. */
+  pushBatchSize: 500,
+  /** Room in a push body for its envelope and one mutation's fields around the entity. */
+  pushEnvelopeBytes: 1024,
+  /** How long a closing follower tab waits for the leader to persist its last writes. */
+  followerCloseWaitMs: 3000,
+  /** How long a tab that failed to open the local db waits before queueing for the lock again. */
+  takeoverRetryMs: 1000,
+  /** Change-log rows `changeLog()` returns when asked for no limit. */
+  changeLogRows: 500,
+} as const;
+
+const DEFAULTS = {
+  dataDir: 'memory://',
+  flushDelayMs: 100,
+  flushMaxWaitMs: 1000,
+  flushRetry: { baseMs: 100, maxMs: 30_000 },
+  eventHistory: 200,
+  pushDelayMs: 1000,
+  pullIntervalMs: 5000,
+  pullPageSize: 1000,
+  maxPushBytes: 1024 * 1024,
+  syncRetry: { baseMs: 500, maxMs: 30_000 },
+} as const;
+
+/** The options with every default filled in and every value checked. */
+export interface EngineSettings {
+  readonly dataDir: string;
+  readonly pglite: PGliteInterface | undefined;
+  readonly flush: { readonly delayMs: number; readonly maxWaitMs: number; readonly retry: BackoffOptions };
+  /** Null: no `syncUrl`, the engine is local only. */
+  readonly sync: SyncSettings | null;
+  readonly eventHistory: number;
+  readonly env: Environment;
+  /** Null: this engine is alone on its dataDir. */
+  readonly tabs: TabLink | null;
+  /** Entities larger than this as JSON are refused at `entities.set` (a push must carry them). */
+  readonly maxEntityBytes: number;
+}
+
+/** Fills in the defaults and checks every option; throws `invalid-options` naming the one that is wrong. */
+export function resolveOptions(options: KalphiteOptions): EngineSettings {
+  const dataDir = options.dataDir ?? DEFAULTS.dataDir;
+  const maxPushBytes = nonNegative('maxPushBytes', options.maxPushBytes ?? DEFAULTS.maxPushBytes);
+  if (maxPushBytes < 2 * LIMITS.pushEnvelopeBytes) throw new KalphiteError('invalid-options', `Option maxPushBytes must be at least ${2 * LIMITS.pushEnvelopeBytes}.`);
+  return {
+    dataDir,
+    pglite: options.pglite,
+    flush: {
+      delayMs: nonNegative('flushDelayMs', options.flushDelayMs ?? DEFAULTS.flushDelayMs),
+      maxWaitMs: nonNegative('flushMaxWaitMs', options.flushMaxWaitMs ?? DEFAULTS.flushMaxWaitMs),
+      retry: backoff('flushRetry', options.flushRetry, DEFAULTS.flushRetry),
+    },
+    sync: syncSettings(options, maxPushBytes),
+    eventHistory: nonNegative('eventHistory', options.eventHistory ?? DEFAULTS.eventHistory),
+    env: resolveEnvironment(options.environment),
+    tabs: options.tabs === false ? null : (options.tabs ?? (dataDir.startsWith('idb://') ? browserTabLink() : null)),
+    maxEntityBytes: maxPushBytes - LIMITS.pushEnvelopeBytes,
+  };
+}
+
+function syncSettings(options: KalphiteOptions, maxPushBytes: number): SyncSettings | null {
+  // Checked even without a syncUrl, so a typo fails the same way whether or not the engine syncs.
+  const timings = {
+    pushDelayMs: nonNegative('pushDelayMs', options.pushDelayMs ?? DEFAULTS.pushDelayMs),
+    pullIntervalMs: nonNegative('pullIntervalMs', options.pullIntervalMs ?? DEFAULTS.pullIntervalMs),
+    pullPageSize: Math.max(1, Math.floor(nonNegative('pullPageSize', options.pullPageSize ?? DEFAULTS.pullPageSize))),
+    retry: backoff('syncRetry', options.syncRetry, DEFAULTS.syncRetry),
+  };
+  if (options.syncUrl === undefined) return null;
+  const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
+  if (typeof fetchImpl !== 'function') throw new KalphiteError('invalid-options', 'syncUrl needs a fetch: pass the fetch option where there is no global fetch.');
+  return {
+    url: options.syncUrl.replace(/\/$/, ''),
+    ...timings,
+    pushBatchSize: LIMITS.pushBatchSize,
+    maxPushBytes,
+    poke: options.poke ?? true,
+    fetch: fetchImpl,
+    headers: options.syncHeaders ?? (() => ({})),
+  };
+}
+
+function backoff(name: string, given: Partial<BackoffOptions> | undefined, defaults: BackoffOptions): BackoffOptions {
+  return {
+    baseMs: nonNegative(`${name}.baseMs`, given?.baseMs ?? defaults.baseMs),
+    maxMs: nonNegative(`${name}.maxMs`, given?.maxMs ?? defaults.maxMs),
+  };
+}
+
+function nonNegative(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new KalphiteError('invalid-options', `Option ${name} must be a finite number >= 0 (got ${String(value)}).`);
+  }
+  return value;
+}

@@ -1,0 +1,144 @@
+import type { Environment } from '../environment.js';
+import { KalphiteError } from '../errors.js';
+import type { EmitEvent } from '../events.js';
+import type { FlushOp } from '../persist/local-db.js';
+import type { Replica } from '../replica.js';
+import { adoptExternal, adoptSnapshot } from '../store/adopt.js';
+import type { BatchTarget } from './batch-queue.js';
+import { FollowerSync, fromPlainError, idleSyncStatus } from './follower-sync.js';
+import type { MessageHandlers, Role, TabContext } from './role.js';
+import { TAB_PROTOCOL, type ForwardedEvent } from './tab-messages.js';
+
+/** How a follower tells its session it joined a leader, or cannot. */
+export interface Joining {
+  /** A leader's snapshot is in memory. */
+  joined(): void;
+  /** The leader speaks another tab protocol. */
+  incompatible(leaderProtocol: number): void;
+}
+
+/**
+ * The leader tab seen from a follower: the same `Replica` a lone engine has, over the channel.
+ * Batches go to the leader through the queue (sent again to a new leader until answered), sync is
+ * the leader's (`FollowerSync`), and what the leader persists is adopted by the one rule.
+ */
+export class Follower implements Role {
+  readonly #ctx: TabContext;
+  readonly #env: Environment;
+  readonly #closeWaitMs: number;
+  readonly #joining: Joining;
+  readonly sync: FollowerSync | null;
+  #clientGroupId = '';
+  #count = 1;
+  #joined = false;
+
+  constructor(ctx: TabContext, options: { readonly syncs: boolean; readonly env: Environment; readonly closeWaitMs: number; readonly joining: Joining }) {
+    this.#ctx = ctx;
+    this.#env = options.env;
+    this.#closeWaitMs = options.closeWaitMs;
+    this.#joining = options.joining;
+    this.sync = options.syncs ? new FollowerSync((call, id) => ctx.post({ kind: 'sync-call', from: ctx.id, id, call }), () => ctx.id, idleSyncStatus()) : null;
+  }
+
+  get clientId(): string {
+    return this.#ctx.id;
+  }
+
+  get clientGroupId(): string {
+    return this.#clientGroupId;
+  }
+
+  get outbox(): Replica['outbox'] {
+    // No outbox of its own: the leader's holds every tab's changes.
+    return { length: this.sync?.status.unacknowledged ?? 0, lastMutationId: this.#ctx.queue.lastMutationId };
+  }
+
+  get tabs(): Replica['tabs'] {
+    return { role: 'follower', count: this.#count };
+  }
+
+  writeBatch = (ops: readonly FlushOp[]): Promise<number> => this.#ctx.queue.writeBatch(ops);
+
+  changeLog(): Promise<never> {
+    return Promise.reject(notLeader());
+  }
+
+  reset(): Promise<never> {
+    return Promise.reject(notLeader());
+  }
+
+  /** The last writes need a leader's answer; with none (it failed to take over), give up after a while and say so. */
+  async close(lastFlush: () => Promise<void>): Promise<void> {
+    const giveUp = this.#env.setTimeout(() => this.#ctx.queue.abandon('No leader tab answered before this tab closed: its last writes were not persisted.'), this.#closeWaitMs);
+    try {
+      await lastFlush();
+    } finally {
+      this.#env.clearTimeout(giveUp);
+    }
+  }
+
+  leave(reason: string): void {
+    this.sync?.abandon(reason);
+  }
+
+  readonly #toLeader: BatchTarget = (ops, batch) => this.#ctx.post({ kind: 'batch', from: this.#ctx.id, clientId: this.#ctx.id, batch, ops });
+
+  readonly handlers: MessageHandlers = {
+    leader: () => {
+      // A new leader: it gets every unanswered batch again, and a snapshot puts memory in step.
+      this.sync?.abandon('The leader tab went away before answering.');
+      this.#ctx.queue.setTarget(this.#toLeader);
+      this.#ctx.post({ kind: 'hello', from: this.#ctx.id, protocol: TAB_PROTOCOL });
+    },
+    snapshot: (message) => {
+      if (message.to !== this.#ctx.id) return;
+      if (message.protocol !== TAB_PROTOCOL) return this.#joining.incompatible(message.protocol);
+      const { store, isPending, queue } = this.#ctx;
+      this.#clientGroupId = message.clientGroupId;
+      if (message.sync) this.sync?.update(message.sync);
+      if (this.#joined) adoptSnapshot(store, message.entities, isPending, 'tab');
+      else store.load(message.entities);
+      queue.setTarget(this.#toLeader);
+      this.#setCount(message.tabs);
+      this.#joined = true;
+      this.#joining.joined();
+    },
+    incompatible: (message) => {
+      if (message.to === this.#ctx.id) this.#joining.incompatible(message.protocol);
+    },
+    changes: (message) => {
+      if (this.#joined) adoptExternal(this.#ctx.store, message.changes, this.#ctx.isPending, 'tab');
+    },
+    persisted: (message) => {
+      if (this.#joined) adoptExternal(this.#ctx.store, message.changes, this.#ctx.isPending, 'tab');
+    },
+    ack: (message) => {
+      if (message.to !== this.#ctx.id) return;
+      this.#ctx.queue.settle(
+        message.batch,
+        message.error ? { error: new KalphiteError('db-failed', `The leader tab could not write: ${message.error.message}`) } : { lastMutationId: message.lastMutationId },
+      );
+    },
+    tabs: (message) => this.#setCount(message.tabs),
+    'sync-event': (message) => {
+      if (!this.sync) return;
+      this.sync.update(message.status, message.event.type === 'outbox:acknowledged' ? message.event.byClient : undefined);
+      this.#ctx.emit(fromForwarded(message.event));
+    },
+    'sync-answer': (message) => {
+      if (message.to === this.#ctx.id) this.sync?.answer(message.id, message.result, message.error);
+    },
+  };
+
+  #setCount(count: number): void {
+    this.#count = count;
+    this.#ctx.setTabs('follower', count);
+  }
+}
+
+const notLeader = () => new KalphiteError('not-leader', 'Only the leader tab holds the local database: ask it there.');
+
+/** A forwarded sync event, as this tab's own (its error a KalphiteError again). */
+function fromForwarded(event: ForwardedEvent): Parameters<EmitEvent>[0] {
+  return ('error' in event ? { ...event, error: fromPlainError(event.error) } : event) as Parameters<EmitEvent>[0];
+}

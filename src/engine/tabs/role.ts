@@ -1,0 +1,32 @@
+import type { EmitEvent, KalphiteEvent, TabRole } from '../events.js';
+import type { Replica } from '../replica.js';
+import type { MemoryStore } from '../store/store.js';
+import type { BatchQueue } from './batch-queue.js';
+import type { TabMessage } from './tab-messages.js';
+
+/** What both roles work with: this tab's identity, the channel, memory and the batch queue. */
+export interface TabContext {
+  /** This tab's client id. */
+  readonly id: string;
+  readonly post: (message: TabMessage) => void;
+  readonly store: MemoryStore;
+  /** Whether this tab has a write of its own on the way for `id` (it then keeps its value). */
+  readonly isPending: (id: string) => boolean;
+  /** The flusher's batches, numbered, until the leader (this tab or another) answers. */
+  readonly queue: BatchQueue;
+  readonly emit: EmitEvent;
+  /** The engine's events (the leader passes its sync events on). */
+  readonly subscribe: (listener: (event: KalphiteEvent) => void) => () => void;
+  /** Tells the engine (an event) this tab's role and how many tabs there are. */
+  readonly setTabs: (role: TabRole, count: number) => void;
+}
+
+/** The messages a role answers, one handler per kind; kinds it has none for are not its business. */
+export type MessageHandlers = { readonly [K in TabMessage['kind']]?: (message: Extract<TabMessage, { kind: K }>) => void };
+
+/** A tab in its role: a replica for its engine and a table of message handlers. */
+export interface Role extends Replica {
+  readonly handlers: MessageHandlers;
+  /** The role ends (the tab closes): stop listening, fail what waits on it. */
+  leave(reason: string): void;
+}
