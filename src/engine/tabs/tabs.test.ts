@@ -163,3 +163,33 @@ describe('tabs sharing one database', () => {
     }
   });
 });
+
+describe('tabs of different releases', () => {
+  it('a tab whose leader speaks another tab protocol says so and fails to open instead of waiting', async () => {
+    const dataDir = `memory://tabs-${process.pid}-${++dirs}`;
+    const tab = createTestTab(createLockRegistry());
+    // An older release's leader holds the lock and answers a hello with a snapshot naming no protocol (1).
+    const oldLeader = tab.link.channel(`kalphite:${dataDir}`);
+    const stop = oldLeader.subscribe((message) => {
+      const { kind, from } = message as { kind: string; from: string };
+      if (kind === 'hello') oldLeader.post({ kind: 'snapshot', from: 'old-leader', to: from, clientGroupId: 'g', entities: [], tabs: 2, sync: null });
+    });
+    const neverGranted = { lock: () => () => {}, channel: (name: string) => tab.link.channel(name) };
+    const opening = createKalphite({ dataDir, pglite: await freshPGlite(), tabs: neverGranted });
+    await expect(opening).rejects.toMatchObject({ code: 'incompatible-tab', message: expect.stringContaining('tab protocol 1') });
+    stop();
+    oldLeader.close();
+  });
+
+  it('a message that fails its shape check is counted and reported once', async () => {
+    const { openTab } = await profile();
+    const a = await openTab();
+    const stranger = createTestTab(createLockRegistry()).link.channel(`kalphite:${a.kalphite.dataDir}`);
+    stranger.post({ kind: 'snapshot', from: 'x', to: 'y' });
+    stranger.post('not even an object');
+    stranger.post({ kind: 'changes', from: 'x', changes: [['id', { id: 'other', type: 't', data: {} }]] });
+    await vi.waitFor(() => expect(a.kalphite.inspect().tabs.refusedMessages).toBe(3));
+    expect(a.kalphite.events.filter((e) => e.type === 'tabs:message-refused')).toHaveLength(1);
+    stranger.close();
+  });
+});
