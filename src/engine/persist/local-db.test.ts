@@ -44,6 +44,7 @@ describe('schema and migrations', () => {
       [1, 2],
       [2, 3],
       [3, 4],
+      [4, 5],
     ]);
     expect(db.clientGroupId).toMatch(/^client-/);
     expect(db.clientGroupId).not.toBe(db.clientId);
@@ -71,6 +72,7 @@ describe('schema and migrations', () => {
       [1, 2],
       [2, 3],
       [3, 4],
+      [4, 5],
     ]);
     expect(db.clientGroupId).toBe('old-client');
     expect(await db.loadEntities()).toEqual([note('a', 'v1')]);

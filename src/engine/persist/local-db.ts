@@ -94,7 +94,7 @@ export class LocalDb {
     this.#now = options.now;
     this.#emit = options.emit;
     this.dataDir = dataDir;
-    this.#clientGroupId = state.client_id;
+    this.#clientGroupId = state.client_group_id;
     this.#clientId = clientId;
     this.schemaVersion = state.schema_version;
     this.#lastMutationId = 0;
@@ -118,7 +118,7 @@ export class LocalDb {
       await db.exec(`SET work_mem = '64MB'`);
       if (filesInMemory(db)) await db.exec('SET wal_init_zero = off');
       await migrate(db, options);
-      const state = await one<ClientStateRow>(db, 'SELECT client_id, schema_version, cookie FROM client_state');
+      const state = await one<ClientStateRow>(db, 'SELECT client_group_id, schema_version, cookie FROM client_state');
       const clientId = options.clientId ?? options.randomId();
       await db.query('INSERT INTO local_clients (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING', [clientId]);
       const { count } = await one<{ count: number }>(db, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
@@ -315,7 +315,7 @@ export class LocalDb {
   async reset(clientGroupId: string, clientId: string): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await tx.exec('TRUNCATE entities, client_changes, local_clients');
-      await tx.query('UPDATE client_state SET client_id = $1, cookie = NULL', [clientGroupId]);
+      await tx.query('UPDATE client_state SET client_group_id = $1, cookie = NULL', [clientGroupId]);
       await tx.query('INSERT INTO local_clients (client_id) VALUES ($1)', [clientId]);
     });
     this.#clientGroupId = clientGroupId;
@@ -346,7 +346,7 @@ export class LocalDb {
 }
 
 interface ClientStateRow {
-  client_id: string;
+  client_group_id: string;
   cookie: Cookie;
   schema_version: number;
 }
@@ -397,11 +397,9 @@ async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<vo
     try {
       await db.transaction(async (tx) => {
         await tx.exec(migration.sql);
-        await tx.query(
-          `INSERT INTO client_state (client_id, schema_version) VALUES ($1, $2)
-           ON CONFLICT (singleton) DO UPDATE SET schema_version = excluded.schema_version`,
-          [options.randomId(), migration.version],
-        );
+        // The first migration makes the state row (with a new client group id); later ones advance it.
+        if (migration.version === 1) await tx.query('INSERT INTO client_state (client_id, schema_version) VALUES ($1, 1)', [options.randomId()]);
+        else await tx.query('UPDATE client_state SET schema_version = $1', [migration.version]);
       });
     } catch (error) {
       throw new KalphiteError('migration-failed', `Migration ${migration.version} (${migration.description}) failed: ${toKalphiteError('db-failed', error).message}`, { cause: error });

@@ -84,6 +84,12 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE client_changes ADD CONSTRAINT client_changes_op_check CHECK (op IN ('upsert', 'delete', 'discard'));
     `,
   },
+  {
+    // The column has held the client group id since version 3, when each tab became a client.
+    version: 5,
+    description: 'client_state.client_id is named client_group_id',
+    sql: `ALTER TABLE client_state RENAME COLUMN client_id TO client_group_id;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
