@@ -91,9 +91,9 @@ describe('the blocked-push notice', () => {
     status: 413,
     mutations,
   });
-  // Only what the notice reads of the engine's view: the sync status's `blocked`, and events.
+  // Only what the notice reads of the engine's view: its clock, the sync status's `blocked`, and events.
   const view = (blocked: SyncStatus['blocked'], events: readonly KalphiteEvent[] = []): EngineView => ({
-    inspection: { sync: { blocked } } as unknown as KalphiteInspection,
+    inspection: { at: Date.now(), sync: { blocked } } as unknown as KalphiteInspection,
     events,
   });
   const fakeSync = (dropBlocked: () => Promise<number> = async () => 2) => ({ retry: vi.fn(), dropBlocked: vi.fn(dropBlocked) });

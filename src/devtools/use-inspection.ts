@@ -44,6 +44,11 @@ export function useEngineView(kalphite: Kalphite): EngineView {
  * React remount every row on each event).
  */
 export function eventKey(e: KalphiteEvent): string {
-  const detail = 'requestId' in e ? e.requestId : 'batchId' in e ? `${e.batchId}.${'attempt' in e ? e.attempt : ''}` : 'version' in e ? e.version : '';
+  const detail =
+    'requestId' in e ? e.requestId
+    : 'batchId' in e ? `${e.batchId}.${'attempt' in e ? e.attempt : ''}`
+    : 'mutationId' in e ? `${e.clientId}.${e.mutationId}`
+    : 'version' in e ? e.version
+    : '';
   return `${e.type}@${e.at}#${detail}`;
 }

@@ -37,7 +37,7 @@ export function BlockedPush({ sync, view }: { sync: Pick<KalphiteSync, 'retry' |
     if (busy) return;
     setConfirming(false);
     setDropError(null);
-    setResent({ since: Date.now(), blocked });
+    setResent({ since: view.inspection.at, blocked });
     sync.retry();
   };
   const drop = () => {

@@ -3,14 +3,14 @@ import { useStore, type StoreApi } from 'zustand';
 import { KalphiteStyles } from '../../components/theme/styles.js';
 import type { Kalphite } from '../../engine/index.js';
 import { KalphiteProvider } from '../../react/index.js';
-import { ChangeLogTab } from '../tabs/change-log-tab.js';
-import { DurabilityTab } from '../tabs/durability-tab.js';
-import { EventsTab } from '../tabs/events-tab.js';
-import { FaultsTab } from '../tabs/faults-tab.js';
+import { ChangeLogTab } from '../views/change-log-tab.js';
+import { DurabilityTab } from '../views/durability-tab.js';
+import { EventsTab } from '../views/events-tab.js';
+import { FaultsTab } from '../views/faults-tab.js';
 import type { FaultInjector } from '../faults.js';
-import { FlushesTab } from '../tabs/flushes-tab.js';
-import { MemoryTab } from '../tabs/memory-tab.js';
-import { SyncTab } from '../tabs/sync-tab.js';
+import { FlushesTab } from '../views/flushes-tab.js';
+import { MemoryTab } from '../views/memory-tab.js';
+import { SyncTab } from '../views/sync-tab.js';
 import { createDevtoolsUiStore, type DevtoolsTab, type DevtoolsUiState } from '../ui-state.js';
 import { useEngineView } from '../use-inspection.js';
 import { BlockedPush } from './blocked-push.js';
@@ -56,7 +56,8 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
   const [resetError, setResetError] = useState<string | null>(null);
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
   const { inspection } = view;
-  const now = Date.now();
+  // The engine's clock, so countdowns are right under fake timers too.
+  const now = inspection.at;
   const sync = kalphite.sync;
   // Data at risk, from inspect(): writes only in memory, and writes the server has not acknowledged.
   const notOnDisk = inspection.flush.pending.length + (inspection.flush.inFlight?.size ?? 0);

@@ -32,7 +32,13 @@ function summary(e: KalphiteEvent): string {
       return `${e.size} in ${e.durationMs} ms`;
     case 'flush:failed':
     case 'sync:request-failed':
+    case 'tabs:takeover-failed':
+    case 'tabs:incompatible':
       return e.error.message;
+    case 'sync:refused':
+      return `#${e.mutationId}: ${e.reason}`;
+    case 'tabs:message-refused':
+      return `a message from another tab failed its shape check (${e.refused} so far)`;
     case 'sync:push-succeeded':
       return `${e.mutations} mutations`;
     case 'sync:pull-succeeded':
