@@ -4,8 +4,6 @@ export interface SqlExecutor {
 }
 
 export interface SyncBackend {
-  /** `pglite` (embedded) or `postgres` (shared by several server processes). */
-  readonly kind: 'pglite' | 'postgres';
   /**
    * Runs `fn` in one transaction. `read` transactions see one consistent snapshot; `write`
    * transactions are serialised by the core's lock on the version row. Rejects with a

@@ -8,8 +8,7 @@ import type { SyncBackend } from './backend.js';
 import { createSyncCore, type ConflictResolver, type SyncCore } from './core.js';
 import { createSyncHandler, errorResponse, type SyncHandler, type SyncHandlerOptions } from './handler.js';
 import { toFetchRequest } from './node-request.js';
-import { createPGliteBackend } from './pglite-backend.js';
-import { createPostgresBackend } from './postgres-backend.js';
+import { openBackend } from './open-backend.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
 
 export interface StartSyncServerOptions extends Omit<SyncHandlerOptions, 'core' | 'allowedHosts'> {
@@ -106,12 +105,6 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
         await core.close();
       })()),
   };
-}
-
-export async function openBackend(db: string | SyncBackend, onError: ServerErrorHook = logServerProblem): Promise<SyncBackend> {
-  if (typeof db !== 'string') return db;
-  if (/^postgres(ql)?:\/\//.test(db)) return createPostgresBackend(db, { onError });
-  return createPGliteBackend(db);
 }
 
 /** `localhost` → `localhost:4848`; an entry with a port of its own stays as it is. */

@@ -1,4 +1,5 @@
-export { startSyncServer, openBackend, loopbackHosts } from './http.js';
+export { startSyncServer, loopbackHosts } from './http.js';
+export { openBackend } from './open-backend.js';
 export type { StartSyncServerOptions, SyncServer } from './http.js';
 export { createSyncCore } from './core.js';
 export type { SyncCore, SyncCoreOptions, PushOutcome, ConflictResolver } from './core.js';

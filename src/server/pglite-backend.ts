@@ -21,7 +21,6 @@ export async function createPGliteBackend(source: string | PGliteInterface = 'me
   }
   const listeners = new Set<(version: number) => void>();
   return {
-    kind: 'pglite',
     transaction: (_mode, fn) => db.transaction((tx) => fn(executor(tx))),
     publish: async (version) => {
       for (const listener of listeners) listener(version);

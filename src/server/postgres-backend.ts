@@ -63,7 +63,6 @@ export function createPostgresBackend(connectionString: string, options: Postgre
   });
 
   return {
-    kind: 'postgres',
     transaction: async (mode, fn) => {
       let client: pg.PoolClient;
       try {
