@@ -88,21 +88,12 @@ export class TabSession implements Replica {
     return session;
   }
 
-  get clientId(): string {
-    return this.#role.clientId;
-  }
-  get clientGroupId(): string {
-    return this.#role.clientGroupId;
-  }
-  get sync(): Replica['sync'] {
-    return this.#role.sync;
-  }
-  get outbox(): Replica['outbox'] {
-    return this.#role.outbox;
-  }
-  get tabs(): Replica['tabs'] {
-    return { ...this.#role.tabs, refusedMessages: this.#refused };
-  }
+  // The engine's Replica: whatever this tab's role answers.
+  get clientId(): string { return this.#role.clientId; }
+  get clientGroupId(): string { return this.#role.clientGroupId; }
+  get sync(): Replica['sync'] { return this.#role.sync; }
+  get outbox(): Replica['outbox'] { return this.#role.outbox; }
+  get tabs(): Replica['tabs'] { return { ...this.#role.tabs, refusedMessages: this.#refused }; }
 
   writeBatch = (ops: readonly FlushOp[]): Promise<number> => this.#queue.writeBatch(ops);
   changeLog = (limit: number): ReturnType<Replica['changeLog']> => this.#role.changeLog(limit);
