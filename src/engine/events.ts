@@ -78,6 +78,12 @@ export type KalphiteEvent =
   /** The server acknowledged a mutation without applying it (a resolver's no, a bad value): its value is replaced by the server's. */
   | { readonly type: 'sync:refused'; readonly at: number; readonly clientId: string; readonly mutationId: number; readonly reason: string }
   | { readonly type: 'sync:poke'; readonly at: number; readonly version: number | null }
+  /**
+   * The poke stream could not connect or broke: `retryInMs` until it tries again, or null when
+   * retrying cannot fix it (403, 404): it stays closed until `resume()`, `retry()` or `setOffline(false)`.
+   * Pulls still run on their interval meanwhile.
+   */
+  | { readonly type: 'sync:poke-failed'; readonly at: number; readonly status: number | null; readonly error: KalphiteError; readonly retryInMs: number | null }
   | { readonly type: 'sync:status'; readonly at: number; readonly online: boolean; readonly paused: boolean; readonly poke: PokeState }
   | { readonly type: 'tabs:changed'; readonly at: number; readonly role: TabRole; readonly tabs: number }
   /** This tab got the lock but could not open the local db: its writes stay in memory. */

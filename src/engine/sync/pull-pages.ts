@@ -1,0 +1,95 @@
+import { entityProblem, type Entity } from '../../protocol/entity.js';
+import { parsePullResponse, PULL_VERSION, type Cookie, type Refusal } from '../../protocol/pull.js';
+import { KalphiteError } from '../errors.js';
+import { LATEST_SCHEMA_VERSION } from '../persist/migrations.js';
+
+/** A pull never follows more pages than this: a server that always says `more` is broken. */
+const MAX_PAGES = 10_000;
+
+export interface PullPagesRequest {
+  readonly clientGroupID: string;
+  readonly profileID: string;
+  /** Where to start: the client's cookie, or null for everything. */
+  readonly cookie: Cookie;
+  /** Patch entries per page. */
+  readonly limit: number;
+  /** POSTs a pull body; resolves to the answer's text (the transport's `post('pull', …)`). */
+  readonly post: (body: string) => Promise<string>;
+}
+
+/** Every page of one pull, folded into one patch. */
+export interface PulledPages {
+  /** Each changed id's newest value (undefined: deleted). */
+  readonly writes: ReadonlyMap<string, Entity | undefined>;
+  /** After a `clear`: the ids the server still holds (everything else goes); null without one. */
+  readonly keep: ReadonlySet<string> | null;
+  readonly cookie: Cookie;
+  /** Every client of the group the last page named; null when it named none. */
+  readonly acknowledgedUpTo: Readonly<Record<string, number>> | null;
+  readonly refused: readonly Refusal[];
+  /** Answer text length, summed over pages. */
+  readonly bytes: number;
+  /** Patch entries, summed over pages. */
+  readonly patchSize: number;
+}
+
+/**
+ * Pulls page after page until the server says there is no more, so a client never skips a
+ * version whatever the page size (invariant 8). A cookie the server does not know
+ * (ClientStateNotFound: its data was reset) starts again from null. What the server sends is
+ * checked before anyone uses it: a bad entity fails the whole pull.
+ */
+export async function pullPages(request: PullPagesRequest): Promise<PulledPages> {
+  const writes = new Map<string, Entity | undefined>();
+  let keep: Set<string> | null = null;
+  let cookie = request.cookie;
+  let acknowledgedUpTo: Readonly<Record<string, number>> | null = null;
+  let refused: readonly Refusal[] = [];
+  let bytes = 0;
+  let patchSize = 0;
+  for (let more = true, pages = 0; more; ) {
+    if (++pages > MAX_PAGES) throw new KalphiteError('protocol', 'The server kept sending more pages.');
+    const { clientGroupID, profileID, limit } = request;
+    const text = await request.post(JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID, profileID, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit }));
+    bytes += text.length;
+    const response = parsePullResponse(parseJson(text));
+    if ('error' in response) {
+      if (response.error === 'ClientStateNotFound' && cookie !== null) {
+        cookie = null;
+        writes.clear();
+        keep = null;
+        continue;
+      }
+      throw new KalphiteError('protocol', `The server answered ${response.error}.`);
+    }
+    for (const op of response.patch) {
+      patchSize++;
+      if (op.op === 'clear') {
+        keep = new Set();
+        writes.clear();
+      } else if (op.op === 'del') {
+        writes.set(op.key, undefined);
+        keep?.delete(op.key);
+      } else {
+        const problem = entityProblem(op.key, op.value);
+        if (problem) throw new KalphiteError('protocol', `The server sent a bad entity for "${op.key}": ${problem.message}`);
+        writes.set(op.key, op.value as unknown as Entity);
+        keep?.add(op.key);
+      }
+    }
+    cookie = response.cookie;
+    more = response.more === true;
+    // Acknowledgements and refusals ride on the last page, which sees the whole version.
+    if (!more && Object.keys(response.lastMutationIDChanges).length > 0) acknowledgedUpTo = response.lastMutationIDChanges;
+    if (!more) refused = response.refused ?? [];
+  }
+  return { writes, keep, cookie, acknowledgedUpTo, refused, bytes, patchSize };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new KalphiteError('protocol', 'The sync server sent a body that is not JSON.');
+  }
+}

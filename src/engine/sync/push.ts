@@ -1,0 +1,95 @@
+import { utf8Length } from '../../protocol/json.js';
+import { PUSH_VERSION, type Mutation } from '../../protocol/push.js';
+import type { Environment } from '../environment.js';
+import type { EmitEvent } from '../events.js';
+import type { OutboxEntry } from '../persist/local-db.js';
+import { LATEST_SCHEMA_VERSION } from '../persist/migrations.js';
+import type { Outbox } from './ports.js';
+import { RetryAtOnce, type LoopTurn } from './request-loop.js';
+import { SyncHttpError } from './transport.js';
+
+export interface PushDelegateOptions {
+  readonly outbox: Outbox;
+  readonly post: (body: string) => Promise<string>;
+  readonly batchSize: number;
+  /** The largest push body; lowered when the server answers 413 with its own limit. */
+  readonly maxBytes: number;
+  /** A push was taken: `more` when rows are left to push at once. */
+  readonly onPushed: (more: boolean) => void;
+  readonly env: Environment;
+  readonly emit: EmitEvent;
+}
+
+/**
+ * What one push is, for the push loop: the oldest outbox rows in mutation-id order, as many as fit
+ * the body limit (at least one). A 200 only says the server received them: acknowledgements
+ * arrive by pull, so a push that succeeded asks for one (`onPushed`).
+ */
+export class PushDelegate {
+  readonly #o: PushDelegateOptions;
+  #maxBytes: number;
+  #lastPushAt: number | null = null;
+
+  constructor(options: PushDelegateOptions) {
+    this.#o = options;
+    this.#maxBytes = options.maxBytes;
+  }
+
+  get lastPushAt(): number | null {
+    return this.#lastPushAt;
+  }
+
+  send = async (turn: LoopTurn): Promise<null> => {
+    const { outbox, env, emit, batchSize } = this.#o;
+    const entries = await outbox.unsyncedChanges(batchSize);
+    // Nothing left to push (a pull acknowledged it): the loop's failures are over.
+    if (entries.length === 0) return null;
+    const { body, bytes, count } = this.#body(entries);
+    const { requestId, startedAt } = turn.begin(count);
+    const last = entries[count - 1]!.mutationId;
+    emit({ type: 'sync:push-started', requestId, mutations: count, bytes, firstMutationId: entries[0]!.mutationId, lastMutationId: last });
+    try {
+      await this.#o.post(body);
+    } catch (error) {
+      if (error instanceof SyncHttpError && error.status === 413 && count > 1) {
+        // Too large for this server: take its limit (or half this body) and send fewer at once.
+        this.#maxBytes = Math.min(this.#maxBytes, error.maxBodyBytes ?? Math.floor(bytes / 2));
+        throw new RetryAtOnce(error);
+      }
+      throw error;
+    }
+    turn.succeeded();
+    this.#lastPushAt = env.now();
+    emit({ type: 'sync:push-succeeded', requestId, mutations: count, bytes, durationMs: env.now() - startedAt, lastMutationId: last });
+    this.#o.onPushed(count < entries.length || entries.length === batchSize);
+    return null;
+  };
+
+  /** As many outbox rows as fit in the body limit (always at least one), as a push request body. */
+  #body(entries: readonly OutboxEntry[]): { body: string; bytes: number; count: number } {
+    const group = JSON.stringify(this.#o.outbox.clientGroupId);
+    const head = `{"pushVersion":${PUSH_VERSION},"clientGroupID":${group},"profileID":${group},"schemaVersion":"${LATEST_SCHEMA_VERSION}","mutations":[`;
+    let body = head;
+    let bytes = utf8Length(head) + 2;
+    let count = 0;
+    for (const entry of entries) {
+      const mutation = JSON.stringify(toMutation(entry));
+      const size = utf8Length(mutation) + (count > 0 ? 1 : 0);
+      if (count > 0 && bytes + size > this.#maxBytes) break;
+      body += count > 0 ? `,${mutation}` : mutation;
+      bytes += size;
+      count++;
+    }
+    return { body: `${body}]}`, bytes, count };
+  }
+}
+
+function toMutation(entry: OutboxEntry): Mutation {
+  return {
+    clientID: entry.clientId,
+    id: entry.mutationId,
+    name: entry.op,
+    args: (entry.op === 'upsert' && entry.entity ? entry.entity : { id: entry.entityId, type: entry.entityType }) as Mutation['args'],
+    timestamp: entry.createdAt,
+  };
+}
