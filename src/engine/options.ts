@@ -56,6 +56,8 @@ export interface KalphiteOptions {
 export const LIMITS = {
   /** Mutations per push request at most; `maxPushBytes` caps it further. */
   pushBatchSize: 500,
+  /** Acknowledged outbox rows kept for the devtools' change log when a pull compacts the outbox. */
+  acknowledgedRowsKept: 1000,
   /** Room in a push body for its envelope and one mutation's fields around the entity. */
   pushEnvelopeBytes: 1024,
   /** How long a closing follower tab waits for the leader to persist its last writes. */
@@ -130,6 +132,7 @@ function syncSettings(options: KalphiteOptions, maxPushBytes: number): SyncSetti
     url: options.syncUrl.replace(/\/$/, ''),
     ...timings,
     pushBatchSize: LIMITS.pushBatchSize,
+    acknowledgedRowsKept: LIMITS.acknowledgedRowsKept,
     maxPushBytes,
     poke: options.poke ?? true,
     fetch: fetchImpl,

@@ -25,7 +25,7 @@ async function setup({ ownDatabase = false } = {}) {
       // Its own database (closed with it), or a clone of the test template (the test closes it).
       pglite: ownDatabase ? undefined : await freshPGlite(),
       env: defaultEnvironment(),
-      sync: { url: 'http://sync.test', pushDelayMs: 0, pullIntervalMs: 60_000, pullPageSize: 100, pushBatchSize: 500, maxPushBytes: 1 << 20, poke: false, retry: { baseMs: 10, maxMs: 10 }, fetch, headers: () => ({}) },
+      sync: { url: 'http://sync.test', pushDelayMs: 0, pullIntervalMs: 60_000, pullPageSize: 100, pushBatchSize: 500, acknowledgedRowsKept: 1000, maxPushBytes: 1 << 20, poke: false, retry: { baseMs: 10, maxMs: 10 }, fetch, headers: () => ({}) },
     },
     store,
     flusher,

@@ -68,7 +68,7 @@ describe.skipIf(!hasPostgres)('PostgreSQL: growing past one process', () => {
     cleanups.push(() => second.close());
     await a.sync!.pull();
     expect(a.sync!.status.unacknowledged).toBe(0);
-    expect(a.sync!.status.lastMutationID).toBe(1);
+    expect(a.sync!.status.acknowledgedMutationId).toBe(1);
     const pulled = await second.core.pull({ pullVersion: 1, clientGroupID: 'observer', profileID: '', schemaVersion: '', cookie: null });
     expect(pulled.patch).toContainEqual({ op: 'put', key: 'r', value: { id: 'r', type: 'note', data: { text: 'survives' } } });
   });

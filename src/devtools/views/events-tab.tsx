@@ -32,6 +32,7 @@ function summary(e: KalphiteEvent): string {
       return `${e.size} in ${e.durationMs} ms`;
     case 'flush:failed':
     case 'sync:request-failed':
+    case 'sync:poke-failed':
     case 'tabs:takeover-failed':
     case 'tabs:incompatible':
       return e.error.message;

@@ -1,7 +1,7 @@
 import type { KalphiteEvent } from '../../engine/index.js';
 import { eventKey, type EngineView } from '../use-inspection.js';
 
-const TIMELINE = new Set<KalphiteEvent['type']>(['sync:push-succeeded', 'sync:pull-succeeded', 'sync:request-failed', 'sync:refused', 'sync:poke']);
+const TIMELINE = new Set<KalphiteEvent['type']>(['sync:push-succeeded', 'sync:pull-succeeded', 'sync:request-failed', 'sync:refused', 'sync:poke', 'sync:poke-failed']);
 
 /** Refusals carry no request id, and one pull can report several in the same millisecond. */
 const timelineKey = (e: KalphiteEvent) => (e.type === 'sync:refused' ? `${eventKey(e)}${e.clientId}.${e.mutationId}` : eventKey(e));
@@ -20,10 +20,10 @@ export function SyncTab({ view, now }: { view: EngineView; now: number }) {
   return (
     <div style={{ display: 'grid', gap: 8 }}>
       <dl className="kalphite-stats">
-        <Field name="Client" value={sync.clientID.slice(0, 8)} />
+        <Field name="Client" value={sync.clientId.slice(0, 8)} />
         <Field name="Local cookie" value={JSON.stringify(sync.cookie)} />
         <Field name="Server version" value={serverVersion === null ? 'not heard yet' : String(serverVersion)} />
-        <Field name="Acknowledged up to" value={String(sync.lastMutationID)} />
+        <Field name="Acknowledged up to" value={String(sync.acknowledgedMutationId)} />
         <Field name="Unacknowledged" value={String(sync.unacknowledged)} />
         <Field name="Poke stream" value={sync.poke} />
         <Field name="Next pull" value={sync.nextPullAt === null ? '—' : `in ${Math.max(0, Math.round((sync.nextPullAt - now) / 1000))} s`} />
@@ -36,8 +36,9 @@ export function SyncTab({ view, now }: { view: EngineView; now: number }) {
               {e.type === 'sync:push-succeeded' && `push #${e.requestId}: ${e.mutations} mutations, ${e.bytes} B, up to ${e.lastMutationId}`}
               {e.type === 'sync:pull-succeeded' && `pull #${e.requestId}: ${JSON.stringify(e.cookieBefore)} → ${JSON.stringify(e.cookie)}, ${e.patchSize} ops, ${e.bytes} B${e.acknowledgedUpTo === null ? '' : `, acknowledged ${e.acknowledgedUpTo}`}`}
               {e.type === 'sync:request-failed' && `${e.kind} #${e.requestId} failed: ${e.error.message} (${e.retryInMs === null ? 'stopped: retrying cannot fix it' : `retry in ${e.retryInMs} ms`})`}
-              {e.type === 'sync:refused' && `refused #${e.mutationId}${e.clientId === sync.clientID ? '' : ` (client ${e.clientId.slice(0, 8)})`}: ${e.reason}`}
+              {e.type === 'sync:refused' && `refused #${e.mutationId}${e.clientId === sync.clientId ? '' : ` (client ${e.clientId.slice(0, 8)})`}: ${e.reason}`}
               {e.type === 'sync:poke' && `poke${e.version === null ? '' : ` (version ${e.version})`}`}
+              {e.type === 'sync:poke-failed' && `poke stream failed: ${e.error.message} (${e.retryInMs === null ? 'stopped: retrying cannot fix it' : `reconnects in ${e.retryInMs} ms`})`}
             </span>
             <span className="kalphite-muted">{'durationMs' in e ? `${e.durationMs} ms` : ''}</span>
           </li>

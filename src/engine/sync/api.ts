@@ -15,6 +15,8 @@ export interface SyncClientOptions {
   readonly pullIntervalMs: number;
   readonly pullPageSize: number;
   readonly pushBatchSize: number;
+  /** Acknowledged outbox rows kept after a pull compacts them away (the devtools' change log shows them). */
+  readonly acknowledgedRowsKept: number;
   /** The largest push body; lowered when the server answers 413 with its own limit. */
   readonly maxPushBytes: number;
   readonly poke: boolean;
@@ -39,11 +41,11 @@ export interface SyncStatus {
   readonly pushing: boolean;
   readonly pulling: boolean;
   readonly poke: PokeState;
-  readonly clientID: string;
-  readonly clientGroupID: string;
+  readonly clientId: string;
+  readonly clientGroupId: string;
   readonly cookie: Cookie;
   /** The newest mutation id the server has acknowledged. */
-  readonly lastMutationID: number;
+  readonly acknowledgedMutationId: number;
   /** Outbox rows the server has not acknowledged yet. */
   readonly unacknowledged: number;
   readonly lastPushAt: number | null;

@@ -4,14 +4,13 @@ import type { Mirror, Outbox } from './ports.js';
 import { pullPages } from './pull-pages.js';
 import type { LoopTurn } from './request-loop.js';
 
-/** Acknowledged outbox rows kept after a pull compacts (the change log shows them). */
-const ACKNOWLEDGED_ROWS_KEPT = 1000;
-
 export interface PullDelegateOptions {
   readonly outbox: Outbox;
   readonly mirror: Mirror;
   readonly post: (body: string) => Promise<string>;
   readonly pageSize: number;
+  /** Acknowledged outbox rows kept after a pull compacts (the change log shows them). */
+  readonly acknowledgedRowsKept: number;
   /** The next pull after one that worked. */
   readonly intervalMs: number;
   readonly env: Environment;
@@ -59,7 +58,7 @@ export class PullDelegate {
     // Every client of the group is acknowledged (tabs sharing this database); this one's id is ours.
     const own = acknowledgedUpTo?.[outbox.clientId];
     if (own !== undefined) this.#acknowledged = Math.max(this.#acknowledged, own);
-    if (acknowledgedUpTo !== null) await outbox.compact(ACKNOWLEDGED_ROWS_KEPT);
+    if (acknowledgedUpTo !== null) await outbox.compact(this.#o.acknowledgedRowsKept);
     turn.succeeded();
     this.#lastPullAt = env.now();
     for (const refusal of pulled.refused) emit({ type: 'sync:refused', clientId: refusal.clientID, mutationId: refusal.id, reason: refusal.reason });

@@ -71,7 +71,7 @@ describe('sync through a real server on loopback', () => {
     const expected = await serverState(s);
     expect(Object.keys(expected)).toHaveLength(22);
     for (const k of [a, b, c]) expect(snapshot(k)).toEqual(expected);
-    expect(a.sync!.status).toMatchObject({ unacknowledged: 0, online: true, lastMutationID: 1 });
+    expect(a.sync!.status).toMatchObject({ unacknowledged: 0, online: true, acknowledgedMutationId: 1 });
     expect(await c.sync!.verify()).toMatchObject({ matches: true, serverEntities: 22, pending: 0 });
     c.store.entities.set('unsent', note('unsent', 'still local'));
     expect(await c.sync!.verify()).toMatchObject({ matches: true, pending: 1 });
@@ -304,7 +304,7 @@ describe('sync through a real server on loopback', () => {
     // The new client's first mutation is id 1 and the server takes it.
     b.store.entities.set('after', note('after', 'after the reset'));
     await settle(b);
-    expect(b.sync!.status).toMatchObject({ lastMutationID: 1, unacknowledged: 0 });
+    expect(b.sync!.status).toMatchObject({ acknowledgedMutationId: 1, unacknowledged: 0 });
     expect(Object.keys(await serverState(s)).sort()).toEqual(expect.arrayContaining(['after', 'shared']));
     expect(await b.changeLog()).toHaveLength(1);
   });

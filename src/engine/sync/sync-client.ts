@@ -59,7 +59,7 @@ export class SyncClient implements KalphiteSync {
       env,
       emit,
     });
-    this.#pulls = new PullDelegate({ outbox, mirror, post: (body) => transport.post('pull', body), pageSize: options.pullPageSize, intervalMs: options.pullIntervalMs, env, emit });
+    this.#pulls = new PullDelegate({ outbox, mirror, post: (body) => transport.post('pull', body), pageSize: options.pullPageSize, acknowledgedRowsKept: options.acknowledgedRowsKept, intervalMs: options.pullIntervalMs, env, emit });
     let requests = 0;
     const loop = (kind: 'push' | 'pull', send: LoopDelegate) =>
       // Whenever either loop's request ends, the push rule is checked again.
@@ -175,10 +175,10 @@ export class SyncClient implements KalphiteSync {
       pushing: this.#pushLoop.busy,
       pulling: this.#pullLoop.busy,
       poke: this.#poke.state,
-      clientID: outbox.clientId,
-      clientGroupID: outbox.clientGroupId,
+      clientId: outbox.clientId,
+      clientGroupId: outbox.clientGroupId,
       cookie: outbox.cookie,
-      lastMutationID: this.#pulls.acknowledged,
+      acknowledgedMutationId: this.#pulls.acknowledged,
       unacknowledged: outbox.outboxLength,
       lastPushAt: this.#pushes.lastPushAt,
       lastPullAt: this.#pulls.lastPullAt,

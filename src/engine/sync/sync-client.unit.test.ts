@@ -119,6 +119,7 @@ function setup() {
     pullIntervalMs: 60_000,
     pullPageSize: 100,
     pushBatchSize: 50,
+    acknowledgedRowsKept: 1000,
     maxPushBytes: 1024 * 1024,
     poke: false,
     retry: { baseMs: 100, maxMs: 1000 },
@@ -162,7 +163,7 @@ describe('the push rule, with a fake outbox, mirror and fetch', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(server.applied).toEqual(['w0', 'w1']);
     await vi.advanceTimersByTimeAsync(0);
-    expect(client.status).toMatchObject({ unacknowledged: 0, lastError: null, lastMutationID: 2, blocked: null });
+    expect(client.status).toMatchObject({ unacknowledged: 0, lastError: null, acknowledgedMutationId: 2, blocked: null });
   });
 
   it('a write flushed while a retried push is in flight is pushed after it', async () => {

@@ -40,7 +40,7 @@ export class FollowerSync implements KalphiteSync {
   }
 
   get status(): SyncStatus {
-    return { ...this.#status, clientID: this.#clientId(), lastMutationID: this.#acknowledged.get(this.#clientId()) ?? 0 };
+    return { ...this.#status, clientId: this.#clientId(), acknowledgedMutationId: this.#acknowledged.get(this.#clientId()) ?? 0 };
   }
 
   /** The leader's latest status and the mutation ids the server acknowledged per client. */
@@ -102,10 +102,10 @@ export function idleSyncStatus(): SyncStatus {
     pushing: false,
     pulling: false,
     poke: 'off',
-    clientID: '',
-    clientGroupID: '',
+    clientId: '',
+    clientGroupId: '',
     cookie: null,
-    lastMutationID: 0,
+    acknowledgedMutationId: 0,
     unacknowledged: 0,
     lastPushAt: null,
     lastPullAt: null,

@@ -146,7 +146,7 @@ describe('tabs sharing one database', () => {
       await c.kalphite.sync!.push();
       await a.kalphite.sync!.pull();
       await vi.waitFor(() => expect(b.kalphite.store.getById('c1')).toEqual(note('c1', 'from another browser')));
-      await vi.waitFor(() => expect(b.kalphite.sync!.status).toMatchObject({ online: true, unacknowledged: 0, lastMutationID: 1, clientID: b.kalphite.clientId }));
+      await vi.waitFor(() => expect(b.kalphite.sync!.status).toMatchObject({ online: true, unacknowledged: 0, acknowledgedMutationId: 1, clientId: b.kalphite.clientId }));
       expect(b.kalphite.events.some((e) => e.type === 'sync:pull-succeeded')).toBe(true);
       // Calls go to the leader and come back with its answer.
       c.kalphite.store.entities.set('c2', note('c2', 'second'));
