@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Entity } from '../protocol/entity.js';
 import type { Mutation, PushRequest } from '../protocol/push.js';
 import type { Cookie, PullRequest, PullResponseOK } from '../protocol/pull.js';
-import type { SyncBackend } from './backend.js';
+import { BackendUnavailableError, type SyncBackend } from './backend.js';
 import { createSyncCore, type SyncCore, type SyncCoreOptions } from './core.js';
 import { createPGliteBackend } from './pglite-backend.js';
 import { createPostgresBackend } from './postgres-backend.js';
@@ -276,3 +276,27 @@ for (const [name, factory] of backends) {
     });
   });
 }
+
+describe('sync core start-up', () => {
+  it('creates its tables once the database is back when it starts during an outage, and reports the wait', async () => {
+    const backend = await createPGliteBackend(await freshPGlite());
+    let outage = 2;
+    const flaky: SyncBackend = {
+      ...backend,
+      transaction: (mode, fn) => (outage-- > 0 ? Promise.reject(new BackendUnavailableError('PostgreSQL is unavailable (connecting): ECONNREFUSED')) : backend.transaction(mode, fn)),
+    };
+    const problems: string[] = [];
+    const server = await createSyncCore({ backend: flaky, onError: (problem) => problems.push(problem.code) });
+    expect(problems).toEqual(['database-unavailable', 'database-unavailable']);
+    await server.push(pushReq([upsert('c1', 1, comment('a', 'after the outage'))]));
+    expect((await server.pull(pullReq(null))).cookie).toBe(1);
+    await server.close();
+  });
+
+  it('does not retry an error that is not an outage', async () => {
+    const backend = await createPGliteBackend(await freshPGlite());
+    const broken: SyncBackend = { ...backend, transaction: () => Promise.reject(new Error('permission denied for schema public')) };
+    await expect(createSyncCore({ backend: broken })).rejects.toThrow('permission denied');
+    await backend.close();
+  });
+});

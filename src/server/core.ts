@@ -3,7 +3,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import { isRecord, storableText, type JsonValue } from '../protocol/json.js';
 import { cookieOrder, type Cookie, type PatchOperation, type PullRequest, type PullResponseOK, type Refusal } from '../protocol/pull.js';
 import type { Mutation, PushRequest } from '../protocol/push.js';
-import type { SqlExecutor, SyncBackend } from './backend.js';
+import { BackendUnavailableError, type SqlExecutor, type SyncBackend } from './backend.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
 import { ensureSchema } from './schema.js';
 
@@ -55,7 +55,7 @@ interface Row {
 export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore> {
   const { backend } = options;
   const onError = options.onError ?? logServerProblem;
-  await backend.transaction('write', ensureSchema);
+  await schemaReady(backend, onError);
   const resolve = resolverCall(options.resolvers, onError);
 
   async function push(request: PushRequest): Promise<PushOutcome> {
@@ -182,6 +182,26 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
 
   return { backend, push, pull, close: () => backend.close() };
 }
+
+/**
+ * Creates the tables, trying again while the database is briefly unreachable (a restart, a failover):
+ * a server that starts during one should come up once it is back, not exit. Other errors throw.
+ */
+async function schemaReady(backend: SyncBackend, onError: ServerErrorHook): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await backend.transaction('write', ensureSchema);
+      return;
+    } catch (error) {
+      if (!(error instanceof BackendUnavailableError) || attempt >= SCHEMA_ATTEMPTS) throw error;
+      onError({ code: 'database-unavailable', message: `Creating the tables failed (attempt ${attempt} of ${SCHEMA_ATTEMPTS}): ${error.message}`, cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
+/** About 6 s of attempts in all. */
+const SCHEMA_ATTEMPTS = 6;
 
 /** A mutation whose id skips ahead means earlier ones were lost: refuse the push, apply nothing. */
 function checkOrder(mutations: readonly Mutation[], lastIDs: ReadonlyMap<string, number>): void {

@@ -45,6 +45,10 @@ export function createPostgresBackend(connectionString: string, options: Postgre
   const pool = new pg.Pool({ ...config, max: options.maxConnections ?? 10 });
   // An idle client that dies is replaced by the pool; report it instead of crashing the process.
   pool.on('error', (error) => onError({ code: 'database-unavailable', message: `An idle PostgreSQL connection was lost: ${error.message}`, cause: error }));
+  // Every pooled client listens for its whole life, checked out or not (pool.query's clients too):
+  // an 'error' event with no listener exits the process. Silent, because the query in flight
+  // rejects with the same error, or the pool's idle listener above reports it.
+  pool.on('connect', (client) => client.on('error', () => {}));
 
   const listeners = new Set<{ readonly hear: (version: number) => void; readonly gap: (() => void) | undefined }>();
   const channel = createListenChannel({
