@@ -70,22 +70,12 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
 
   return {
     store,
-    get sync() {
-      return opened.sync;
-    },
-    get clientId() {
-      return opened.clientId;
-    },
-    get clientGroupId() {
-      return opened.clientGroupId;
-    },
+    get sync() { return opened.sync; },
+    get clientId() { return opened.clientId; },
+    get clientGroupId() { return opened.clientGroupId; },
     dataDir: settings.dataDir,
-    get closed() {
-      return closed;
-    },
-    get events() {
-      return log.events;
-    },
+    get closed() { return closed; },
+    get events() { return log.events; },
     subscribe: log.subscribe,
     inspect: () => ({
       at: env.now(),

@@ -14,7 +14,7 @@ function setup(pending: readonly string[] = []) {
   const posted: TabMessage[] = [];
   const events: KalphiteEvent[] = [];
   const joined = vi.fn();
-  const incompatible = vi.fn();
+  const failed = vi.fn();
   const store = new MemoryStore();
   const queue = new BatchQueue();
   const env = defaultEnvironment();
@@ -28,10 +28,10 @@ function setup(pending: readonly string[] = []) {
     subscribe: () => () => {},
     setTabs: () => {},
   };
-  const follower = new Follower(ctx, { syncs: true, env, closeWaitMs: 50, joining: { joined, incompatible } });
+  const follower = new Follower(ctx, { syncs: true, env, closeWaitMs: 50, joining: { joined, failed } });
   const snapshot = (overrides: Partial<Extract<TabMessage, { kind: 'snapshot' }>> = {}) =>
     follower.handlers.snapshot?.({ kind: 'snapshot', from: 'leader', to: 'me', clientGroupId: 'group', entities: [note('a', 'from the leader')], tabs: 2, sync: null, protocol: TAB_PROTOCOL, ...overrides });
-  return { follower, posted, events, joined, incompatible, store, snapshot };
+  return { follower, posted, events, joined, failed, store, snapshot };
 }
 
 describe('the leader proxy (a follower tab)', () => {
@@ -50,10 +50,11 @@ describe('the leader proxy (a follower tab)', () => {
     expect(follower.outbox.lastMutationId).toBe(1);
   });
 
-  it('a snapshot of another tab protocol is incompatible, not a join', () => {
-    const { incompatible, joined, snapshot } = setup();
+  it('a snapshot of another tab protocol is incompatible, not a join: an event and a typed error', () => {
+    const { failed, joined, events, snapshot } = setup();
     snapshot({ protocol: 1 });
-    expect(incompatible).toHaveBeenCalledWith(1);
+    expect(failed).toHaveBeenCalledWith(expect.objectContaining({ code: 'incompatible-tab' }));
+    expect(events).toMatchObject([{ type: 'tabs:incompatible', protocol: TAB_PROTOCOL, leaderProtocol: 1 }]);
     expect(joined).not.toHaveBeenCalled();
   });
 

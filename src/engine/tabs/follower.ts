@@ -13,8 +13,8 @@ import { TAB_PROTOCOL, type ForwardedEvent } from './tab-messages.js';
 export interface Joining {
   /** A leader's snapshot is in memory. */
   joined(): void;
-  /** The leader speaks another tab protocol. */
-  incompatible(leaderProtocol: number): void;
+  /** The leader speaks another tab protocol: this tab cannot join it. */
+  failed(error: KalphiteError): void;
 }
 
 /**
@@ -92,7 +92,7 @@ export class Follower implements Role {
     },
     snapshot: (message) => {
       if (message.to !== this.#ctx.id) return;
-      if (message.protocol !== TAB_PROTOCOL) return this.#joining.incompatible(message.protocol);
+      if (message.protocol !== TAB_PROTOCOL) return this.#incompatible(message.protocol);
       const { store, isPending, queue } = this.#ctx;
       this.#clientGroupId = message.clientGroupId;
       if (message.sync) this.sync?.update(message.sync);
@@ -104,7 +104,7 @@ export class Follower implements Role {
       this.#joining.joined();
     },
     incompatible: (message) => {
-      if (message.to === this.#ctx.id) this.#joining.incompatible(message.protocol);
+      if (message.to === this.#ctx.id) this.#incompatible(message.protocol);
     },
     changes: (message) => {
       if (this.#joined) adoptExternal(this.#ctx.store, message.changes, this.#ctx.isPending, 'tab');
@@ -129,6 +129,16 @@ export class Follower implements Role {
       if (message.to === this.#ctx.id) this.sync?.answer(message.id, message.result, message.error);
     },
   };
+
+  /** Says so (an event) and fails the open instead of waiting for a leader it cannot follow. */
+  #incompatible(leaderProtocol: number): void {
+    const error = new KalphiteError(
+      'incompatible-tab',
+      `Another tab runs a release of this app that speaks tab protocol ${leaderProtocol} (this one speaks ${TAB_PROTOCOL}): reload or close the other tabs.`,
+    );
+    this.#ctx.emit({ type: 'tabs:incompatible', protocol: TAB_PROTOCOL, leaderProtocol, error });
+    this.#joining.failed(error);
+  }
 
   #setCount(count: number): void {
     this.#count = count;

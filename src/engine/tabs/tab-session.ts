@@ -1,11 +1,9 @@
 import type { Environment } from '../environment.js';
 import { KalphiteError, toKalphiteError } from '../errors.js';
-import type { EmitEvent, KalphiteEvent } from '../events.js';
 import type { FlushOp } from '../persist/local-db.js';
 import type { LocalReplica, Replica } from '../replica.js';
 import { adoptSnapshot } from '../store/adopt.js';
 import type { Entity } from '../store/entity.js';
-import type { MemoryStore } from '../store/store.js';
 import { BatchQueue } from './batch-queue.js';
 import { Follower } from './follower.js';
 import { Leader } from './leader.js';
@@ -13,19 +11,13 @@ import type { MessageHandlers, Role, TabContext } from './role.js';
 import type { TabLink } from './tab-link.js';
 import { parseTabMessage, TAB_PROTOCOL, type TabMessage } from './tab-messages.js';
 
-export interface TabSessionOptions {
+export interface TabSessionOptions extends Pick<TabContext, 'id' | 'store' | 'isPending' | 'emit' | 'subscribe'> {
   readonly link: TabLink;
   /** The lock and channel name, one per dataDir. */
   readonly name: string;
-  /** This tab's client id. */
-  readonly id: string;
-  readonly store: MemoryStore;
-  readonly isPending: (id: string) => boolean;
   /** Whether the engine syncs: a follower then shows and drives the leader's sync. */
   readonly syncs: boolean;
   readonly env: Environment;
-  readonly emit: EmitEvent;
-  readonly subscribe: (listener: (event: KalphiteEvent) => void) => () => void;
   /** Opens the local db as this tab's client: called when this tab gets the lock. */
   readonly openLocal: (clientId: string) => Promise<{ replica: LocalReplica; entities: Entity[] }>;
   readonly followerCloseWaitMs: number;
@@ -58,21 +50,14 @@ export class TabSession implements Replica {
   private constructor(options: TabSessionOptions) {
     this.#o = options;
     this.#channel = options.link.channel(options.name);
-    this.#context = {
-      id: options.id,
-      post: (message) => this.#post(message),
-      store: options.store,
-      isPending: options.isPending,
-      queue: this.#queue,
-      emit: options.emit,
-      subscribe: options.subscribe,
-      setTabs: (role, count) => options.emit({ type: 'tabs:changed', role, tabs: count }),
-    };
+    const { id, store, isPending, emit, subscribe } = options;
+    const setTabs: TabContext['setTabs'] = (role, count) => emit({ type: 'tabs:changed', role, tabs: count });
+    this.#context = { id, store, isPending, emit, subscribe, setTabs, queue: this.#queue, post: (message) => this.#post(message) };
     this.#role = new Follower(this.#context, {
       syncs: options.syncs,
       env: options.env,
       closeWaitMs: options.followerCloseWaitMs,
-      joining: { joined: () => this.#ready(), incompatible: (protocol) => this.#incompatible(protocol) },
+      joining: { joined: () => this.#ready(), failed: (error) => this.#ready(error) },
     });
   }
 
@@ -138,7 +123,7 @@ export class TabSession implements Replica {
       (error: unknown) => {
         // Opening fails createKalphite; a failed takeover later is reported (writes wait in memory)
         // and the lock goes back in the queue after a while, so another tab can try.
-        if (!this.#joined) return this.#settle?.reject(toKalphiteError('db-failed', error));
+        if (!this.#joined) return this.#ready(toKalphiteError('db-failed', error));
         emit({ type: 'tabs:takeover-failed', error: toKalphiteError('db-failed', error) });
         this.#releaseLock();
         env.setTimeout(() => {
@@ -148,20 +133,13 @@ export class TabSession implements Replica {
     );
   }
 
-  #ready(): void {
-    this.#joined = true;
-    this.#settle?.resolve();
-    this.#settle = null;
-  }
-
-  /** The leader speaks another protocol: say so, and fail the open instead of waiting for ever. */
-  #incompatible(leaderProtocol: number): void {
-    const error = new KalphiteError(
-      'incompatible-tab',
-      `Another tab runs a release of this app that speaks tab protocol ${leaderProtocol} (this one speaks ${TAB_PROTOCOL}): reload or close the other tabs.`,
-    );
-    this.#o.emit({ type: 'tabs:incompatible', protocol: TAB_PROTOCOL, leaderProtocol, error });
-    this.#settle?.reject(error);
+  /** Ends the wait of `open` (once): joined or leading, or failed. */
+  #ready(error?: KalphiteError): void {
+    if (error) this.#settle?.reject(error);
+    else {
+      this.#joined = true;
+      this.#settle?.resolve();
+    }
     this.#settle = null;
   }
 
