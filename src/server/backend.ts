@@ -30,8 +30,14 @@ export interface SyncBackend {
 export class BackendUnavailableError extends Error {
   override readonly name = 'BackendUnavailableError';
   readonly code = 'database-unavailable';
+  /**
+   * Whether the database had answered before the connection was lost (a restart, a terminated
+   * backend), as opposed to never being reached (a wrong host or port, nothing listening).
+   */
+  readonly reached: boolean;
 
-  constructor(message: string, options?: { readonly cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, options: { readonly cause?: unknown; readonly reached?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.reached = options.reached ?? true;
   }
 }

@@ -283,7 +283,8 @@ describe('sync core start-up', () => {
     let outage = 2;
     const flaky: SyncBackend = {
       ...backend,
-      transaction: (mode, fn) => (outage-- > 0 ? Promise.reject(new BackendUnavailableError('PostgreSQL is unavailable (connecting): ECONNREFUSED')) : backend.transaction(mode, fn)),
+      transaction: (mode, fn) =>
+        outage-- > 0 ? Promise.reject(new BackendUnavailableError('PostgreSQL is unavailable (in a transaction): terminating connection (57P01)')) : backend.transaction(mode, fn),
     };
     const problems: string[] = [];
     const server = await createSyncCore({ backend: flaky, onError: (problem) => problems.push(problem.code) });
@@ -293,10 +294,14 @@ describe('sync core start-up', () => {
     await server.close();
   });
 
-  it('does not retry an error that is not an outage', async () => {
+  it('does not retry an error that is not an outage, nor a database it never reached', async () => {
     const backend = await createPGliteBackend(await freshPGlite());
     const broken: SyncBackend = { ...backend, transaction: () => Promise.reject(new Error('permission denied for schema public')) };
     await expect(createSyncCore({ backend: broken })).rejects.toThrow('permission denied');
+    let attempts = 0;
+    const nowhere: SyncBackend = { ...backend, transaction: () => (attempts++, Promise.reject(new BackendUnavailableError('ECONNREFUSED', { reached: false }))) };
+    await expect(createSyncCore({ backend: nowhere, onError: () => {} })).rejects.toThrow('ECONNREFUSED');
+    expect(attempts).toBe(1);
     await backend.close();
   });
 });

@@ -184,8 +184,9 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
 }
 
 /**
- * Creates the tables, trying again while the database is briefly unreachable (a restart, a failover):
- * a server that starts during one should come up once it is back, not exit. Other errors throw.
+ * Creates the tables, trying again when a connection to the database is lost while it answers (a
+ * restart, a failover, a terminated backend): a server that starts during one should come up once it
+ * is back, not exit. A database never reached (a wrong address) and other errors throw at once.
  */
 async function schemaReady(backend: SyncBackend, onError: ServerErrorHook): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -193,7 +194,7 @@ async function schemaReady(backend: SyncBackend, onError: ServerErrorHook): Prom
       await backend.transaction('write', ensureSchema);
       return;
     } catch (error) {
-      if (!(error instanceof BackendUnavailableError) || attempt >= SCHEMA_ATTEMPTS) throw error;
+      if (!(error instanceof BackendUnavailableError) || !error.reached || attempt >= SCHEMA_ATTEMPTS) throw error;
       onError({ code: 'database-unavailable', message: `Creating the tables failed (attempt ${attempt} of ${SCHEMA_ATTEMPTS}): ${error.message}`, cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
     }

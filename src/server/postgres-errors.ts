@@ -20,10 +20,10 @@ export function isConnectionLoss(error: unknown): boolean {
   return MESSAGES.test(error.message);
 }
 
-/** The typed error for a connection loss, naming what was being done. */
+/** The typed error for a connection loss, naming what was being done (`connecting`: never reached). */
 export function unavailable(doing: string, cause: unknown): BackendUnavailableError {
   if (cause instanceof BackendUnavailableError) return cause;
-  return new BackendUnavailableError(`PostgreSQL is unavailable (${doing}): ${describe(cause)}`, { cause });
+  return new BackendUnavailableError(`PostgreSQL is unavailable (${doing}): ${describe(cause)}`, { cause, reached: doing !== 'connecting' });
 }
 
 function describe(error: unknown): string {
