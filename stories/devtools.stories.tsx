@@ -116,7 +116,8 @@ export default meta;
 type Story = StoryObj<typeof meta>;
 
 // Engines open an in-memory PGlite per story and CI machines are slow: wait generously, never sleep.
-const SLOW = { timeout: 30_000 };
+// The first story opens PGlite on a cold browser (wasm compile, initdb): 35–50 s on a loaded 2-core machine.
+const SLOW = { timeout: 50_000 };
 const panel = async (canvasElement: HTMLElement) => within(await within(canvasElement).findByRole('region', { name: 'Kalphite devtools' }, SLOW));
 const header = (devtools: ReturnType<typeof within>, label: string) => devtools.getByLabelText(label).textContent;
 

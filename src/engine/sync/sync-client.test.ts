@@ -48,6 +48,16 @@ async function settle(...engines: Kalphite[]): Promise<void> {
   throw new Error(`not settled: ${engines.map((k) => k.inspect().outbox.length).join(', ')}`);
 }
 
+/** A fetch whose first push reaches the server (which commits it) but whose answer is lost. */
+function losingFirstPushResponse(): typeof fetch {
+  let lose = 1;
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (String(input).endsWith('/push') && lose-- > 0) throw new TypeError('connection reset after the server committed');
+    return response;
+  };
+}
+
 const snapshot = (k: Kalphite) => Object.fromEntries([...k.store.entities].sort(([a], [b]) => a.localeCompare(b)));
 
 async function serverState(s: SyncServer) {
@@ -94,12 +104,7 @@ describe('sync through a real server on loopback', () => {
 
   it('a push whose response is lost is retried without applying twice', async () => {
     const s = await server();
-    let lose = 1;
-    const lossy: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      if (String(input).endsWith('/push') && lose-- > 0) throw new TypeError('connection reset after the server committed');
-      return response;
-    };
+    const lossy = losingFirstPushResponse();
     const [a, b] = await Promise.all([engine(s, { fetch: lossy }), engine(s)]);
     a.store.entities.set('x', note('x', 'once'));
     await a.flush();
@@ -330,12 +335,7 @@ const serverHolds = (s: SyncServer, ids: readonly string[]) =>
 describe('the push rule: while the outbox holds rows, a push is scheduled (no push or pull by hand)', () => {
   it('after a push whose response was lost, later writes are still pushed', async () => {
     const s = await server();
-    let lose = 1;
-    const lossy: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      if (String(input).endsWith('/push') && lose-- > 0) throw new TypeError('connection reset after the server committed');
-      return response;
-    };
+    const lossy = losingFirstPushResponse();
     // The retry waits longer than the poke's pull, which acknowledges the write first.
     const a = await engine(s, { fetch: lossy, syncRetry: { baseMs: 400, maxMs: 400 } });
     await vi.waitFor(() => expect(a.sync!.status.poke).toBe('open'));
