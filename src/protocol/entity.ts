@@ -1,4 +1,5 @@
 import { isPlainObject, NOT_JSON, storableText, storedJsonBound, utf8Length, type JsonValue } from './json.js';
+import { spaceProblem } from './space.js';
 
 /** One record. `updatedAt` is the writer's clock: data to show, never the order of writes. */
 export interface Entity<TData = JsonValue> {
@@ -6,6 +7,11 @@ export interface Entity<TData = JsonValue> {
   readonly type: string;
   readonly data: TData;
   readonly updatedAt?: number;
+  /**
+   * The space it belongs to, for good (moving is a delete and a create under a new id). The engine
+   * fills in its `defaultSpace` on a create; the server stores the space the push named.
+   */
+  readonly space?: string;
 }
 
 export type EntityProblemCode = 'invalid-entity' | 'id-mismatch' | 'not-serializable' | 'entity-too-large';
@@ -41,7 +47,7 @@ export function entityProblem(key: unknown, entity: unknown, maxBytes = Number.P
   if (typeof entity !== 'object' || entity === null || !isPlainObject(entity)) {
     return { code: 'invalid-entity', message: `Entity for key "${String(key)}" must be a plain object with string id and type.` };
   }
-  const { id, type, data, updatedAt } = entity as { id?: unknown; type?: unknown; data?: unknown; updatedAt?: unknown };
+  const { id, type, data, updatedAt, space } = entity as { id?: unknown; type?: unknown; data?: unknown; updatedAt?: unknown; space?: unknown };
   const named = idProblem(id, 'its id') ?? idProblem(type, 'its type');
   if (named) return { code: 'invalid-entity', message: `Entity for key ${printable(key)}: ${named}.` };
   if (key !== id) return { code: 'id-mismatch', message: `Key ${printable(key)} does not match the entity's id ${printable(id)}.` };
@@ -49,9 +55,11 @@ export function entityProblem(key: unknown, entity: unknown, maxBytes = Number.P
   if (updatedAt !== undefined && (typeof updatedAt !== 'number' || !Number.isFinite(updatedAt))) {
     return { code: 'invalid-entity', message: `Entity "${id}" has an updatedAt that is not a finite number.` };
   }
+  const badSpace = space === undefined ? null : spaceProblem(space, 'its space');
+  if (badSpace) return { code: 'invalid-entity', message: `Entity "${id}": ${badSpace}.` };
   let keys = 0;
   for (const _ in entity) keys++;
-  const onlyKnownKeys = keys === (updatedAt === undefined ? 3 : 4);
+  const onlyKnownKeys = keys === 3 + (updatedAt === undefined ? 0 : 1) + (space === undefined ? 0 : 1);
   // The named fields' bound: id and type as JSON strings, updatedAt, and the keys around them.
   const bound = onlyKnownKeys ? storedJsonBound(data, 1) : storedJsonBound(entity);
   if (bound < 0) {
@@ -59,7 +67,7 @@ export function entityProblem(key: unknown, entity: unknown, maxBytes = Number.P
       ? { code: 'not-serializable', message: `Entity "${id}" holds a value JSON cannot store (a function, class instance, NaN, bigint, undefined in an array, or a cycle).` }
       : { code: 'not-serializable', message: `Entity "${id}" holds text with a NUL or a lone surrogate (a string cut in the middle of an emoji?), which PostgreSQL cannot store.` };
   }
-  if (bound + (onlyKnownKeys ? (id as string).length * 6 + (type as string).length * 6 + 80 : 0) > maxBytes) {
+  if (bound + (onlyKnownKeys ? (id as string).length * 6 + (type as string).length * 6 + (space === undefined ? 0 : (space as string).length + 12) + 80 : 0) > maxBytes) {
     const bytes = utf8Length(JSON.stringify(entity));
     if (bytes > maxBytes) return { code: 'entity-too-large', message: `Entity "${id}" is ${bytes} bytes as JSON; at most ${maxBytes} can be pushed.` };
   }

@@ -1,6 +1,7 @@
 import { ProtocolError } from './errors.js';
 import { isJsonValue, isRecord, storableText, type JsonValue } from './json.js';
 import { invalid, optionalString, requireId } from './fields.js';
+import { requireSpace } from './space.js';
 
 /** Replicache pull protocol, version 1. */
 export const PULL_VERSION = 1;
@@ -19,6 +20,8 @@ export interface PullRequest {
   readonly cookie: Cookie;
   /** Kalphite only (Replicache never sends it): at most this many patch entries per response. */
   readonly limit?: number;
+  /** Kalphite only: the space, when the body names it too (it must match `?space=`). */
+  readonly space?: string;
 }
 
 export type PatchOperation =
@@ -37,6 +40,8 @@ export interface PullResponseOK {
    * cookie, with the reason, on the page that carries `lastMutationIDChanges`.
    */
   readonly refused?: readonly Refusal[];
+  /** Kalphite only: whether the caller may write to this space (false: its writes would be refused). */
+  readonly writable?: boolean;
 }
 
 /** A mutation the server acknowledged without applying it, and why. */
@@ -57,6 +62,7 @@ export function parsePullRequest(body: unknown): PullRequest {
   const cookie = parseCookie(body.cookie, invalid);
   const { limit } = body;
   if (limit !== undefined && (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1)) throw invalid('limit must be a positive integer');
+  const space = body.space === undefined ? undefined : requireSpace(body.space);
   return {
     pullVersion: PULL_VERSION,
     clientGroupID,
@@ -64,6 +70,7 @@ export function parsePullRequest(body: unknown): PullRequest {
     schemaVersion: optionalString(body, 'schemaVersion'),
     cookie,
     ...(limit !== undefined && { limit }),
+    ...(space !== undefined && { space }),
   };
 }
 
@@ -92,12 +99,14 @@ export function parsePullResponse(body: unknown): PullResponse {
   });
   if (body.more !== undefined && typeof body.more !== 'boolean') throw bad('more must be a boolean');
   const refused = body.refused === undefined ? [] : parseRefusals(body.refused, bad);
+  if (body.writable !== undefined && typeof body.writable !== 'boolean') throw bad('writable must be a boolean');
   return {
     cookie,
     lastMutationIDChanges: changes as Record<string, number>,
     patch,
     ...(body.more === true && { more: true }),
     ...(refused.length > 0 && { refused }),
+    ...(typeof body.writable === 'boolean' && { writable: body.writable }),
   };
 }
 

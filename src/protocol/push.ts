@@ -2,6 +2,7 @@ import type { Entity } from './entity.js';
 import { ProtocolError } from './errors.js';
 import { isJsonValue, isRecord, type JsonValue } from './json.js';
 import { invalid, optionalString, requireId } from './fields.js';
+import { requireSpace } from './space.js';
 
 /** Replicache push protocol, version 1. */
 export const PUSH_VERSION = 1;
@@ -29,6 +30,8 @@ export interface PushRequest {
   readonly profileID: string;
   readonly schemaVersion: string;
   readonly mutations: readonly Mutation[];
+  /** Kalphite only: the space, when the body names it too (it must match `?space=`). */
+  readonly space?: string;
 }
 
 /** 200 with `{}` on success; the protocol's own errors also come back as 200 with `error`. */
@@ -54,5 +57,6 @@ export function parsePushRequest(body: unknown): PushRequest {
     if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) throw invalid(`mutations[${index}].timestamp must be a number`);
     return { clientID, id, name, args: args as JsonValue, timestamp };
   });
-  return { pushVersion: PUSH_VERSION, clientGroupID, profileID, schemaVersion, mutations };
+  const space = body.space === undefined ? undefined : requireSpace(body.space);
+  return { pushVersion: PUSH_VERSION, clientGroupID, profileID, schemaVersion, mutations, ...(space !== undefined && { space }) };
 }
