@@ -1,7 +1,9 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import { http, type HttpHandler } from 'msw';
-import { createSyncCore, type ConflictResolver, type SyncCore } from '../src/server/core.js';
+import { createSyncCore, type SyncCore } from '../src/server/core.js';
 import { createSyncHandler, type SyncHandlerOptions } from '../src/server/handler.js';
+import type { ConflictResolver } from '../src/server/mutations.js';
+import type { Authorize } from '../src/server/permissions.js';
 import { createPGliteBackend } from '../src/server/pglite-backend.js';
 
 export interface MockSyncServerOptions extends Omit<SyncHandlerOptions, 'core' | 'basePath'> {
@@ -12,6 +14,8 @@ export interface MockSyncServerOptions extends Omit<SyncHandlerOptions, 'core' |
   readonly baseUrl?: string;
   /** The server's database: `memory://` (default) or a PGlite of your own. */
   readonly db?: string | PGliteInterface;
+  /** Who may read and write which space (default: everyone, everything), as on the real server. */
+  readonly authorize?: Authorize;
   readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
 }
 
@@ -34,6 +38,7 @@ export function createMockSyncServer(options: MockSyncServerOptions = {}): MockS
   const ready = (async () =>
     createSyncCore({
       backend: await createPGliteBackend(options.db ?? 'memory://'),
+      ...(options.authorize && { authorize: options.authorize }),
       ...(options.resolvers && { resolvers: options.resolvers }),
       ...(options.onError && { onError: options.onError }),
     }))();

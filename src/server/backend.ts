@@ -6,20 +6,20 @@ export interface SqlExecutor {
 export interface SyncBackend {
   /**
    * Runs `fn` in one transaction. `read` transactions see one consistent snapshot; `write`
-   * transactions are serialised by the core's lock on the version row. Rejects with a
+   * transactions of one space are serialised by the core's lock on that space's row. Rejects with a
    * `BackendUnavailableError` when the database cannot be reached or drops the connection: nothing
    * is known to have committed, and the request can be retried.
    */
   transaction<T>(mode: 'read' | 'write', fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-  /** Tells every server process on this database that `version` was committed. */
-  publish(version: number): Promise<void>;
+  /** Tells every server process on this database that `space` committed `version`. */
+  publish(space: string, version: number): Promise<void>;
   /**
    * Hears every publish, from this process or (on PostgreSQL) any other. `onGap` runs when
    * publishes may have been missed (the channel that carries them was lost and is back): a listener
-   * should then treat the gap as a poke. Rejects with a `BackendUnavailableError` when the channel
-   * cannot be opened now.
+   * should then treat the gap as a poke of every space. Rejects with a `BackendUnavailableError`
+   * when the channel cannot be opened now.
    */
-  onPublish(listener: (version: number) => void, onGap?: () => void): Promise<() => Promise<void>>;
+  onPublish(listener: (space: string, version: number) => void, onGap?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -12,6 +12,8 @@ import { freshSchema, postgresAvailable } from '../test-support/postgres.js';
 const hasPostgres = await postgresAvailable();
 
 const comment = (id: string, message: string): Entity => ({ id, type: 'comment', data: { message } });
+/** As the server stores and pulls an entity: naming its space. */
+const stored = (entity: Entity, space = 'default'): Entity => ({ ...entity, space });
 const upsert = (clientID: string, id: number, entity: Entity): Mutation => ({ clientID, id, name: 'upsert', args: entity as never, timestamp: 0 });
 const del = (clientID: string, id: number, key: string): Mutation => ({ clientID, id, name: 'delete', args: { id: key }, timestamp: 0 });
 const pushReq = (mutations: Mutation[], clientGroupID = 'group-a'): PushRequest => ({ pushVersion: 1, clientGroupID, profileID: 'p', schemaVersion: '1', mutations });
@@ -80,9 +82,10 @@ for (const [name, factory] of backends) {
       expect(pulled).toEqual({
         cookie: 1,
         lastMutationIDChanges: { c1: 2 },
-        patch: [{ op: 'clear' }, { op: 'put', key: 'a', value: comment('a', 'hi') }, { op: 'put', key: 'b', value: comment('b', 'yo') }],
+        patch: [{ op: 'clear' }, { op: 'put', key: 'a', value: stored(comment('a', 'hi')) }, { op: 'put', key: 'b', value: stored(comment('b', 'yo')) }],
+        writable: true,
       });
-      expect(await server.pull(pullReq(1))).toEqual({ cookie: 1, lastMutationIDChanges: {}, patch: [] });
+      expect(await server.pull(pullReq(1))).toEqual({ cookie: 1, lastMutationIDChanges: {}, patch: [], writable: true });
       expect(await server.pull(pullReq(null, 'group-b'))).toMatchObject({ lastMutationIDChanges: {} });
     });
 
@@ -93,7 +96,7 @@ for (const [name, factory] of backends) {
       await server.push(pushReq([upsert('c2', 1, comment('a', 'newer, from c2'))], 'group-b'));
       expect(await server.push(request)).toEqual({ version: null, applied: 0, duplicates: 1, refused: [] });
       const pulled = await server.pull(pullReq(null));
-      expect(pulled.patch).toContainEqual({ op: 'put', key: 'a', value: comment('a', 'newer, from c2') });
+      expect(pulled.patch).toContainEqual({ op: 'put', key: 'a', value: stored(comment('a', 'newer, from c2')) });
       expect(pulled.cookie).toBe(2);
     });
 
@@ -140,11 +143,11 @@ for (const [name, factory] of backends) {
       });
       await server.push(pushReq([upsert('c1', 1, comment('a', 'from c1'))]));
       await server.push(pushReq([upsert('c2', 1, comment('a', 'from c2'))], 'group-b'));
-      expect((await server.pull(pullReq(null))).patch).toContainEqual({ op: 'put', key: 'a', value: comment('a', 'from c2') });
+      expect((await server.pull(pullReq(null))).patch).toContainEqual({ op: 'put', key: 'a', value: stored(comment('a', 'from c2')) });
       const review = (status: string): Entity => ({ id: 'r', type: 'review', data: { status } });
       await server.push(pushReq([upsert('c1', 2, review('approved'))]));
       await server.push(pushReq([upsert('c2', 2, review('pending'))], 'group-b'));
-      expect((await server.pull(pullReq(null))).patch).toContainEqual({ op: 'put', key: 'r', value: review('approved') });
+      expect((await server.pull(pullReq(null))).patch).toContainEqual({ op: 'put', key: 'r', value: stored(review('approved')) });
     });
 
     it('paged pulls never skip a version, even with writes between pages', async () => {
@@ -169,7 +172,7 @@ for (const [name, factory] of backends) {
       } while (response.more);
       expect(pages).toBeGreaterThan(2);
       expect(response.lastMutationIDChanges).toEqual({ c1: 7 });
-      expect(seen.get('e0')).toEqual(comment('e0', 'changed mid-pull'));
+      expect(seen.get('e0')).toEqual(stored(comment('e0', 'changed mid-pull')));
       expect(seen.has('e4')).toBe(false);
       expect([...seen.keys()].sort()).toEqual(['e0', 'e1', 'e2', 'e3']);
     });
@@ -180,20 +183,23 @@ for (const [name, factory] of backends) {
       expect((await server.pull(pullReq(99))).patch[0]).toEqual({ op: 'clear' });
     });
 
-    it('refuses a client that belongs to another group', async () => {
+    it('refuses a client that belongs to another group, as forbidden, and applies nothing', async () => {
       const { core: server } = await core();
       await server.push(pushReq([upsert('c1', 1, comment('a', 'x'))]));
-      await expect(server.push(pushReq([upsert('c1', 2, comment('a', 'y'))], 'group-b'))).rejects.toMatchObject({ code: 'invalid-request' });
+      await expect(server.push(pushReq([upsert('c1', 2, comment('a', 'y'))], 'group-b'))).rejects.toMatchObject({ code: 'forbidden' });
+      expect((await server.pull(pullReq(null))).patch).toContainEqual({ op: 'put', key: 'a', value: stored(comment('a', 'x')) });
     });
 
-    it('publishes each committed version to every server on the database', async () => {
+    it('publishes each committed version of a space to every server on the database', async () => {
       const { core: first, another } = await core();
       const second = await another();
-      const heard: number[] = [];
-      const stop = await second.backend.onPublish((version) => heard.push(version));
+      const heard: [string, number][] = [];
+      const stop = await second.subscribe({ spaces: ['default', 'other'] }, (space, version) => heard.push([space, version]), () => {});
       await first.push(pushReq([upsert('c1', 1, comment('a', 'x'))]));
       await first.push(pushReq([upsert('c1', 1, comment('a', 'x'))]));
-      await expect.poll(() => heard).toEqual([1]);
+      await first.push(pushReq([upsert('c1', 1, comment('a', 'x'))]), { space: 'other' });
+      await first.push(pushReq([upsert('c1', 1, comment('a', 'x'))]), { space: 'unheard' });
+      await expect.poll(() => heard).toEqual([['default', 1], ['other', 1]]);
       await stop();
     });
 
@@ -216,7 +222,7 @@ for (const [name, factory] of backends) {
       expect(outcome.refused.map((r) => r.id)).toEqual(mutations.slice(0, -1).map((m) => m.id));
       const pulled = await server.pull(pullReq(null));
       expect(pulled.lastMutationIDChanges).toEqual({ c1: mutations.length });
-      expect(pulled.patch).toEqual([{ op: 'clear' }, { op: 'put', key: 'ok', value: comment('ok', 'fine') }]);
+      expect(pulled.patch).toEqual([{ op: 'clear' }, { op: 'put', key: 'ok', value: stored(comment('ok', 'fine')) }]);
       // Every reason made it through storage and JSON.
       expect(pulled.refused?.map((r) => r.id)).toEqual(mutations.slice(0, -1).map((m) => m.id));
     });
@@ -237,7 +243,7 @@ for (const [name, factory] of backends) {
       ]);
       expect(writer.lastMutationIDChanges).toEqual({ c1: 3 });
       expect(writer.patch).toContainEqual({ op: 'del', key: 'new' });
-      expect(writer.patch).toContainEqual({ op: 'put', key: 'a', value: comment('a', 'kept') });
+      expect(writer.patch).toContainEqual({ op: 'put', key: 'a', value: stored(comment('a', 'kept')) });
       // Nobody else hears of it, and the writer hears of it once.
       expect((await server.pull(pullReq(1, 'group-b'))).refused).toBeUndefined();
       expect((await server.pull(pullReq(writer.cookie))).refused).toBeUndefined();
@@ -263,7 +269,7 @@ for (const [name, factory] of backends) {
       const outcome = await server.push(pushReq(types.map((type, i) => upsert('c1', i + 1, { id: `e${i}`, type, data: {} }))));
       expect(outcome.applied).toBe(types.length - 1);
       expect(outcome.refused).toEqual([{ clientID: 'c1', id: types.length, reason: 'The boom resolver failed: resolver bug' }]);
-      expect(problems).toEqual(['resolver-threw: The boom resolver threw on e5: resolver bug']);
+      expect(problems).toEqual(['resolver-threw: The boom resolver threw on upsert of e5: resolver bug']);
     });
 
     it('two servers on one database apply a doubly-sent push once', async () => {

@@ -1,16 +1,21 @@
 import { ProtocolError, type ProtocolErrorCode } from '../protocol/errors.js';
 import { parsePullRequest } from '../protocol/pull.js';
 import { parsePushRequest } from '../protocol/push.js';
+import { DEFAULT_SPACE, POKE_GAP, pokeData, requireSpace } from '../protocol/space.js';
 import { BackendUnavailableError } from './backend.js';
-import type { SyncCore } from './core.js';
+import type { PokeSubscriber, SyncCore } from './core.js';
+import { ANONYMOUS_USER, userProblem, type SyncUser } from './identity.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
 
 export interface SyncHandlerOptions {
   readonly core: SyncCore;
   /** Where the three routes live (default `/api/sync`): `…/push`, `…/pull`, `…/poke`. */
   readonly basePath?: string;
-  /** Return false (or throw) to answer 401. Runs before the body is read. */
-  readonly authenticate?: (request: Request) => boolean | Promise<boolean>;
+  /**
+   * Who is calling: a user `{ id, … }`, or null or false to answer 401 (a throw is a 401 too, and
+   * reported). Runs before the body is read. Without it every caller is `{ id: 'anonymous' }`.
+   */
+  readonly authenticate?: (request: Request) => SyncUser | null | false | Promise<SyncUser | null | false>;
   /** Bodies above this answer 413 (default 1 MiB). */
   readonly maxBodyBytes?: number;
   /**
@@ -84,16 +89,18 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       if (method === 'POST' && !isJson(request.headers.get('content-type'))) {
         throw new ProtocolError('unsupported-media-type', `${route} takes a body of type application/json.`);
       }
-      if (options.authenticate && !(await authenticated(options.authenticate, request, report))) {
-        throw new ProtocolError('unauthorized', 'Authentication is missing or was refused.');
-      }
-      if (route === 'poke') return await pokeStream(options, streams, cors, report);
+      const user = options.authenticate ? await identify(options.authenticate, request, report) : ANONYMOUS_USER;
+      const spaces = url.searchParams.getAll('space').map((space) => requireSpace(space));
+      if (route === 'poke') return await pokeStream(options, streams, { user, spaces: spaces.length > 0 ? spaces : [DEFAULT_SPACE] }, cors, report);
+      // One space per push or pull: its own version, lock and transaction.
+      if (spaces.length > 1) throw new ProtocolError('invalid-request', `Invalid request: ${route} takes one space (?space=), not ${spaces.length}.`);
+      const context = { user, space: spaces[0] ?? DEFAULT_SPACE };
       const body = await readJson(request, maxBodyBytes);
       if (route === 'push') {
-        await options.core.push(parsePushRequest(body));
+        await options.core.push(parsePushRequest(body), context);
         return json(200, {}, cors);
       }
-      return json(200, await options.core.pull(parsePullRequest(body)), cors);
+      return json(200, await options.core.pull(parsePullRequest(body), context), cors);
     } catch (error) {
       if (error instanceof ProtocolError) return errorResponse(error, cors);
       if (error instanceof BackendUnavailableError) {
@@ -120,14 +127,23 @@ export function errorResponse(error: ProtocolError, headers: Record<string, stri
   return json(STATUS[error.code], { ...error.details, error: error.code, message: error.message }, headers);
 }
 
-async function authenticated(authenticate: NonNullable<SyncHandlerOptions['authenticate']>, request: Request, report: ServerErrorHook): Promise<boolean> {
+/** The caller, or a 401: refused (null, false), failed (a throw) or not a user (both reported). */
+async function identify(authenticate: NonNullable<SyncHandlerOptions['authenticate']>, request: Request, report: ServerErrorHook): Promise<SyncUser> {
+  let answer: unknown;
   try {
-    return (await authenticate(request)) === true;
+    answer = await authenticate(request);
   } catch (error) {
     // A throwing hook refuses, like one returning false (401), but it is the server's fault: report it.
     report({ code: 'authenticate-threw', message: `The authenticate hook threw: ${describe(error)}`, cause: error });
-    return false;
+    throw new ProtocolError('unauthorized', 'Authentication is missing or was refused.');
   }
+  if (answer === null || answer === false) throw new ProtocolError('unauthorized', 'Authentication is missing or was refused.');
+  const problem = userProblem(answer);
+  if (problem) {
+    report({ code: 'authenticate-invalid', message: `The authenticate hook's answer is not a user: ${problem}.` });
+    throw new ProtocolError('unauthorized', 'The server could not tell who you are (its authenticate hook answered no user); nothing was read or changed.');
+  }
+  return answer as SyncUser;
 }
 
 /** A Host value as a URL spells it: lower case, and without the default port (`localhost:80` is `localhost`). */
@@ -188,11 +204,19 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
 const tooLarge = (limit: number) => new ProtocolError('payload-too-large', `The request body is larger than ${limit} bytes.`, { maxBodyBytes: limit });
 
 /**
- * Server-sent events: one `poke` event per committed version, carrying no data but the version, and
- * one with `data: gap` after the backend's channel was lost and is back (pokes may have been missed:
- * pull). Subscribes before answering, so a channel that cannot be opened is a 503, not a dead stream.
+ * Server-sent events: one `poke` event per version committed in a space the caller asked for and may
+ * read, its data `{ space, version }`, and one with `data: gap` after the backend's channel was lost
+ * and is back (pokes may have been missed: pull every space). A space the caller may not read is
+ * never mentioned. Subscribes before answering, so a channel that cannot be opened is a 503, not a
+ * dead stream.
  */
-async function pokeStream(options: SyncHandlerOptions, streams: Set<() => void>, cors: Record<string, string>, report: ServerErrorHook): Promise<Response> {
+async function pokeStream(
+  options: SyncHandlerOptions,
+  streams: Set<() => void>,
+  subscriber: PokeSubscriber,
+  cors: Record<string, string>,
+  report: ServerErrorHook,
+): Promise<Response> {
   const encoder = new TextEncoder();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let cleanup = () => {};
@@ -212,9 +236,10 @@ async function pokeStream(options: SyncHandlerOptions, streams: Set<() => void>,
       cleanup();
     }
   };
-  const unsubscribe = await options.core.backend.onPublish(
-    (version) => send(`event: poke\ndata: ${version}\n\n`),
-    () => send('event: poke\ndata: gap\n\n'),
+  const unsubscribe = await options.core.subscribe(
+    subscriber,
+    (space, version) => send(`event: poke\ndata: ${pokeData(space, version)}\n\n`),
+    () => send(`event: poke\ndata: ${POKE_GAP}\n\n`),
   );
   send(': connected\n\n');
   const heartbeat = setInterval(() => send(': ping\n\n'), options.heartbeatMs ?? 15_000);

@@ -66,7 +66,7 @@ describe('startSyncServer', () => {
       authenticate: (request) => {
         const auth = request.headers.get('authorization');
         if (auth === 'Bearer boom') throw new Error('auth service down');
-        return auth === 'Bearer good';
+        return auth === 'Bearer good' ? { id: 'good' } : null;
       },
     });
     const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer bad' }, { authorization: 'Bearer boom' }];
@@ -102,7 +102,7 @@ describe('startSyncServer', () => {
     await post(`${s.url}/api/sync/push`, push([upsert(1, 'a')]));
     let text = '';
     while (!text.includes('event: poke')) text += (await reader.read()).value ?? '';
-    expect(text).toContain('data: 1');
+    expect(text).toContain('data: {"space":"default","version":1}');
     await reader.cancel();
   });
 

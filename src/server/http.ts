@@ -5,10 +5,12 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { ProtocolError } from '../protocol/errors.js';
 import type { SyncBackend } from './backend.js';
-import { createSyncCore, type ConflictResolver, type SyncCore } from './core.js';
+import { createSyncCore, type SyncCore } from './core.js';
 import { createSyncHandler, errorResponse, type SyncHandler, type SyncHandlerOptions } from './handler.js';
+import type { ConflictResolver } from './mutations.js';
 import { toFetchRequest } from './node-request.js';
-import { openBackend } from './open-backend.js';
+import { openBackend, routeBackends } from './open-backend.js';
+import type { Authorize } from './permissions.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
 
 export interface StartSyncServerOptions extends Omit<SyncHandlerOptions, 'core' | 'allowedHosts'> {
@@ -16,8 +18,15 @@ export interface StartSyncServerOptions extends Omit<SyncHandlerOptions, 'core' 
   readonly port?: number;
   /** Default 127.0.0.1. */
   readonly host?: string;
-  /** `memory://` (default), a folder for PGlite, a `postgres://` URL, or a backend of your own. */
-  readonly db?: string | SyncBackend;
+  /**
+   * `memory://` (default), a folder for PGlite, a `postgres://` URL, or a backend of your own; or a
+   * function from a space to one of those, to keep spaces in different databases (each URL is
+   * opened once, when a request first needs it; a backend of your own must be the same object for
+   * the same database).
+   */
+  readonly db?: string | SyncBackend | ((space: string) => string | SyncBackend);
+  /** Who may read and write which space (default: everyone, everything); see `Authorize`. */
+  readonly authorize?: Authorize;
   readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
   /**
    * Host names this server answers to, at the port it listens on (an entry with a port is taken as
@@ -58,9 +67,15 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
   const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 
   const started = (async () => {
-    const backend = await openBackend(options.db ?? 'memory://', onError);
+    const db = options.db ?? 'memory://';
+    const backend = typeof db === 'function' ? routeBackends(db, onError) : await openBackend(db, onError);
     try {
-      const core = await createSyncCore({ backend, onError, ...(options.resolvers && { resolvers: options.resolvers }) });
+      const core = await createSyncCore({
+        backend,
+        onError,
+        ...(options.authorize && { authorize: options.authorize }),
+        ...(options.resolvers && { resolvers: options.resolvers }),
+      });
       const { allowedHosts = '*', ...handlerOptions } = options;
       const handler = createSyncHandler({
         ...handlerOptions,
@@ -70,7 +85,8 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
       });
       return { core, handler };
     } catch (error) {
-      await backend.close();
+      // A route has opened nothing yet: its backends open with the first requests.
+      if (typeof backend !== 'function') await backend.close();
       throw error;
     }
   })();

@@ -1,8 +1,14 @@
 export { startSyncServer, loopbackHosts } from './http.js';
-export { openBackend } from './open-backend.js';
+export { openBackend, routeBackends } from './open-backend.js';
 export type { StartSyncServerOptions, SyncServer } from './http.js';
 export { createSyncCore } from './core.js';
-export type { SyncCore, SyncCoreOptions, PushOutcome, ConflictResolver } from './core.js';
+export type { SyncCore, SyncCoreOptions, SyncContext, PokeSubscriber, PushOutcome } from './core.js';
+export type { ConflictResolver, ResolverContext } from './mutations.js';
+export { ANONYMOUS_USER } from './identity.js';
+export type { SyncUser } from './identity.js';
+export type { Authorize, AuthorizeRequest, SpaceAction } from './permissions.js';
+export type { BackendRoute } from './space-backends.js';
+export { SCHEMA_VERSION, SchemaVersionError } from './schema.js';
 export { createSyncHandler } from './handler.js';
 export type { SyncHandler, SyncHandlerOptions } from './handler.js';
 export { createPGliteBackend } from './pglite-backend.js';

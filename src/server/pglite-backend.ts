@@ -19,11 +19,11 @@ export async function createPGliteBackend(source: string | PGliteInterface = 'me
     lock?.release();
     throw error;
   }
-  const listeners = new Set<(version: number) => void>();
+  const listeners = new Set<(space: string, version: number) => void>();
   return {
     transaction: (_mode, fn) => db.transaction((tx) => fn(executor(tx))),
-    publish: async (version) => {
-      for (const listener of listeners) listener(version);
+    publish: async (space, version) => {
+      for (const listener of listeners) listener(space, version);
     },
     onPublish: async (listener) => {
       listeners.add(listener);

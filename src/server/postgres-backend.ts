@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { parsePokeData, pokeData } from '../protocol/space.js';
 import type { SqlExecutor, SyncBackend } from './backend.js';
 import { isConnectionLoss, unavailable } from './postgres-errors.js';
 import { createListenChannel, type ListenTimers } from './postgres-listener.js';
@@ -28,7 +29,7 @@ export interface PostgresBackendOptions {
 
 /**
  * The shared backend: PostgreSQL through `pg`. Several server processes can use one database;
- * pushes are serialised by the version row lock, and pokes cross processes with LISTEN/NOTIFY.
+ * pushes to one space are serialised by its row lock, and pokes cross processes with LISTEN/NOTIFY.
  *
  * A lost connection never takes the process down: every client has an 'error' listener, a
  * transaction whose connection broke rejects with a `BackendUnavailableError` (503, retried by the
@@ -50,13 +51,14 @@ export function createPostgresBackend(connectionString: string, options: Postgre
   // rejects with the same error, or the pool's idle listener above reports it.
   pool.on('connect', (client) => client.on('error', () => {}));
 
-  const listeners = new Set<{ readonly hear: (version: number) => void; readonly gap: (() => void) | undefined }>();
+  const listeners = new Set<{ readonly hear: (space: string, version: number) => void; readonly gap: (() => void) | undefined }>();
   const channel = createListenChannel({
     client: () => new pg.Client(config),
     channel: CHANNEL,
+    // The payload is a poke's data, { space, version }: anything else on the channel is not ours.
     onNotification: (payload) => {
-      const version = Number(payload);
-      if (Number.isFinite(version)) for (const listener of listeners) listener.hear(version);
+      const poke = parsePokeData(payload);
+      if (poke.space !== null) for (const listener of listeners) listener.hear(poke.space, poke.version);
     },
     onRestored: () => {
       for (const listener of listeners) listener.gap?.();
@@ -102,15 +104,15 @@ export function createPostgresBackend(connectionString: string, options: Postgre
         client.release(broken ?? undefined);
       }
     },
-    publish: async (version) => {
+    publish: async (space, version) => {
       try {
-        await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, String(version)]);
+        await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, pokeData(space, version)]);
       } catch (error) {
         if (!isConnectionLoss(error)) throw error;
         // The version is committed: the push must not fail for its poke. This process's streams
         // still hear it; other processes' clients pull on their interval or after their own gap.
-        onError({ code: 'database-unavailable', message: `Could not notify other servers of version ${version}: ${String(error)}`, cause: error });
-        for (const listener of listeners) listener.hear(version);
+        onError({ code: 'database-unavailable', message: `Could not notify other servers of version ${version} of space ${space}: ${String(error)}`, cause: error });
+        for (const listener of listeners) listener.hear(space, version);
       }
     },
     onPublish: async (hear, gap) => {

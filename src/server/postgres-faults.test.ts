@@ -104,7 +104,7 @@ describe.skipIf(!hasPostgres)('PostgreSQL connection loss', () => {
     // Reopened: each stream hears a poke for the gap (pushes meanwhile were not heard).
     for (const stream of streams) expect(await stream.until(/event: poke\ndata: gap/)).toBeTruthy();
     expect((await fetch(`${server.url}/api/sync/push`, request('push', { mutations: [upsert('c', 1)] }))).status).toBe(200);
-    for (const stream of streams) expect(await stream.until(/event: poke\ndata: 1\n/)).toBeTruthy();
+    for (const stream of streams) expect(await stream.until(/event: poke\ndata: {"space":"default","version":1}\n/)).toBeTruthy();
     for (const stream of streams) stream.close();
     expect(server.child.exitCode).toBeNull();
   });

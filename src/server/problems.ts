@@ -12,6 +12,12 @@ export type ServerProblemCode =
   | 'poke-channel-lost'
   /** The `authenticate` hook threw (answered 401). */
   | 'authenticate-threw'
+  /** The `authenticate` hook returned something that is not a user `{ id }`, null or false (answered 401). */
+  | 'authenticate-invalid'
+  /** The `authorize` hook threw (answered 403: permissions that cannot be checked are refused). */
+  | 'authorize-threw'
+  /** The `authorize` hook answered something that is not a boolean (answered 403). */
+  | 'authorize-invalid'
   /** A conflict resolver threw: that mutation was refused with the error's message. */
   | 'resolver-threw'
   /** The server listens beyond loopback with no `authenticate` hook: anyone who can reach it can write. */

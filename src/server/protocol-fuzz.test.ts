@@ -25,6 +25,11 @@ const nastyString: fc.Arbitrary<string> = fc.oneof(
 );
 
 const anyJson: fc.Arbitrary<unknown> = fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 });
+/** A space id, or something close to one: the right characters but too long, a space, a NUL, an encoded slash. */
+const spaceId: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('default', 'org:acme', 'review/42@x', 'a'.repeat(200), 'a'.repeat(201), '', ' ', 'a b', 'é', '%2F', '\u0000', '__proto__'),
+  nastyString,
+);
 /** Mostly well-formed, sometimes any JSON, sometimes missing: one field of a near-valid body. */
 const maybe = <T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
   fc.oneof({ weight: 6, arbitrary: valid }, { weight: 1, arbitrary: anyJson }, { weight: 1, arbitrary: fc.constant(undefined) });
@@ -50,6 +55,7 @@ const nearValidPush = fc.record({
   profileID: maybe(nastyString),
   schemaVersion: maybe(nastyString),
   mutations: maybe(fc.array(mutation, { maxLength: 4 })),
+  space: fc.option(maybe(spaceId), { nil: undefined }),
 });
 
 const cookie = fc.oneof(fc.constant(null), fc.nat(), fc.integer(), fc.double(), fc.record({ order: maybe(fc.nat()), key: maybe(nastyString) }));
@@ -60,7 +66,16 @@ const nearValidPull = fc.record({
   schemaVersion: maybe(nastyString),
   cookie: maybe(cookie),
   limit: fc.option(fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer(), fc.double()), { nil: undefined }),
+  space: fc.option(maybe(spaceId), { nil: undefined }),
 });
+
+/** What a client might put after `?`: none, one, several or malformed `space` parameters. */
+const spaceQuery: fc.Arbitrary<string> = fc.oneof(
+  fc.constant(''),
+  // URLSearchParams encodes what encodeURIComponent throws on (a lone surrogate becomes U+FFFD).
+  fc.array(spaceId, { minLength: 1, maxLength: 3 }).map((spaces) => `?${new URLSearchParams(spaces.map((space) => ['space', space]))}`),
+  fc.constantFrom('?space', '?space=', '?space=%', '?space=%E0%A4%A', '?space=a&space=a', '?space[]=a', '?Space=a'),
+);
 
 /** Bodies no client should send: broken JSON, the wrong shapes, deep nesting, odd bytes. */
 const malformedBodies = fc.constantFrom(
@@ -91,8 +106,8 @@ async function fuzzServer() {
   let probes = 0;
   let cookie: unknown = null;
 
-  const send = async (route: 'push' | 'pull', body: string | Uint8Array): Promise<{ status: number; text: string }> => {
-    const response = await handler(new Request(`${URL_BASE}/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : new Uint8Array(body) }));
+  const send = async (route: 'push' | 'pull', body: string | Uint8Array, query = ''): Promise<{ status: number; text: string }> => {
+    const response = await handler(new Request(`${URL_BASE}/${route}${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : new Uint8Array(body) }));
     return { status: response.status, text: await response.text() };
   };
 
@@ -118,7 +133,7 @@ async function fuzzServer() {
     const pulled = await send('pull', JSON.stringify({ pullVersion: 1, clientGroupID: 'probe-group', profileID: 'p', schemaVersion: '1', cookie }));
     expect(pulled.status, `the pull after it: ${pulled.text.slice(0, 300)}`).toBe(200);
     const body = JSON.parse(pulled.text) as { cookie: unknown; lastMutationIDChanges: Record<string, number>; patch: { op: string; key?: string; value?: unknown }[] };
-    expect(body.patch).toContainEqual({ op: 'put', key: entity.id, value: entity });
+    expect(body.patch).toContainEqual({ op: 'put', key: entity.id, value: { ...entity, space: 'default' } });
     expect(body.lastMutationIDChanges[`probe-client-${n}`]).toBe(1);
     cookie = body.cookie;
   };
@@ -169,6 +184,18 @@ describe('push and pull parsers under fuzzing (fast-check): 2xx or 4xx, never 5x
         await server.expectStillWorks();
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('arbitrary ?space= parameters, with near-valid bodies that may name a space of their own', async () => {
+    const server = await fuzzServer();
+    await fc.assert(
+      fc.asyncProperty(route, spaceQuery, nearValidPush, nearValidPull, async (to, query, push, pull) => {
+        const body = JSON.stringify(to === 'push' ? push : pull);
+        server.expectHandled(await server.send(to, body, query), `${query} ${body}`);
+        await server.expectStillWorks();
+      }),
+      { numRuns: 200 },
     );
   });
 

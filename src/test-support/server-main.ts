@@ -20,7 +20,7 @@ const server = await startSyncServer({
   ...(config.options as StartSyncServerOptions),
   db,
   onError,
-  ...(token !== undefined && { authenticate: (request: Request) => request.headers.get('authorization') === `Bearer ${token}` }),
+  ...(token !== undefined && { authenticate: (request: Request) => (request.headers.get('authorization') === `Bearer ${token}` ? { id: 'token' } : null) }),
 });
 print({ url: server.url });
 
