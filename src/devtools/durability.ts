@@ -20,7 +20,13 @@ export interface WriteJourney {
 export function traceDurability(eventsOldestFirst: readonly KalphiteEvent[], limit = 200): readonly WriteJourney[] {
   const journeys: { -readonly [K in keyof WriteJourney]: WriteJourney[K] }[] = [];
   const inMemory = new Map<string, (typeof journeys)[number]>();
-  const byMutation = new Map<number, (typeof journeys)[number]>();
+  // Mutation ids count per space: a journey is found by its space and id.
+  const byMutation = new Map<string, Map<number, (typeof journeys)[number]>>();
+  const inSpace = (space: string) => {
+    let journeys = byMutation.get(space);
+    if (!journeys) byMutation.set(space, (journeys = new Map()));
+    return journeys;
+  };
   for (const event of eventsOldestFirst) {
     if (event.type === 'store:changed' && event.origin === 'local') {
       for (const change of event.changes) {
@@ -31,23 +37,24 @@ export function traceDurability(eventsOldestFirst: readonly KalphiteEvent[], lim
         journeys.push(journey);
       }
     } else if (event.type === 'flush:committed') {
-      const first = event.lastMutationId - event.size + 1;
       event.ids.forEach((id, i) => {
         const journey = inMemory.get(id);
-        if (!journey) return;
+        const mutationId = event.mutationIds[i];
+        if (!journey || mutationId === undefined) return;
         inMemory.delete(id);
         journey.diskAt = event.at;
-        journey.mutationId = first + i;
-        byMutation.set(first + i, journey);
+        journey.mutationId = mutationId;
+        inSpace(event.spaces[i] ?? '').set(mutationId, journey);
       });
     } else if (event.type === 'sync:push-succeeded') {
-      for (const [id, journey] of byMutation) if (id <= event.lastMutationId && journey.serverAt === null) journey.serverAt = event.at;
+      for (const [id, journey] of inSpace(event.space)) if (id <= event.lastMutationId && journey.serverAt === null) journey.serverAt = event.at;
     } else if (event.type === 'sync:pull-succeeded' && event.acknowledgedUpTo !== null) {
-      for (const [id, journey] of byMutation) {
+      const waiting = inSpace(event.space);
+      for (const [id, journey] of waiting) {
         if (id > event.acknowledgedUpTo) continue;
         journey.serverAt ??= event.at;
         journey.acknowledgedAt = event.at;
-        byMutation.delete(id);
+        waiting.delete(id);
       }
     }
   }

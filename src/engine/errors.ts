@@ -12,7 +12,12 @@ export type KalphiteErrorCode =
   | 'server-error'
   | 'protocol'
   | 'not-leader'
-  | 'incompatible-tab';
+  | 'incompatible-tab'
+  | 'invalid-space'
+  | 'space-not-open'
+  | 'space-immutable'
+  | 'read-only-space'
+  | 'forbidden';
 
 export class KalphiteError extends Error {
   override readonly name = 'KalphiteError';

@@ -16,9 +16,10 @@ export type KalphiteEvent =
       readonly batchId: number;
       readonly size: number;
       readonly durationMs: number;
-      readonly lastMutationId: number;
-      /** The batch's entity ids in mutation-id order: `ids[i]` got mutation id `lastMutationId - size + 1 + i`. */
+      /** The batch's entity ids in write order: `ids[i]`, in space `spaces[i]`, got mutation id `mutationIds[i]` there. */
       readonly ids: readonly string[];
+      readonly spaces: readonly string[];
+      readonly mutationIds: readonly number[];
     }
   | { readonly type: 'flush:failed'; readonly at: number; readonly batchId: number; readonly size: number; readonly attempt: number; readonly error: KalphiteError }
   | { readonly type: 'flush:retry'; readonly at: number; readonly attempt: number; readonly delayMs: number; readonly dueAt: number }
@@ -29,13 +30,14 @@ export type KalphiteEvent =
       readonly durationMs: number;
       readonly entityCount: number;
       readonly clientId: string;
-      readonly clientGroupId: string;
+      readonly profileId: string;
       readonly schemaVersion: number;
     }
   | { readonly type: 'db:migrated'; readonly at: number; readonly from: number; readonly to: number; readonly description: string }
   | {
       readonly type: 'outbox:acknowledged';
       readonly at: number;
+      readonly space: string;
       /** This client's newest acknowledged mutation id, if the server named it. */
       readonly upTo: number | null;
       /** Every client of the group the server named (the tabs sharing this database). */
@@ -43,13 +45,14 @@ export type KalphiteEvent =
       readonly remaining: number;
     }
   | { readonly type: 'outbox:compacted'; readonly at: number; readonly removed: number }
-  | { readonly type: 'db:reset'; readonly at: number; readonly clientId: string; readonly clientGroupId: string; readonly droppedEntities: number; readonly droppedChanges: number }
-  | { readonly type: 'sync:push-started'; readonly at: number; readonly requestId: number; readonly mutations: number; readonly bytes: number; readonly firstMutationId: number; readonly lastMutationId: number }
-  | { readonly type: 'sync:push-succeeded'; readonly at: number; readonly requestId: number; readonly mutations: number; readonly bytes: number; readonly durationMs: number; readonly lastMutationId: number }
-  | { readonly type: 'sync:pull-started'; readonly at: number; readonly requestId: number; readonly cookie: Cookie }
+  | { readonly type: 'db:reset'; readonly at: number; readonly clientId: string; readonly profileId: string; readonly droppedEntities: number; readonly droppedChanges: number }
+  | { readonly type: 'sync:push-started'; readonly at: number; readonly space: string; readonly requestId: number; readonly mutations: number; readonly bytes: number; readonly firstMutationId: number; readonly lastMutationId: number }
+  | { readonly type: 'sync:push-succeeded'; readonly at: number; readonly space: string; readonly requestId: number; readonly mutations: number; readonly bytes: number; readonly durationMs: number; readonly lastMutationId: number }
+  | { readonly type: 'sync:pull-started'; readonly at: number; readonly space: string; readonly requestId: number; readonly cookie: Cookie }
   | {
       readonly type: 'sync:pull-succeeded';
       readonly at: number;
+      readonly space: string;
       readonly requestId: number;
       readonly durationMs: number;
       readonly bytes: number;
@@ -76,8 +79,9 @@ export type KalphiteEvent =
       readonly permanent: boolean;
     }
   /** The server acknowledged a mutation without applying it (a resolver's no, a bad value): its value is replaced by the server's. */
-  | { readonly type: 'sync:refused'; readonly at: number; readonly clientId: string; readonly mutationId: number; readonly reason: string }
-  | { readonly type: 'sync:poke'; readonly at: number; readonly version: number | null }
+  | { readonly type: 'sync:refused'; readonly at: number; readonly space: string; readonly clientId: string; readonly mutationId: number; readonly reason: string }
+  /** A space committed `version` (space null: pokes may have been missed, every space pulls). */
+  | { readonly type: 'sync:poke'; readonly at: number; readonly space: string | null; readonly version: number | null }
   /**
    * The poke stream could not connect or broke: `retryInMs` until it tries again, or null when
    * retrying cannot fix it (403, 404): it stays closed until `resume()`, `retry()` or `setOffline(false)`.
@@ -92,6 +96,20 @@ export type KalphiteEvent =
   | { readonly type: 'tabs:incompatible'; readonly at: number; readonly protocol: number; readonly leaderProtocol: number; readonly error: KalphiteError }
   /** A tab message failed its shape check and was ignored; reported for the first one, counted in `inspect().tabs`. */
   | { readonly type: 'tabs:message-refused'; readonly at: number; readonly refused: number }
+  /** A space's entities are in memory: from the local db, or (`pulled`) after its first pull. */
+  | { readonly type: 'space:opened'; readonly at: number; readonly space: string; readonly entityCount: number; readonly durationMs: number; readonly pulled: boolean }
+  /** A space's first pull is on its way: pages and entities received so far. */
+  | { readonly type: 'space:progress'; readonly at: number; readonly space: string; readonly pages: number; readonly entities: number; readonly more: boolean }
+  | { readonly type: 'space:closed'; readonly at: number; readonly space: string; readonly forgot: boolean }
+  /** The server said whether this user may write here; a local write into a read-only space throws `read-only-space`. */
+  | { readonly type: 'space:writable'; readonly at: number; readonly space: string; readonly writable: boolean }
+  /**
+   * Read access was lost (the pull answered 403): the space is closed, its memory and local copy
+   * dropped, and its unpushed writes given up (each also a `sync:refused`).
+   */
+  | { readonly type: 'space:lost'; readonly at: number; readonly space: string; readonly droppedWrites: number; readonly error: KalphiteError }
+  /** An entity came from the server under an id memory holds in another space: kept in the local db, not in memory. */
+  | { readonly type: 'space:held-aside'; readonly at: number; readonly space: string; readonly id: string; readonly heldIn: string }
   | { readonly type: 'engine:closed'; readonly at: number };
 
 /** The leader tab holds the local db and syncs; followers send it their writes. */

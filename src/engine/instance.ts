@@ -2,6 +2,7 @@ import type { Listener } from './event-bus.js';
 import type { KalphiteEvent, TabRole } from './events.js';
 import type { FlusherSnapshot } from './persist/flusher.js';
 import type { ChangeLogEntry } from './persist/local-db.js';
+import type { KalphiteSpaces, SpaceInfo } from './spaces.js';
 import type { KalphiteStore } from './store/store.js';
 import type { KalphiteSync, SyncStatus } from './sync/sync-client.js';
 
@@ -10,16 +11,19 @@ export interface KalphiteInspection {
   /** The engine clock when this picture was taken (countdowns are measured from it). */
   readonly at: number;
   readonly clientId: string;
-  readonly clientGroupId: string;
+  readonly profileId: string;
   readonly dataDir: string;
   readonly closed: boolean;
   readonly version: number;
+  readonly defaultSpace: string;
+  /** Open spaces and those the local db knows. */
+  readonly spaces: readonly SpaceInfo[];
   /** This tab's role among the tabs sharing `dataDir`, how many there are (1 without tabs), and how many tab messages failed their shape check. */
   readonly tabs: { readonly role: TabRole; readonly count: number; readonly refusedMessages: number };
   readonly entityCount: number;
   readonly countsByType: Readonly<Record<string, number>>;
   readonly flush: FlusherSnapshot;
-  readonly outbox: { readonly length: number; readonly lastMutationId: number };
+  readonly outbox: { readonly length: number };
   readonly sync: SyncStatus | null;
   /** The newest failure (flush, push, pull, takeover) that has not been followed by a success of its kind. */
   readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | null;
@@ -28,12 +32,17 @@ export interface KalphiteInspection {
 /** One engine: memory store, flusher, local db and sync. */
 export interface Kalphite {
   readonly store: KalphiteStore;
+  /** The spaces this engine holds in memory and syncs. */
+  readonly spaces: KalphiteSpaces;
   /** Layer 4, when `syncUrl` is set. */
   readonly sync: KalphiteSync | null;
   /** This engine's sync client (a new one each time an engine opens, as a tab is). */
   readonly clientId: string;
-  /** The client group: the local database, shared by every engine (tab) that opens it. */
-  readonly clientGroupId: string;
+  /**
+   * The browser profile: the local database, shared by every engine (tab) that opens it. On the
+   * wire each (profile, space) pair is a client group of its own (`spaces.list()`).
+   */
+  readonly profileId: string;
   readonly dataDir: string;
   readonly closed: boolean;
   /** Recent events, oldest first. */

@@ -7,7 +7,7 @@ import type { KalphiteEvent } from './events.js';
 import { createKalphite, type Kalphite, type KalphiteOptions } from './kalphite.js';
 import { freshPGlite } from '../test-support/pglite.js';
 
-const comment = (id: string, message: string): Entity => ({ id, type: 'comment', data: { message, lineNumber: 1 }, updatedAt: 1 });
+const comment = (id: string, message: string): Entity => ({ id, type: 'comment', data: { message, lineNumber: 1 }, updatedAt: 1, space: 'default' });
 
 const engines: Kalphite[] = [];
 const dirs: string[] = [];

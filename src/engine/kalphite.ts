@@ -4,15 +4,17 @@ import type { Kalphite } from './instance.js';
 import { LIMITS, resolveOptions, type KalphiteOptions } from './options.js';
 import { Flusher } from './persist/flusher.js';
 import { LocalReplica, type Replica, type ReplicaContext } from './replica.js';
+import { SpaceController } from './spaces.js';
 import { MemoryStore } from './store/store.js';
 import { TabSession } from './tabs/tab-session.js';
 
 export type { Kalphite, KalphiteInspection } from './instance.js';
 export type { KalphiteOptions } from './options.js';
+export type { KalphiteSpaces, SpaceInfo } from './spaces.js';
 
 /**
- * Opens the local db (or joins the tab that holds it), loads every entity into memory, and
- * resolves to a ready engine. Wiring only: a write goes store → flusher → replica, and the replica
+ * Opens the local db (or joins the tab that holds it), loads the open spaces' entities into
+ * memory, and resolves to a ready engine (their first pulls go on in the background). Wiring only: a write goes store → flusher → replica, and the replica
  * — this engine's local db and sync, or the leader tab — does the rest.
  */
 export async function createKalphite(options: KalphiteOptions = {}): Promise<Kalphite> {
@@ -21,7 +23,8 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   const log = new EventLog(env.now, settings.eventHistory);
   const { emit } = log;
 
-  const store = new MemoryStore({ maxEntityBytes: settings.maxEntityBytes });
+  // The store asks the spaces on every local write; they exist just below (the rule runs only on writes).
+  const store = new MemoryStore({ maxEntityBytes: settings.maxEntityBytes, spaces: { defaultSpace: settings.defaultSpace, checkWrite: (space) => spaces.checkWrite(space) } });
   // The flusher writes to the replica, which exists once the local db is open (before any flush).
   let replica: Replica | null = null;
   const flusher = new Flusher({
@@ -34,8 +37,18 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   store.onLocalCommit((changed) => flusher.enqueue(changed));
   store.subscribe((commit) => emit({ type: 'store:changed', origin: commit.origin, tag: commit.tag, version: commit.version, changes: commit.changes }));
 
-  const context: ReplicaContext = { settings, store, flusher, emit };
   const isPending = (id: string) => flusher.isPending(id);
+  const spaces = new SpaceController({
+    defaultSpace: settings.defaultSpace,
+    initial: settings.spaces,
+    syncs: settings.sync !== null,
+    store,
+    isPending,
+    flush: () => flush(),
+    emit,
+    now: env.now,
+  });
+  const context: ReplicaContext = { settings, store, spaces, flusher, emit };
   const opened: Replica = settings.tabs
     ? await TabSession.open({
         link: settings.tabs,
@@ -53,6 +66,8 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
       })
     : await openAlone(context, env.randomId());
   replica = opened;
+  spaces.attach(opened);
+  const stopSpaces = log.subscribe(spaces.hear);
 
   const flush = async (): Promise<void> => {
     store.notifyNow();
@@ -70,9 +85,10 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
 
   return {
     store,
+    spaces,
     get sync() { return opened.sync; },
     get clientId() { return opened.clientId; },
-    get clientGroupId() { return opened.clientGroupId; },
+    get profileId() { return opened.profileId; },
     dataDir: settings.dataDir,
     get closed() { return closed; },
     get events() { return log.events; },
@@ -80,7 +96,9 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     inspect: () => ({
       at: env.now(),
       clientId: opened.clientId,
-      clientGroupId: opened.clientGroupId,
+      profileId: opened.profileId,
+      defaultSpace: settings.defaultSpace,
+      spaces: spaces.list(),
       dataDir: settings.dataDir,
       closed,
       version: store.version,
@@ -98,6 +116,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     close: () =>
       (closing ??= (async () => {
         stopPageHide();
+        stopSpaces();
         store.refuseWrites('This Kalphite instance is closed.');
         try {
           await opened.close(async () => {

@@ -1,4 +1,5 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
+import { DEFAULT_SPACE, spaceProblem } from '../protocol/space.js';
 import type { BackoffOptions } from './backoff.js';
 import { resolveEnvironment, type Environment } from './environment.js';
 import { KalphiteError } from './errors.js';
@@ -8,6 +9,10 @@ import { browserTabLink, type TabLink } from './tabs/tab-link.js';
 export interface KalphiteOptions {
   /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
   readonly dataDir?: string;
+  /** Where a write without `space` goes (default `'default'`, so the seed's examples run unchanged). */
+  readonly defaultSpace?: string;
+  /** The spaces to open at once (default: the default space); `createKalphite` resolves once their local copies are in memory. */
+  readonly spaces?: readonly string[];
   /** Use this PGlite instead of opening `dataDir` (the caller owns and closes it). */
   readonly pglite?: PGliteInterface;
   /** Quiet time after the last write before a flush (default 100 ms). */
@@ -84,6 +89,8 @@ const DEFAULTS = {
 /** The options with every default filled in and every value checked. */
 export interface EngineSettings {
   readonly dataDir: string;
+  readonly defaultSpace: string;
+  readonly spaces: readonly string[];
   readonly pglite: PGliteInterface | undefined;
   readonly flush: { readonly delayMs: number; readonly maxWaitMs: number; readonly retry: BackoffOptions };
   /** Null: no `syncUrl`, the engine is local only. */
@@ -101,8 +108,13 @@ export function resolveOptions(options: KalphiteOptions): EngineSettings {
   const dataDir = options.dataDir ?? DEFAULTS.dataDir;
   const maxPushBytes = nonNegative('maxPushBytes', options.maxPushBytes ?? DEFAULTS.maxPushBytes);
   if (maxPushBytes < 2 * LIMITS.pushEnvelopeBytes) throw new KalphiteError('invalid-options', `Option maxPushBytes must be at least ${2 * LIMITS.pushEnvelopeBytes}.`);
+  const defaultSpace = spaceOption('defaultSpace', options.defaultSpace ?? DEFAULT_SPACE);
+  const spaces = options.spaces ?? [defaultSpace];
+  if (!Array.isArray(spaces)) throw new KalphiteError('invalid-options', 'Option spaces must be an array of space ids.');
   return {
     dataDir,
+    defaultSpace,
+    spaces: [...new Set(spaces.map((space, index) => spaceOption(`spaces[${index}]`, space)))],
     pglite: options.pglite,
     flush: {
       delayMs: nonNegative('flushDelayMs', options.flushDelayMs ?? DEFAULTS.flushDelayMs),
@@ -145,6 +157,12 @@ function backoff(name: string, given: Partial<BackoffOptions> | undefined, defau
     baseMs: nonNegative(`${name}.baseMs`, given?.baseMs ?? defaults.baseMs),
     maxMs: nonNegative(`${name}.maxMs`, given?.maxMs ?? defaults.maxMs),
   };
+}
+
+function spaceOption(name: string, value: unknown): string {
+  const problem = spaceProblem(value, `Option ${name}`);
+  if (problem) throw new KalphiteError('invalid-options', `${problem}.`);
+  return value as string;
 }
 
 function nonNegative(name: string, value: number): number {

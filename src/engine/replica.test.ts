@@ -5,7 +5,7 @@ import type { KalphiteEvent } from './events.js';
 import { LocalReplica, type ReplicaContext } from './replica.js';
 import { MemoryStore } from './store/store.js';
 
-const note = (id: string, text: string) => ({ id, type: 'note', data: { text } });
+const note = (id: string, text: string) => ({ id, type: 'note', data: { text }, space: 'default' });
 const op = (id: string, text: string) => ({ id, type: 'note', entity: note(id, text), before: null });
 
 /** A local replica alone: its PGlite, memory, a flusher stand-in and a fetch that records pushes. */

@@ -1,12 +1,13 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import type { Environment } from './environment.js';
+import type { KalphiteError } from './errors.js';
 import type { EmitEvent, TabRole } from './events.js';
 import type { Flusher, FlushSink } from './persist/flusher.js';
 import { LocalDb, type ChangeLogEntry, type FlushOp } from './persist/local-db.js';
-import { adoptExternal } from './store/adopt.js';
+import { adoptSpace, idsIn } from './store/adopt.js';
 import type { Entity } from './store/entity.js';
 import type { MemoryStore } from './store/store.js';
-import { SyncClient, type KalphiteSync, type SyncSettings } from './sync/sync-client.js';
+import { SyncClient, type KalphiteSync, type SyncSettings, type SyncStatus } from './sync/sync-client.js';
 
 /**
  * Whoever holds the local db, as this engine sees it: this engine itself (`LocalReplica`: a lone
@@ -16,10 +17,20 @@ import { SyncClient, type KalphiteSync, type SyncSettings } from './sync/sync-cl
 export interface Replica extends FlushSink {
   /** This engine's sync client id (a new one after `reset`). */
   readonly clientId: string;
-  /** The client group: the local database, shared by the tabs that open it. */
-  readonly clientGroupId: string;
+  /** The browser profile: the local database, shared by the tabs that open it. */
+  readonly profileId: string;
   readonly sync: KalphiteSync | null;
-  readonly outbox: { readonly length: number; readonly lastMutationId: number };
+  readonly outbox: { readonly length: number };
+  /** The spaces the local db knows, with what sync knows of them. */
+  knownSpaces(): readonly KnownSpace[];
+  /** What the server last said of writing to `space` (null: not known). Asked on every local write. */
+  writable(space: string): boolean | null;
+  /** Makes `space` known to the local db; resolves to its local copy (for memory). */
+  loadSpace(space: string): Promise<Entity[]>;
+  /** Syncs `space` from now on; resolves once its first pull landed (at once offline); rejects `forbidden`. */
+  syncSpace(space: string): Promise<void>;
+  /** Stops syncing `space` (its writes are still pushed); `forget` deletes its local copy. */
+  closeSpace(space: string, forget: boolean): Promise<void>;
   /** This tab's role among the tabs sharing the dataDir, how many there are, and how many of their messages failed the shape check. */
   readonly tabs: { readonly role: TabRole; readonly count: number; readonly refusedMessages?: number };
   changeLog(limit: number): Promise<readonly ChangeLogEntry[]>;
@@ -27,6 +38,27 @@ export interface Replica extends FlushSink {
   reset(): Promise<void>;
   /** Runs the engine's last flush (however long this replica lets it take), then stops sync and closes the local db. */
   close(lastFlush: () => Promise<void>): Promise<void>;
+}
+
+/** A space the local db knows. */
+export interface KnownSpace {
+  readonly space: string;
+  readonly clientGroupId: string;
+  readonly cookie: SyncStatus['spaces'][number]['cookie'];
+  readonly writable: boolean | null;
+  readonly unacknowledged: number;
+  readonly lastRefusal: SyncStatus['spaces'][number]['lastRefusal'];
+}
+
+/** Memory's spaces, as a replica needs them: which are open, and letting go of one the server no longer shows this user. */
+export interface MemorySpaces {
+  readonly defaultSpace: string;
+  /** Open in memory now. */
+  holds(space: string): boolean;
+  /** The spaces open when the engine was created, loaded before sync starts. */
+  readonly initial: readonly string[];
+  /** Read access to `space` was lost: memory lets go of it. */
+  lost(space: string, error: KalphiteError): void;
 }
 
 /** What a local replica works with: the engine's settings, memory and flusher, and its event stream. */
@@ -39,6 +71,7 @@ export interface ReplicaContext {
     readonly sync: SyncSettings | null;
   };
   readonly store: MemoryStore;
+  readonly spaces: MemorySpaces;
   readonly flusher: Pick<Flusher, 'isPending' | 'settled' | 'discard' | 'snapshot'>;
   readonly emit: EmitEvent;
 }
@@ -57,7 +90,7 @@ export class LocalReplica implements Replica {
   private constructor(context: ReplicaContext, db: LocalDb) {
     this.#context = context;
     this.#db = db;
-    const { settings, store, flusher, emit } = context;
+    const { settings, store, flusher, emit, spaces } = context;
     const isPending = (id: string) => flusher.isPending(id);
     this.sync =
       settings.sync &&
@@ -66,16 +99,22 @@ export class LocalReplica implements Replica {
         outbox: db,
         mirror: {
           get: (id) => store.entities.get(id),
-          ids: () => store.entities.keys(),
+          ids: (space) => idsIn(store, space),
+          holds: (space) => spaces.holds(space),
           isPending,
-          adopt: (writes) => adoptExternal(store, writes, isPending, 'server').length,
+          adopt: (space, writes) => adoptSpace(store, space, writes, isPending, (id, heldIn) => emit({ type: 'space:held-aside', space, id, heldIn })).length,
         },
+        defaultSpace: spaces.defaultSpace,
+        onSpaceLost: (space, error) => spaces.lost(space, error),
         env: settings.env,
         emit,
       });
   }
 
-  /** Opens the local db as client `clientId` and reads its entities (for the caller to put in memory). */
+  /**
+   * Opens the local db as client `clientId` and reads the initial spaces' entities (for the caller
+   * to put in memory). An id held in two of them is kept from the first (rule 6 of SPACES.md).
+   */
   static async open(context: ReplicaContext, clientId: string): Promise<{ replica: LocalReplica; entities: Entity[] }> {
     const { settings, emit } = context;
     const { env } = settings;
@@ -88,14 +127,24 @@ export class LocalReplica implements Replica {
       now: env.now,
       emit,
     });
-    let entities: Entity[];
+    const entities: Entity[] = [];
     try {
-      entities = await db.loadEntities();
+      const seen = new Map<string, string>();
+      for (const space of context.spaces.initial) {
+        await db.ensureSpace(space);
+        for (const entity of await db.loadEntities([space])) {
+          const heldIn = seen.get(entity.id);
+          if (heldIn === undefined) {
+            seen.set(entity.id, space);
+            entities.push(entity);
+          } else emit({ type: 'space:held-aside', space, id: entity.id, heldIn });
+        }
+      }
     } catch (error) {
       await db.close();
       throw error;
     }
-    emit({ type: 'db:opened', dataDir: db.dataDir, durationMs: env.now() - openedAt, entityCount: entities.length, clientId, clientGroupId: db.clientGroupId, schemaVersion: db.schemaVersion });
+    emit({ type: 'db:opened', dataDir: db.dataDir, durationMs: env.now() - openedAt, entityCount: entities.length, clientId, profileId: db.profileId, schemaVersion: db.schemaVersion });
     return { replica: new LocalReplica(context, db), entities };
   }
 
@@ -103,26 +152,57 @@ export class LocalReplica implements Replica {
     return this.#db.clientId;
   }
 
-  get clientGroupId(): string {
-    return this.#db.clientGroupId;
+  get profileId(): string {
+    return this.#db.profileId;
   }
 
   get outbox(): Replica['outbox'] {
-    return { length: this.#db.outboxLength, lastMutationId: this.#db.lastMutationId };
+    return { length: this.#db.outboxLength };
   }
 
-  /** Begins syncing, once memory holds what the local db holds. */
+  knownSpaces(): readonly KnownSpace[] {
+    const synced = new Map((this.sync?.status.spaces ?? []).map((s) => [s.space, s]));
+    return [...this.#db.spaces.values()].map((local) => ({
+      space: local.space,
+      clientGroupId: local.clientGroupId,
+      cookie: local.cookie,
+      writable: local.writable,
+      unacknowledged: this.#db.unacknowledgedIn(local.space),
+      lastRefusal: synced.get(local.space)?.lastRefusal ?? null,
+    }));
+  }
+
+  writable(space: string): boolean | null {
+    return this.#db.spaces.get(space)?.writable ?? null;
+  }
+
+  async loadSpace(space: string): Promise<Entity[]> {
+    await this.#db.ensureSpace(space);
+    return this.#db.loadEntities([space]);
+  }
+
+  syncSpace(space: string): Promise<void> {
+    return this.sync ? this.sync.openSpace(space) : Promise.resolve();
+  }
+
+  async closeSpace(space: string, forget: boolean): Promise<void> {
+    this.sync?.closeSpace(space, forget);
+    if (forget) await this.#db.forgetSpace(space);
+  }
+
+  /** Begins syncing the initial spaces, once memory holds what the local db holds of them. */
   start(): void {
-    this.sync?.start();
+    this.sync?.start(this.#context.spaces.initial);
   }
 
-  writeBatch = async (ops: readonly FlushOp[]): Promise<number> => (await this.persist(ops)) ?? this.#db.lastMutationId;
+  /** Mutation ids per op; a batch written before (sent again after a leader change) has none to give. */
+  writeBatch = async (ops: readonly FlushOp[]): Promise<readonly number[]> => (await this.persist(ops)) ?? [];
 
   /**
    * Writes a batch of this engine's, or another tab's numbered batch (`from`), and schedules the
    * push. Null: that batch was written before (sent again after a leader change).
    */
-  async persist(ops: readonly FlushOp[], from?: { readonly clientId: string; readonly batch: number }): Promise<number | null> {
+  async persist(ops: readonly FlushOp[], from?: { readonly clientId: string; readonly batch: number }): Promise<readonly number[] | null> {
     const last = await this.#db.writeBatch(ops, from);
     if (last !== null && ops.length > 0) this.sync?.schedulePush();
     return last;
@@ -146,11 +226,11 @@ export class LocalReplica implements Replica {
       'server',
     );
     flusher.discard();
-    const clientGroupId = settings.env.randomId();
+    const profileId = settings.env.randomId();
     const clientId = settings.env.randomId();
-    await this.#db.reset(clientGroupId, clientId);
+    await this.#db.reset(profileId, clientId);
     sync?.forgetAcknowledged();
-    emit({ type: 'db:reset', clientId, clientGroupId, droppedEntities: ids.length, droppedChanges });
+    emit({ type: 'db:reset', clientId, profileId, droppedEntities: ids.length, droppedChanges });
     if (!wasPaused) sync?.resume();
   }
 

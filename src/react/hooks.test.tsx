@@ -20,7 +20,7 @@ async function engine(): Promise<Kalphite> {
   return k;
 }
 
-const comment = (id: string, message: string): Entity => ({ id, type: 'comment', data: { message, lineNumber: 1 } });
+const comment = (id: string, message: string): Entity => ({ id, type: 'comment', data: { message, lineNumber: 1 }, space: 'default' });
 
 describe('useKalphiteStore (the seed hook)', () => {
   it('re-renders on every change (seed: the snapshot never changed)', async () => {

@@ -100,7 +100,9 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
           {inspection.tabs.role} · {inspection.tabs.count} {inspection.tabs.count === 1 ? 'tab' : 'tabs'}
         </span>
         {inspection.sync && <span>{inspection.sync.paused ? 'paused' : inspection.sync.online ? 'online' : 'offline'}</span>}
-        {inspection.sync && <span className="kalphite-muted">cookie {JSON.stringify(inspection.sync.cookie)}</span>}
+        <span className="kalphite-muted">
+          {inspection.spaces.filter((s) => s.open).length} of {inspection.spaces.length} {inspection.spaces.length === 1 ? 'space' : 'spaces'} open
+        </span>
         <span className="kalphite-actions" role="group" aria-label="Actions">
           <button type="button" className="kalphite-button" onClick={() => void kalphite.flush().catch(() => {})}>
             Flush now

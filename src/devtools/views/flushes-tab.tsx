@@ -32,7 +32,7 @@ export function FlushesTab({ view, now }: { view: EngineView; now: number }) {
           e.type === 'flush:committed' ? (
             <li key={eventKey(e)}>
               <span>
-                batch {e.batchId}: {e.size} written, up to mutation {e.lastMutationId}
+                batch {e.batchId}: {e.size} written, in {new Set(e.spaces).size === 1 ? `space ${e.spaces[0]}` : `${new Set(e.spaces).size} spaces`}
               </span>
               <span className="kalphite-muted">{e.durationMs} ms</span>
             </li>

@@ -21,9 +21,9 @@ export function SyncTab({ view, now }: { view: EngineView; now: number }) {
     <div style={{ display: 'grid', gap: 8 }}>
       <dl className="kalphite-stats">
         <Field name="Client" value={sync.clientId.slice(0, 8)} />
-        <Field name="Local cookie" value={JSON.stringify(sync.cookie)} />
+        <Field name="Local cookies" value={sync.spaces.map((s) => `${s.space} ${JSON.stringify(s.cookie)}`).join(', ') || '—'} />
         <Field name="Server version" value={serverVersion === null ? 'not heard yet' : String(serverVersion)} />
-        <Field name="Acknowledged up to" value={String(sync.acknowledgedMutationId)} />
+        <Field name="Acknowledged up to" value={sync.spaces.map((s) => `${s.space} ${s.acknowledgedMutationId}`).join(', ') || '—'} />
         <Field name="Unacknowledged" value={String(sync.unacknowledged)} />
         <Field name="Poke stream" value={sync.poke} />
         <Field name="Next pull" value={sync.nextPullAt === null ? '—' : `in ${Math.max(0, Math.round((sync.nextPullAt - now) / 1000))} s`} />

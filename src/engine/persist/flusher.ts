@@ -3,19 +3,20 @@ import type { Entity } from '../store/entity.js';
 import type { Environment, TimerHandle } from '../environment.js';
 import { toKalphiteError, type KalphiteError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
-import type { FlushOp } from './local-db.js';
+import { opSpace, type FlushOp } from './local-db.js';
 import { PendingChanges } from './pending-changes.js';
 import type { EntityChange } from '../store/store.js';
 
 /** Whoever persists a batch: the local db, or the leader tab for a follower. */
 export interface FlushSink {
-  writeBatch(ops: readonly FlushOp[]): Promise<number>;
+  /** Resolves to each op's mutation id in its space (empty when the batch had been written before). */
+  writeBatch(ops: readonly FlushOp[]): Promise<readonly number[]>;
 }
 
 export interface FlusherOptions {
   /** Where current values are read at flush time: memory is the truth, so the newest value wins. */
   readonly read: (id: string) => Entity | undefined;
-  /** Where batches go (the local db, or the leader tab); resolves to the batch's last mutation id. */
+  /** Where batches go (the local db, or the leader tab). */
   readonly sink: FlushSink;
   readonly env: Environment;
   readonly emit: EmitEvent;
@@ -170,9 +171,9 @@ export class Flusher {
 
     const run = async (): Promise<boolean> => {
       try {
-        const lastMutationId = await this.#o.sink.writeBatch(ops);
+        const mutationIds = await this.#o.sink.writeBatch(ops);
         this.#failures = 0;
-        emit({ type: 'flush:committed', batchId, size: ops.length, durationMs: env.now() - startedAt, lastMutationId, ids: ops.map((op) => op.id) });
+        emit({ type: 'flush:committed', batchId, size: ops.length, durationMs: env.now() - startedAt, ids: ops.map((op) => op.id), spaces: ops.map(opSpace), mutationIds });
         return true;
       } catch (cause) {
         const error = toKalphiteError('db-failed', cause);

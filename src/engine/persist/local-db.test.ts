@@ -9,7 +9,7 @@ import { LocalDb, type FlushOp } from './local-db.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
 import { freshPGlite } from '../../test-support/pglite.js';
 
-const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text }, updatedAt: 7 });
+const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text }, updatedAt: 7, space: 'default' });
 const upsert = (entity: Entity): FlushOp => ({ id: entity.id, type: entity.type, entity, before: null });
 const del = (id: string): FlushOp => ({ id, type: 'note', entity: null, before: null });
 

@@ -1,5 +1,6 @@
 import { PGlite, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
 import type { Cookie } from '../../protocol/pull.js';
+import { DEFAULT_SPACE } from '../../protocol/space.js';
 import type { Entity } from '../store/entity.js';
 import { KalphiteError, toKalphiteError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
@@ -15,8 +16,24 @@ export interface FlushOp {
   readonly before: Entity | null;
 }
 
-/** Server state to apply after a pull, with the client's own mutations rebased on top. */
+/** The space a write belongs to: its entity's, or for a delete the value it removes. */
+export function opSpace(op: FlushOp): string {
+  return op.entity?.space ?? op.before?.space ?? DEFAULT_SPACE;
+}
+
+/** One space as the local db keeps it: its own client group on the wire, cookie and writability. */
+export interface LocalSpace {
+  readonly space: string;
+  readonly clientGroupId: string;
+  /** The server version this space was last pulled up to (null: never, or forgotten). */
+  readonly cookie: Cookie;
+  /** What the server said in its last pull (null: not yet known). */
+  readonly writable: boolean | null;
+}
+
+/** Server state to apply after a pull of one space, with the client's own mutations rebased on top. */
 export interface PullApplication {
+  readonly space: string;
   /** Acknowledge each client's outbox rows up to its mutation id first (null: no change). */
   readonly acknowledgeUpTo: Readonly<Record<string, number>> | null;
   /** Server values (undefined: deleted) by entity id. */
@@ -27,6 +44,8 @@ export interface PullApplication {
   readonly cookie: Cookie | undefined;
   /** Entities with local changes not yet in the outbox (still in memory or in a flush). */
   readonly pendingInMemory: (id: string) => boolean;
+  /** What the server says of the caller's right to write here (undefined: it did not say). */
+  readonly writable?: boolean;
 }
 
 export interface PullResult {
@@ -38,6 +57,7 @@ export interface PullResult {
 
 /** A row of the outbox. Its id is the mutation id: sequential per client, with no gaps. */
 export interface OutboxEntry {
+  readonly space: string;
   /** The client (tab) that made the change. */
   readonly clientId: string;
   readonly mutationId: number;
@@ -69,37 +89,37 @@ export interface LocalDbOptions {
 }
 
 /**
- * Layer 3: PGlite holding the entities, the outbox (`client_changes`), `client_state` and
- * `local_clients`. The database is one client group (a browser profile); every engine that writes
- * through it (a tab) is a client of that group with its own gap-free mutation ids.
+ * Layer 3: PGlite holding the entities, the outbox (`client_changes`), `client_state`,
+ * `local_clients`, `local_spaces` and `mutation_ids`. The database is one browser profile; every
+ * engine that writes through it (a tab) is a client. On the wire each (profile, space) pair is one
+ * client group, with its own cookie, and each client has gap-free mutation ids per space.
  */
 export class LocalDb {
   readonly dataDir: string;
   readonly schemaVersion: number;
-  #clientGroupId: string;
+  #profileId: string;
   #clientId: string;
+  readonly #spaces = new Map<string, LocalSpace>();
+  /** Unacknowledged outbox rows per space, kept current without a query. */
+  #unacknowledged = new Map<string, number>();
   /** Clients known to have a `local_clients` row (saves an insert per batch). */
   readonly #knownClients = new Set<string>();
   readonly #db: PGliteInterface;
   readonly #owned: boolean;
   readonly #now: () => number;
   readonly #emit: EmitEvent;
-  #lastMutationId: number;
-  #outboxLength: number;
-  #cookie: Cookie;
+  readonly #randomId: () => string;
 
-  private constructor(db: PGliteInterface, options: LocalDbOptions, dataDir: string, state: ClientStateRow, clientId: string, outboxLength: number) {
+  private constructor(db: PGliteInterface, options: LocalDbOptions, dataDir: string, state: ClientStateRow, clientId: string) {
     this.#db = db;
     this.#owned = options.pglite === undefined;
     this.#now = options.now;
     this.#emit = options.emit;
+    this.#randomId = options.randomId;
     this.dataDir = dataDir;
-    this.#clientGroupId = state.client_group_id;
+    this.#profileId = state.profile_id;
     this.#clientId = clientId;
     this.schemaVersion = state.schema_version;
-    this.#lastMutationId = 0;
-    this.#outboxLength = outboxLength;
-    this.#cookie = state.cookie;
   }
 
   static async open(options: LocalDbOptions): Promise<LocalDb> {
@@ -118,13 +138,14 @@ export class LocalDb {
       await db.exec(`SET work_mem = '64MB'`);
       if (filesInMemory(db)) await db.exec('SET wal_init_zero = off');
       await migrate(db, options);
-      const state = await one<ClientStateRow>(db, 'SELECT client_group_id, schema_version, cookie FROM client_state');
+      const state = await one<ClientStateRow>(db, 'SELECT profile_id, schema_version FROM client_state');
       const clientId = options.clientId ?? options.randomId();
       await db.query('INSERT INTO local_clients (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING', [clientId]);
-      const { count } = await one<{ count: number }>(db, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
-      const local = new LocalDb(db, options, dataDir, state, clientId, count);
+      const local = new LocalDb(db, options, dataDir, state, clientId);
       local.#knownClients.add(clientId);
-      local.#lastMutationId = (await one<{ last: number }>(db, 'SELECT last_mutation_id AS last FROM local_clients WHERE client_id = $1', [clientId])).last;
+      const spaces = await db.query<SpaceRow>('SELECT space, client_group_id, cookie, writable FROM local_spaces');
+      for (const row of spaces.rows) local.#spaces.set(row.space, toLocalSpace(row));
+      local.#unacknowledged = await countUnacknowledged(db);
       return local;
     } catch (error) {
       if (owned) await db.close().catch(() => {});
@@ -137,89 +158,163 @@ export class LocalDb {
     return this.#clientId;
   }
 
-  /** The client group: this database (a browser profile), shared by its tabs; a new one after `reset`. */
-  get clientGroupId(): string {
-    return this.#clientGroupId;
-  }
-
-  /** This client's newest mutation id (0 before its first). */
-  get lastMutationId(): number {
-    return this.#lastMutationId;
+  /**
+   * This database (a browser profile), shared by its tabs; a new one after `reset`. It is also the
+   * default space's client group, as it was the only one before spaces.
+   */
+  get profileId(): string {
+    return this.#profileId;
   }
 
   /** Unacknowledged outbox rows, kept current without a query so `inspect()` stays synchronous. */
   get outboxLength(): number {
-    return this.#outboxLength;
+    let total = 0;
+    for (const count of this.#unacknowledged.values()) total += count;
+    return total;
   }
 
-  /** Every entity, parsed from one JSON value (much faster than row-by-row decoding). */
-  async loadEntities(): Promise<Entity[]> {
-    const { json } = await one<{ json: string }>(this.#db, `SELECT coalesce(json_agg(value), '[]')::text AS json FROM entities`);
+  /** Unacknowledged outbox rows of one space. */
+  unacknowledgedIn(space: string): number {
+    return this.#unacknowledged.get(space) ?? 0;
+  }
+
+  /** Every space this database knows (opened once, or written to), with its sync state. */
+  get spaces(): ReadonlyMap<string, LocalSpace> {
+    return this.#spaces;
+  }
+
+  /** The space's state, made on first use with a client group of its own. */
+  async ensureSpace(space: string): Promise<LocalSpace> {
+    const known = this.#spaces.get(space);
+    if (known) return known;
+    const clientGroupId = space === DEFAULT_SPACE ? this.#profileId : this.#randomId();
+    const { rows } = await this.#db.query<SpaceRow>(
+      `INSERT INTO local_spaces (space, client_group_id) VALUES ($1, $2)
+       ON CONFLICT (space) DO UPDATE SET space = excluded.space RETURNING space, client_group_id, cookie, writable`,
+      [space, clientGroupId],
+    );
+    const made = toLocalSpace(rows[0] as SpaceRow);
+    this.#spaces.set(space, made);
+    return made;
+  }
+
+  /** Records what the server says of the caller's right to write to `space`. */
+  async setWritable(space: string, writable: boolean): Promise<void> {
+    const known = this.#spaces.get(space);
+    if (!known || known.writable === writable) return;
+    await this.#db.query('UPDATE local_spaces SET writable = $1 WHERE space = $2', [writable, space]);
+    this.#spaces.set(space, { ...known, writable });
+  }
+
+  /** The entities of these spaces, parsed from one JSON value (much faster than row-by-row decoding). */
+  async loadEntities(spaces: readonly string[]): Promise<Entity[]> {
+    const { json } = await one<{ json: string }>(
+      this.#db,
+      `SELECT coalesce(json_agg(value), '[]')::text AS json FROM entities WHERE space IN (SELECT json_array_elements_text($1::json))`,
+      [JSON.stringify(spaces)],
+    );
     return JSON.parse(json) as Entity[];
+  }
+
+  /**
+   * Closing a space with `forget`: its entities go, and its cookie, so opening it again pulls it
+   * whole. Its unacknowledged writes stay, to be pushed.
+   */
+  async forgetSpace(space: string): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      await tx.query('DELETE FROM entities WHERE space = $1', [space]);
+      await tx.query('UPDATE local_spaces SET cookie = NULL WHERE space = $1', [space]);
+    });
+    const known = this.#spaces.get(space);
+    if (known) this.#spaces.set(space, { ...known, cookie: null });
+  }
+
+  /**
+   * Read access to `space` was lost: everything of it goes (entities, outbox, client group and
+   * mutation ids, so reopening it later starts as a new client group). Returns the unacknowledged
+   * writes given up, for the engine to report as refused.
+   */
+  async dropSpace(space: string): Promise<OutboxEntry[]> {
+    const dropped = await this.#db.transaction(async (tx) => {
+      const rows = await tx.query<OutboxRow>(
+        `SELECT space, client_id, id, entity_id, entity_type, op, data, created_at FROM client_changes WHERE space = $1 AND NOT acknowledged ORDER BY seq`,
+        [space],
+      );
+      for (const table of ['entities', 'client_changes', 'mutation_ids', 'local_spaces']) await tx.query(`DELETE FROM ${table} WHERE space = $1`, [space]);
+      return rows.rows.map(toOutboxEntry);
+    });
+    this.#spaces.delete(space);
+    this.#unacknowledged.delete(space);
+    return dropped;
   }
 
   /**
    * Persists one flush batch and appends one outbox row per op, in a single statement (so a single
    * transaction). The batch is this engine's, or another client's (tab's) numbered `batch`: a batch
    * number not above the last one written for that client was written already (sent again after a
-   * leader hand-over), so nothing is written and the result is null. Otherwise the batch's last
-   * mutation id. Ids come from `local_clients` inside the statement: a failed batch consumes none,
-   * so ids never have gaps (a SERIAL would skip on rollback).
+   * leader hand-over), so nothing is written and the result is null. Otherwise each op's mutation
+   * id (in its space). Ids come from `mutation_ids` inside the statement: a failed batch consumes
+   * none, so ids never have gaps (a SERIAL would skip on rollback).
    */
-  async writeBatch(ops: readonly FlushOp[], from?: { readonly clientId: string; readonly batch: number }): Promise<number | null> {
+  async writeBatch(ops: readonly FlushOp[], from?: { readonly clientId: string; readonly batch: number }): Promise<number[] | null> {
     const clientId = from?.clientId ?? this.#clientId;
-    if (ops.length === 0) return clientId === this.#clientId ? this.#lastMutationId : null;
+    if (ops.length === 0) return clientId === this.#clientId ? [] : null;
     if (!this.#knownClients.has(clientId)) {
       await this.#db.query('INSERT INTO local_clients (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING', [clientId]);
       this.#knownClients.add(clientId);
     }
-    const last = await this.#write(ops, clientId, from?.batch ?? null);
-    if (last !== null && clientId === this.#clientId) this.#lastMutationId = last;
-    return last;
+    const { lines, spaces, ranks, counts } = encodeOps(ops);
+    for (const space of counts.keys()) await this.ensureSpace(space);
+    const bases = await this.#write(lines, ops.length, counts, clientId, from?.batch ?? null);
+    if (bases === null) return null;
+    for (const [space, count] of counts) this.#unacknowledged.set(space, this.unacknowledgedIn(space) + count);
+    return ranks.map((rank, k) => (bases[spaces[k] as string] as number) + rank);
   }
 
-  async #write(ops: readonly FlushOp[], clientId: string, batch: number | null): Promise<number | null> {
-    const lines = encodeOps(ops);
+  /** Writes one encoded batch; resolves to each space's mutation id base, or null for a batch written before. */
+  async #write(lines: string, size: number, counts: ReadonlyMap<string, number>, clientId: string, batch: number | null): Promise<Record<string, number> | null> {
     // Everything hangs off `state`: for a batch written already it has no row, and nothing is written.
-    const result = await this.#db.query<{ base: number }>(
+    const result = await this.#db.query<{ bases: string | null }>(
       `WITH ops AS (
          SELECT ${decodedText('f[1]')} AS id, ${decodedText('f[2]')} AS type, nullif(f[3], '')::json AS value,
-           nullif(f[4], '')::json AS before, CASE WHEN f[3] = '' THEN 'delete' ELSE 'upsert' END AS op, o.seq
+           nullif(f[4], '')::json AS before, CASE WHEN f[3] = '' THEN 'delete' ELSE 'upsert' END AS op,
+           ${decodedText('f[5]')} AS space, f[6]::bigint AS rank, o.seq
          FROM string_to_table($1, E'\n') WITH ORDINALITY AS o(line, seq), string_to_array(o.line, E'\t') AS f
        ), state AS (
-         UPDATE local_clients SET last_mutation_id = last_mutation_id + $2::bigint, last_batch = coalesce($5::bigint, last_batch)
+         UPDATE local_clients SET last_batch = coalesce($5::bigint, last_batch)
          WHERE client_id = $4 AND ($5::bigint IS NULL OR last_batch < $5::bigint)
          -- The batch's push order: its seqs reserved from the sequence at once, not drawn row by row.
-         RETURNING last_mutation_id - $2::bigint AS base,
-           setval('client_changes_seq', nextval('client_changes_seq') + $2::bigint - 1) - $2::bigint AS seq_base
+         RETURNING setval('client_changes_seq', nextval('client_changes_seq') + $2::bigint - 1) - $2::bigint AS seq_base
+       ), counts AS (
+         SELECT key AS space, value::bigint AS n FROM json_each_text($6::json) WHERE EXISTS (SELECT 1 FROM state)
+       ), ids AS (
+         INSERT INTO mutation_ids (space, client_id, last_mutation_id) SELECT space, $4, n FROM counts
+         ON CONFLICT (space, client_id) DO UPDATE SET last_mutation_id = mutation_ids.last_mutation_id + excluded.last_mutation_id
+         RETURNING space, last_mutation_id
+       ), bases AS (
+         SELECT ids.space, ids.last_mutation_id - counts.n AS base FROM ids JOIN counts USING (space)
        ), updated AS (
          UPDATE entities SET type = ops.type, value = ops.value
-         FROM ops WHERE ops.op = 'upsert' AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
+         FROM ops WHERE ops.op = 'upsert' AND entities.space = ops.space AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
        ), inserted AS (
          -- Every part of the statement sees the table as it was before it, so this inserts exactly
          -- the ids the update did not find (an id is in a batch once), without ON CONFLICT's
          -- speculative insertion per row.
-         INSERT INTO entities (id, type, value)
-         SELECT id, type, value FROM ops
-         WHERE op = 'upsert' AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.id = ops.id) AND EXISTS (SELECT 1 FROM state)
+         INSERT INTO entities (space, id, type, value)
+         SELECT space, id, type, value FROM ops
+         WHERE op = 'upsert' AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.space = ops.space AND e.id = ops.id) AND EXISTS (SELECT 1 FROM state)
        ), deleted AS (
-         DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
+         DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.space = ops.space AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
        ), logged AS (
-         INSERT INTO client_changes (client_id, id, seq, entity_id, entity_type, op, data, before, created_at)
-         SELECT $4, state.base + ops.seq, state.seq_base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint FROM ops CROSS JOIN state
+         INSERT INTO client_changes (space, client_id, id, seq, entity_id, entity_type, op, data, before, created_at)
+         SELECT ops.space, $4, bases.base + ops.rank, state.seq_base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint
+         FROM ops JOIN bases USING (space) CROSS JOIN state
        )
-       SELECT base FROM state`,
-      [lines, ops.length, this.#now(), clientId, batch],
+       SELECT (SELECT json_object_agg(space, base) FROM bases)::text AS bases`,
+      [lines, size, this.#now(), clientId, batch, JSON.stringify(Object.fromEntries(counts))],
     );
-    const row = result.rows[0];
-    if (row === undefined) return null;
-    this.#outboxLength += ops.length;
-    return row.base + ops.length;
-  }
-
-  /** The server version this client last pulled up to (null: never). */
-  get cookie(): Cookie {
-    return this.#cookie;
+    const bases = result.rows[0]?.bases ?? null;
+    return bases === null ? null : (JSON.parse(bases) as Record<string, number>);
   }
 
   /**
@@ -228,9 +323,10 @@ export class LocalDb {
    * server acknowledges them), then store the cookie.
    */
   async applyPull(input: PullApplication): Promise<PullResult> {
+    const { space } = input;
     const result = await this.#db.transaction(async (tx) => {
-      if (input.acknowledgeUpTo !== null) await acknowledgeRows(tx, input.acknowledgeUpTo);
-      const unacked = await tx.query<{ entity_id: string }>('SELECT DISTINCT entity_id FROM client_changes WHERE NOT acknowledged');
+      if (input.acknowledgeUpTo !== null) await acknowledgeRows(tx, space, input.acknowledgeUpTo);
+      const unacked = await tx.query<{ entity_id: string }>('SELECT DISTINCT entity_id FROM client_changes WHERE NOT acknowledged AND space = $1', [space]);
       const outboxKeys = new Set(unacked.rows.map((r) => r.entity_id));
       const pending = (id: string) => outboxKeys.has(id) || input.pendingInMemory(id);
 
@@ -238,7 +334,7 @@ export class LocalDb {
       const skipped = new Map<string, Entity | undefined>();
       for (const [id, value] of input.writes) (pending(id) ? skipped : applied).set(id, value);
       if (input.keep) {
-        const present = await tx.query<{ id: string }>('SELECT id FROM entities');
+        const present = await tx.query<{ id: string }>('SELECT id FROM entities WHERE space = $1', [space]);
         for (const { id } of present.rows) {
           if (input.keep.has(id) || applied.has(id)) continue;
           if (pending(id)) skipped.set(id, undefined);
@@ -253,34 +349,47 @@ export class LocalDb {
       }
       if (puts.length > 0) {
         await tx.query(
-          `INSERT INTO entities (id, type, value)
-           SELECT value->>'id', value->>'type', value FROM json_array_elements($1::json) AS value
-           ON CONFLICT (id) DO UPDATE SET type = excluded.type, value = excluded.value`,
-          [JSON.stringify(puts)],
+          `INSERT INTO entities (space, id, type, value)
+           SELECT $2, value->>'id', value->>'type', value FROM json_array_elements($1::json) AS value
+           ON CONFLICT (space, id) DO UPDATE SET type = excluded.type, value = excluded.value`,
+          [JSON.stringify(puts), space],
         );
       }
       if (deletes.length > 0) {
-        await tx.query('DELETE FROM entities WHERE id IN (SELECT json_array_elements_text($1::json))', [JSON.stringify(deletes)]);
+        await tx.query('DELETE FROM entities WHERE space = $2 AND id IN (SELECT json_array_elements_text($1::json))', [JSON.stringify(deletes), space]);
       }
-      if (input.cookie !== undefined) await tx.query('UPDATE client_state SET cookie = $1::json', [JSON.stringify(input.cookie)]);
-      const { count } = await one<{ count: number }>(tx, 'SELECT count(*)::int AS count FROM client_changes WHERE NOT acknowledged');
-      return { applied, skipped, outboxLength: count };
+      if (input.cookie !== undefined || input.writable !== undefined) {
+        await tx.query('UPDATE local_spaces SET cookie = CASE WHEN $1::boolean THEN $2::json ELSE cookie END, writable = coalesce($3, writable) WHERE space = $4', [
+          input.cookie !== undefined,
+          JSON.stringify(input.cookie ?? null),
+          input.writable ?? null,
+          space,
+        ]);
+      }
+      return { applied, skipped, unacknowledged: await countUnacknowledged(tx) };
     });
-    this.#outboxLength = result.outboxLength;
-    if (input.cookie !== undefined) this.#cookie = input.cookie;
-    if (input.acknowledgeUpTo !== null) this.#reportAcknowledged(input.acknowledgeUpTo, result.outboxLength);
+    this.#unacknowledged = result.unacknowledged;
+    const known = this.#spaces.get(space);
+    if (known) {
+      this.#spaces.set(space, {
+        ...known,
+        ...(input.cookie !== undefined && { cookie: input.cookie }),
+        ...(input.writable !== undefined && { writable: input.writable }),
+      });
+    }
+    if (input.acknowledgeUpTo !== null) this.#reportAcknowledged(space, input.acknowledgeUpTo, this.outboxLength);
     return { applied: result.applied, skipped: result.skipped };
   }
 
   /**
-   * Turns the first `count` unacknowledged rows (in push order) into discards: they keep their
-   * mutation ids, so the server acknowledges them without applying them. Returns how many changed.
+   * Turns the first `count` unacknowledged rows of `space` (in push order) into discards: they keep
+   * their mutation ids, so the server acknowledges them without applying them. Returns how many changed.
    */
-  async discardUnacknowledged(count: number): Promise<number> {
+  async discardUnacknowledged(space: string, count: number): Promise<number> {
     const result = await this.#db.query(
       `UPDATE client_changes SET op = 'discard', data = NULL
-       WHERE seq IN (SELECT seq FROM client_changes WHERE NOT acknowledged ORDER BY seq LIMIT $1)`,
-      [count],
+       WHERE seq IN (SELECT seq FROM client_changes WHERE NOT acknowledged AND space = $2 ORDER BY seq LIMIT $1)`,
+      [count, space],
     );
     return result.affectedRows ?? 0;
   }
@@ -288,43 +397,43 @@ export class LocalDb {
   /** Unacknowledged outbox rows in mutation-id order. */
   async unsyncedChanges(limit = 1000): Promise<OutboxEntry[]> {
     const result = await this.#db.query<OutboxRow>(
-      `SELECT client_id, id, entity_id, entity_type, op, data, created_at FROM client_changes
+      `SELECT space, client_id, id, entity_id, entity_type, op, data, created_at FROM client_changes
        WHERE NOT acknowledged ORDER BY seq LIMIT $1`,
       [limit],
     );
     return result.rows.map(toOutboxEntry);
   }
 
-  #reportAcknowledged(upTo: Readonly<Record<string, number>>, remaining: number): void {
-    this.#emit({ type: 'outbox:acknowledged', upTo: upTo[this.#clientId] ?? null, byClient: upTo, remaining });
+  #reportAcknowledged(space: string, upTo: Readonly<Record<string, number>>, remaining: number): void {
+    this.#emit({ type: 'outbox:acknowledged', space, upTo: upTo[this.#clientId] ?? null, byClient: upTo, remaining });
   }
 
   /** The newest outbox rows, acknowledged or not (as many as compaction kept), newest first. */
   async changeLog(limit: number): Promise<ChangeLogEntry[]> {
     const result = await this.#db.query<OutboxRow & { before: Entity | null; acknowledged: boolean }>(
-      `SELECT client_id, id, entity_id, entity_type, op, data, before, created_at, acknowledged FROM client_changes ORDER BY seq DESC LIMIT $1`,
+      `SELECT space, client_id, id, entity_id, entity_type, op, data, before, created_at, acknowledged FROM client_changes ORDER BY seq DESC LIMIT $1`,
       [limit],
     );
     return result.rows.map((row) => ({ ...toOutboxEntry(row), before: row.before, acknowledged: row.acknowledged }));
   }
 
   /**
-   * Empties the local db (entities, outbox, cookie) under a new client group and client, in one
-   * transaction: a fresh client whose mutation ids start again at 1, so the server never sees a gap.
+   * Empties the local db (entities, outbox, spaces and their cookies) under a new profile and
+   * client, in one transaction: fresh client groups whose mutation ids start again at 1, so the
+   * server never sees a gap.
    */
-  async reset(clientGroupId: string, clientId: string): Promise<void> {
+  async reset(profileId: string, clientId: string): Promise<void> {
     await this.#db.transaction(async (tx) => {
-      await tx.exec('TRUNCATE entities, client_changes, local_clients');
-      await tx.query('UPDATE client_state SET client_group_id = $1, cookie = NULL', [clientGroupId]);
+      await tx.exec('TRUNCATE entities, client_changes, local_clients, local_spaces, mutation_ids');
+      await tx.query('UPDATE client_state SET profile_id = $1', [profileId]);
       await tx.query('INSERT INTO local_clients (client_id) VALUES ($1)', [clientId]);
     });
-    this.#clientGroupId = clientGroupId;
+    this.#profileId = profileId;
     this.#clientId = clientId;
     this.#knownClients.clear();
     this.#knownClients.add(clientId);
-    this.#cookie = null;
-    this.#lastMutationId = 0;
-    this.#outboxLength = 0;
+    this.#spaces.clear();
+    this.#unacknowledged = new Map();
   }
 
   /** Deletes acknowledged rows but the newest `keep` (kept for the devtools' change log); returns how many. */
@@ -346,12 +455,28 @@ export class LocalDb {
 }
 
 interface ClientStateRow {
-  client_group_id: string;
-  cookie: Cookie;
+  profile_id: string;
   schema_version: number;
 }
 
+interface SpaceRow {
+  space: string;
+  client_group_id: string;
+  cookie: Cookie;
+  writable: boolean | null;
+}
+
+function toLocalSpace(row: SpaceRow): LocalSpace {
+  return { space: row.space, clientGroupId: row.client_group_id, cookie: row.cookie, writable: row.writable };
+}
+
+async function countUnacknowledged(db: Queryable): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ space: string; count: number }>('SELECT space, count(*)::int AS count FROM client_changes WHERE NOT acknowledged GROUP BY space');
+  return new Map(rows.map((row) => [row.space, row.count]));
+}
+
 interface OutboxRow {
+  space: string;
   client_id: string;
   id: number;
   entity_id: string;
@@ -362,14 +487,14 @@ interface OutboxRow {
 }
 
 function toOutboxEntry(row: OutboxRow): OutboxEntry {
-  return { clientId: row.client_id, mutationId: row.id, entityId: row.entity_id, entityType: row.entity_type, op: row.op, entity: row.data, createdAt: row.created_at };
+  return { space: row.space, clientId: row.client_id, mutationId: row.id, entityId: row.entity_id, entityType: row.entity_type, op: row.op, entity: row.data, createdAt: row.created_at };
 }
 
-function acknowledgeRows(db: Queryable, upTo: Readonly<Record<string, number>>): Promise<unknown> {
+function acknowledgeRows(db: Queryable, space: string, upTo: Readonly<Record<string, number>>): Promise<unknown> {
   return db.query(
     `UPDATE client_changes c SET acknowledged = true FROM json_each_text($1::json) AS a(client_id, up_to)
-     WHERE c.client_id = a.client_id AND c.id <= a.up_to::bigint AND NOT c.acknowledged`,
-    [JSON.stringify(upTo)],
+     WHERE c.space = $2 AND c.client_id = a.client_id AND c.id <= a.up_to::bigint AND NOT c.acknowledged`,
+    [JSON.stringify(upTo), space],
   );
 }
 
@@ -410,21 +535,29 @@ async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<vo
 }
 
 /**
- * A batch as one text parameter: a line per op, tab-separated id, type, value and before (empty:
- * none). Parsing one JSON document of the whole batch (json_to_recordset) cost PostgreSQL more than
+ * A batch as one text parameter: a line per op, tab-separated id, type, value, before (empty:
+ * none), space and the op's rank among the batch's ops in its space (its mutation id's offset). Parsing one JSON document of the whole batch (json_to_recordset) cost PostgreSQL more than
  * writing the rows; splitting lines costs almost nothing, and each value is still checked as JSON.
  * JSON never holds a raw tab or newline; an id or type that does, or starts with a quote, is sent as
  * a JSON string instead, and so is one holding a surrogate: the store refuses lone ones, but one that
  * got here would reach the wire as U+FFFD unless escaped, and PostgreSQL then refuses it loudly.
  */
-function encodeOps(ops: readonly FlushOp[]): string {
-  let text = '';
+function encodeOps(ops: readonly FlushOp[]): { lines: string; spaces: string[]; ranks: number[]; counts: Map<string, number> } {
+  let lines = '';
+  const spaces: string[] = [];
+  const ranks: number[] = [];
+  const counts = new Map<string, number>();
   for (let k = 0; k < ops.length; k++) {
     const op = ops[k] as FlushOp;
-    if (k > 0) text += '\n';
-    text += `${encodeText(op.id)}\t${encodeText(op.type)}\t${op.entity ? JSON.stringify(op.entity) : ''}\t${op.before ? JSON.stringify(op.before) : ''}`;
+    const space = opSpace(op);
+    const rank = (counts.get(space) ?? 0) + 1;
+    counts.set(space, rank);
+    spaces.push(space);
+    ranks.push(rank);
+    if (k > 0) lines += '\n';
+    lines += `${encodeText(op.id)}\t${encodeText(op.type)}\t${op.entity ? JSON.stringify(op.entity) : ''}\t${op.before ? JSON.stringify(op.before) : ''}\t${encodeText(space)}\t${rank}`;
   }
-  return text;
+  return { lines, spaces, ranks, counts };
 }
 
 const NEEDS_QUOTING = /^"|[\t\n\ud800-\udfff]/;

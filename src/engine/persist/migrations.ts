@@ -90,6 +90,44 @@ export const migrations: readonly Migration[] = [
     description: 'client_state.client_id is named client_group_id',
     sql: `ALTER TABLE client_state RENAME COLUMN client_id TO client_group_id;`,
   },
+  {
+    // Spaces (SPACES.md): each has its own client group, cookie and mutation ids, and an entity's
+    // key is (space, id), so one held aside (its id taken in another space) can wait here. The
+    // database's old client group and cookie become the default space's, so a server that knows
+    // them still acknowledges the old outbox. Values carry their space, as memory does.
+    version: 6,
+    description: 'spaces: local_spaces, mutation_ids, and space on entities and client_changes',
+    sql: `
+      CREATE TABLE local_spaces (
+        space           text PRIMARY KEY,
+        client_group_id text NOT NULL,
+        cookie          json,
+        writable        boolean
+      );
+      INSERT INTO local_spaces (space, client_group_id, cookie) SELECT 'default', client_group_id, cookie FROM client_state;
+      ALTER TABLE client_state DROP COLUMN cookie;
+      ALTER TABLE client_state RENAME COLUMN client_group_id TO profile_id;
+      ALTER TABLE entities ADD COLUMN space text NOT NULL DEFAULT 'default';
+      ALTER TABLE entities ALTER COLUMN space DROP DEFAULT;
+      UPDATE entities SET value = (value::jsonb || '{"space":"default"}')::json;
+      ALTER TABLE entities DROP CONSTRAINT entities_pkey;
+      ALTER TABLE entities ADD PRIMARY KEY (space, id);
+      ALTER TABLE client_changes ADD COLUMN space text NOT NULL DEFAULT 'default';
+      ALTER TABLE client_changes ALTER COLUMN space DROP DEFAULT;
+      UPDATE client_changes SET data = (data::jsonb || '{"space":"default"}')::json WHERE data IS NOT NULL;
+      UPDATE client_changes SET before = (before::jsonb || '{"space":"default"}')::json WHERE before IS NOT NULL;
+      ALTER TABLE client_changes DROP CONSTRAINT client_changes_pkey;
+      ALTER TABLE client_changes ADD PRIMARY KEY (space, client_id, id);
+      CREATE TABLE mutation_ids (
+        space            text NOT NULL,
+        client_id        text NOT NULL,
+        last_mutation_id bigint NOT NULL,
+        PRIMARY KEY (space, client_id)
+      );
+      INSERT INTO mutation_ids SELECT 'default', client_id, last_mutation_id FROM local_clients WHERE last_mutation_id > 0;
+      ALTER TABLE local_clients DROP COLUMN last_mutation_id;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

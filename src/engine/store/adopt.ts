@@ -32,3 +32,40 @@ export function adoptSnapshot(store: MemoryStore, entities: readonly Entity[], i
   for (const id of store.entities.keys()) if (!truth.has(id)) changes.push([id, undefined]);
   adoptExternal(store, changes, isPending, origin);
 }
+
+/**
+ * Adopts one space's server values by the one rule, except where memory holds the id in another
+ * space (ids are the app's to keep unique): those stay out of memory, and `heldAside` hears each.
+ */
+export function adoptSpace(
+  store: MemoryStore,
+  space: string,
+  changes: Iterable<ExternalChange>,
+  isPending: (id: string) => boolean,
+  heldAside: (id: string, heldIn: string) => void,
+): string[] {
+  const accepted: ExternalChange[] = [];
+  for (const change of changes) {
+    const heldIn = store.entities.get(change[0])?.space;
+    if (heldIn !== undefined && heldIn !== space) {
+      if (change[1]) heldAside(change[0], heldIn);
+      continue;
+    }
+    accepted.push(change);
+  }
+  return adoptExternal(store, accepted, isPending, 'server');
+}
+
+
+/** Memory lets go of a space (closed, or no longer readable): its entities leave, as one commit. */
+export function releaseSpace(store: MemoryStore, space: string): number {
+  const gone: [string, undefined][] = [];
+  for (const entity of store.entities.values()) if (entity.space === space) gone.push([entity.id, undefined]);
+  store.applyExternal(gone, 'server');
+  return gone.length;
+}
+
+/** The ids memory holds in `space`. */
+export function* idsIn(store: MemoryStore, space: string): Generator<string> {
+  for (const entity of store.entities.values()) if (entity.space === space) yield entity.id;
+}

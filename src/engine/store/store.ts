@@ -1,3 +1,4 @@
+import { DEFAULT_SPACE } from '../../protocol/space.js';
 import { assertEntity, type Entity } from './entity.js';
 import { KalphiteError } from '../errors.js';
 import { EventBus } from '../event-bus.js';
@@ -23,6 +24,17 @@ export interface StoreCommit {
 }
 
 export type StoreListener = (commit: StoreCommit) => void;
+
+/**
+ * What the store asks of spaces on a local write: where an entity without a space goes, and
+ * whether a space takes local writes now (it throws a typed error when not: not open, read-only).
+ */
+export interface SpaceRules {
+  readonly defaultSpace: string;
+  checkWrite(space: string): void;
+}
+
+const ANY_SPACE: SpaceRules = { defaultSpace: DEFAULT_SPACE, checkWrite: () => {} };
 
 export interface BatchOptions {
   /** Names where the writes came from; their commit and `store:changed` event carry it. */
@@ -99,9 +111,11 @@ export class MemoryStore implements KalphiteStore {
 
   /** Entities larger than this as JSON are refused (a push must carry them). */
   readonly #maxEntityBytes: number;
+  readonly #spaces: SpaceRules;
 
-  constructor(options: { readonly maxEntityBytes?: number } = {}) {
+  constructor(options: { readonly maxEntityBytes?: number; readonly spaces?: SpaceRules } = {}) {
     this.#maxEntityBytes = options.maxEntityBytes ?? Number.POSITIVE_INFINITY;
+    this.#spaces = options.spaces ?? ANY_SPACE;
     const slots = this.#slots;
     this.getById = (id) => slots.get(id)?.entity ?? null;
     this.entities = new EntityMapView(this, slots);
@@ -161,15 +175,28 @@ export class MemoryStore implements KalphiteStore {
     }
   };
 
+  /**
+   * Every entity in memory carries its space: one written without it keeps the stored entity's, or
+   * goes to the default space; one naming another space than the stored entity's throws
+   * `space-immutable` (moving is a delete and a create under a new id).
+   */
   set(id: string, entity: Entity): void {
     this.#guard?.();
     assertEntity(id, entity, this.#maxEntityBytes);
-    this.#write(id, entity);
+    const current = this.#slots.get(id)?.entity;
+    const space = entity.space ?? current?.space ?? this.#spaces.defaultSpace;
+    if (current?.space !== undefined && current.space !== space) {
+      throw new KalphiteError('space-immutable', `Entity "${id}" belongs to space ${current.space}; it cannot move to ${space} (delete it and create a new id there).`);
+    }
+    this.#spaces.checkWrite(space);
+    this.#write(id, entity.space === space ? entity : { ...entity, space });
   }
 
   delete(id: string): boolean {
     this.#guard?.();
-    if (this.#slots.get(id)?.entity === undefined) return false;
+    const current = this.#slots.get(id)?.entity;
+    if (current === undefined) return false;
+    this.#spaces.checkWrite(current.space ?? this.#spaces.defaultSpace);
     this.#write(id, undefined);
     return true;
   }

@@ -1,6 +1,7 @@
 import type { Cookie } from '../../protocol/pull.js';
 import type { BackoffOptions } from '../backoff.js';
 import type { Environment } from '../environment.js';
+import type { KalphiteError } from '../errors.js';
 import type { EmitEvent, PokeState } from '../events.js';
 import type { Mirror, Outbox } from './ports.js';
 import type { SyncErrorInfo } from './request-loop.js';
@@ -26,12 +27,19 @@ export interface SyncClientOptions {
   readonly headers: () => Record<string, string> | Promise<Record<string, string>>;
   readonly outbox: Outbox;
   readonly mirror: Mirror;
+  /** What `verify()` checks without a space named. */
+  readonly defaultSpace: string;
+  /**
+   * Read access to `space` was lost (its pull answered 403): the local db has dropped it, and its
+   * unacknowledged writes (`dropped`, each reported as refused); memory lets go of it.
+   */
+  readonly onSpaceLost: (space: string, error: KalphiteError, dropped: number) => void;
   readonly env: Environment;
   readonly emit: EmitEvent;
 }
 
 /** What the engine's options decide about sync (the rest of `SyncClientOptions` is wiring). */
-export type SyncSettings = Omit<SyncClientOptions, 'outbox' | 'mirror' | 'env' | 'emit'>;
+export type SyncSettings = Omit<SyncClientOptions, 'outbox' | 'mirror' | 'defaultSpace' | 'onSpaceLost' | 'env' | 'emit'>;
 
 export interface SyncStatus {
   readonly online: boolean;
@@ -42,12 +50,12 @@ export interface SyncStatus {
   readonly pulling: boolean;
   readonly poke: PokeState;
   readonly clientId: string;
-  readonly clientGroupId: string;
-  readonly cookie: Cookie;
-  /** The newest mutation id the server has acknowledged. */
-  readonly acknowledgedMutationId: number;
-  /** Outbox rows the server has not acknowledged yet. */
+  /** The browser profile: the local database, shared by its tabs. */
+  readonly profileId: string;
+  /** Outbox rows the server has not acknowledged yet, in every space. */
   readonly unacknowledged: number;
+  /** Every space the local db knows: each is its own client group with its own cookie. */
+  readonly spaces: readonly SpaceSyncStatus[];
   readonly lastPushAt: number | null;
   readonly lastPullAt: number | null;
   readonly nextPullAt: number | null;
@@ -58,7 +66,24 @@ export interface SyncStatus {
    * single mutation): pushing has stopped until the next write, `retry()` or a reload. The outbox
    * keeps the rows; `dropBlocked()` gives them up.
    */
-  readonly blocked: (SyncErrorInfo & { readonly status: number | null; readonly mutations: number }) | null;
+  readonly blocked: (SyncErrorInfo & { readonly space: string; readonly status: number | null; readonly mutations: number }) | null;
+}
+
+/** One space as sync sees it. */
+export interface SpaceSyncStatus {
+  readonly space: string;
+  /** Pulled and poked: open in memory, or closed with writes still to be acknowledged. */
+  readonly syncing: boolean;
+  readonly clientGroupId: string;
+  readonly cookie: Cookie;
+  /** What the server said in its last pull (null: not known yet). */
+  readonly writable: boolean | null;
+  readonly unacknowledged: number;
+  /** This client's newest mutation id in this space the server has acknowledged. */
+  readonly acknowledgedMutationId: number;
+  readonly lastPullAt: number | null;
+  /** This client's newest write the server refused here, with its reason. */
+  readonly lastRefusal: { readonly mutationId: number; readonly reason: string; readonly at: number } | null;
 }
 
 /** The public face of layer 4, as `instance.sync`. */
@@ -83,7 +108,7 @@ export interface KalphiteSync {
    * with backoff, as in a real outage, until `setOffline(false)` reconnects at once.
    */
   setOffline(offline: boolean): void;
-  /** Reads the server's whole state (without applying it) and compares it with memory. */
-  verify(): Promise<Verification>;
+  /** Reads the server's whole state of a space (default: the engine's default space) without applying it, and compares it with memory. */
+  verify(space?: string): Promise<Verification>;
   readonly status: SyncStatus;
 }

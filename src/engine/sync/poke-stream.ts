@@ -1,3 +1,4 @@
+import { parsePokeData, type Poke } from '../../protocol/space.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import type { Environment } from '../environment.js';
 import { KalphiteError, toKalphiteError } from '../errors.js';
@@ -7,10 +8,10 @@ import { httpStatus } from './transport.js';
 export interface PokeStreamOptions {
   /** False: the stream stays `off` for good (the `poke: false` option). */
   readonly enabled: boolean;
-  /** Opens the stream and resolves to its body once the server answered 2xx (`Transport.stream`). */
+  /** Opens the stream (for the spaces of the moment) and resolves to its body once the server answered 2xx (`Transport.stream`). */
   readonly connect: (signal: AbortSignal) => Promise<ReadableStream<Uint8Array>>;
-  /** Each poke: the server has something new (pull now). */
-  readonly onPoke: () => void;
+  /** Each poke: a space has something new (null: any may have; pull every space). */
+  readonly onPoke: (space: string | null) => void;
   /** Each change of `state`. */
   readonly onState: (state: PokeState) => void;
   readonly retry: BackoffOptions;
@@ -19,8 +20,8 @@ export interface PokeStreamOptions {
 }
 
 /**
- * Keeps one server-sent-events stream open; every `poke` event is a hint to pull now (pokes
- * carry no data). States:
+ * Keeps one server-sent-events stream open; every `poke` event is a hint to pull a space now
+ * (pokes carry only its name and version). States:
  *
  *   off         poke disabled; never leaves it.
  *   closed      not connected: not started, stopped, between attempts, or given up.
@@ -75,9 +76,9 @@ export class PokeStream {
         if (signal.aborted) return;
         this.#setState('open');
         failures = 0;
-        await readEvents(body, signal, (version) => {
-          this.#o.emit({ type: 'sync:poke', version });
-          this.#o.onPoke();
+        await readEvents(body, signal, (poke) => {
+          this.#o.emit({ type: 'sync:poke', space: poke.space, version: poke.space === null ? null : poke.version });
+          this.#o.onPoke(poke.space);
         });
       } catch (error) {
         failed = toKalphiteError('network', error);
@@ -112,7 +113,7 @@ export class PokeStream {
 }
 
 /** Calls `onPoke` for each `poke` event in a server-sent-events stream, until it ends. */
-async function readEvents(body: ReadableStream<Uint8Array>, signal: AbortSignal, onPoke: (version: number | null) => void): Promise<void> {
+async function readEvents(body: ReadableStream<Uint8Array>, signal: AbortSignal, onPoke: (poke: Poke) => void): Promise<void> {
   const reader = body.getReader();
   // An abort cancels the read, so a stopped stream lets go of its connection at once.
   const cancel = () => void reader.cancel().catch(() => {
@@ -132,9 +133,7 @@ async function readEvents(body: ReadableStream<Uint8Array>, signal: AbortSignal,
         buffer = buffer.slice(end + 2);
         const lines = block.split('\n');
         if (!lines.includes('event: poke')) continue;
-        const data = lines.find((line) => line.startsWith('data: '))?.slice(6);
-        const version = data === undefined ? Number.NaN : Number(data);
-        onPoke(Number.isFinite(version) ? version : null);
+        onPoke(parsePokeData(lines.find((line) => line.startsWith('data: '))?.slice(6)));
       }
     }
   } finally {

@@ -1,29 +1,37 @@
-import type { Cookie } from '../../protocol/pull.js';
-import type { OutboxEntry, PullApplication, PullResult } from '../persist/local-db.js';
+import type { LocalSpace, OutboxEntry, PullApplication, PullResult } from '../persist/local-db.js';
 import type { Entity } from '../store/entity.js';
 
 /** The local db as sync needs it (`LocalDb` is one): the outbox to push, and where pulls land. */
 export interface Outbox {
   readonly clientId: string;
-  readonly clientGroupId: string;
-  readonly cookie: Cookie;
+  /** The browser profile (every space's `profileID` on the wire). */
+  readonly profileId: string;
+  /** Every space the local db knows, with its client group and cookie. */
+  readonly spaces: ReadonlyMap<string, LocalSpace>;
   /** Unacknowledged rows, known without a query. */
   readonly outboxLength: number;
-  /** Unacknowledged rows in push order. */
+  unacknowledgedIn(space: string): number;
+  ensureSpace(space: string): Promise<LocalSpace>;
+  /** Unacknowledged rows in push order (every space's). */
   unsyncedChanges(limit: number): Promise<OutboxEntry[]>;
   applyPull(input: PullApplication): Promise<PullResult>;
   /** Deletes acknowledged rows but the newest `keep`. */
   compact(keep: number): Promise<number>;
-  /** Turns the first `count` unacknowledged rows into discards. */
-  discardUnacknowledged(count: number): Promise<number>;
+  /** Turns the first `count` unacknowledged rows of `space` into discards. */
+  discardUnacknowledged(space: string, count: number): Promise<number>;
+  /** Read access was lost: everything of `space` goes; resolves to the unacknowledged writes given up. */
+  dropSpace(space: string): Promise<OutboxEntry[]>;
 }
 
-/** Memory as sync needs it: what it holds, and whether a local write of an id is on its way. */
+/** Memory as sync needs it: which spaces it holds, what it holds, and whether a local write of an id is on its way. */
 export interface Mirror {
   get(id: string): Entity | undefined;
-  ids(): Iterable<string>;
+  /** The ids memory holds in `space`. */
+  ids(space: string): Iterable<string>;
+  /** Whether `space` is open in memory (its pulls land there, not only in the local db). */
+  holds(space: string): boolean;
   /** A local write of `id` not yet in the outbox (in memory or in a flush). */
   isPending(id: string): boolean;
-  /** Server values (undefined: deleted), adopted by the one rule (`adoptExternal`). */
-  adopt(writes: Iterable<readonly [string, Entity | undefined]>): number;
+  /** Server values of one space (undefined: deleted), adopted by the one rule (`adoptExternal`); returns how many. */
+  adopt(space: string, writes: Iterable<readonly [string, Entity | undefined]>): number;
 }

@@ -7,6 +7,8 @@ import { LATEST_SCHEMA_VERSION } from '../persist/migrations.js';
 const MAX_PAGES = 10_000;
 
 export interface PullPagesRequest {
+  /** Values without a space (from a server older than spaces) are given this one. */
+  readonly space: string;
   readonly clientGroupID: string;
   readonly profileID: string;
   /** Where to start: the client's cookie, or null for everything. */
@@ -15,6 +17,8 @@ export interface PullPagesRequest {
   readonly limit: number;
   /** POSTs a pull body; resolves to the answer's text (the transport's `post('pull', …)`). */
   readonly post: (body: string) => Promise<string>;
+  /** Hears each page as it lands (a large space's first pull reports progress). */
+  readonly onPage?: (progress: { readonly pages: number; readonly entities: number; readonly more: boolean }) => void;
 }
 
 /** Every page of one pull, folded into one patch. */
@@ -31,6 +35,8 @@ export interface PulledPages {
   readonly bytes: number;
   /** Patch entries, summed over pages. */
   readonly patchSize: number;
+  /** What the last page said of the caller's right to write (undefined: the server did not say). */
+  readonly writable: boolean | undefined;
 }
 
 /**
@@ -45,9 +51,12 @@ export async function pullPages(request: PullPagesRequest): Promise<PulledPages>
   let cookie = request.cookie;
   let acknowledgedUpTo: Readonly<Record<string, number>> | null = null;
   let refused: readonly Refusal[] = [];
+  let writable: boolean | undefined;
+  let entities = 0;
   let bytes = 0;
   let patchSize = 0;
-  for (let more = true, pages = 0; more; ) {
+  let pages = 0;
+  for (let more = true; more; ) {
     if (++pages > MAX_PAGES) throw new KalphiteError('protocol', 'The server kept sending more pages.');
     const { clientGroupID, profileID, limit } = request;
     const text = await request.post(JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID, profileID, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit }));
@@ -73,8 +82,10 @@ export async function pullPages(request: PullPagesRequest): Promise<PulledPages>
       } else {
         const problem = entityProblem(op.key, op.value);
         if (problem) throw new KalphiteError('protocol', `The server sent a bad entity for "${op.key}": ${problem.message}`);
-        writes.set(op.key, op.value as unknown as Entity);
+        const entity = op.value as unknown as Entity;
+        writes.set(op.key, entity.space === undefined ? { ...entity, space: request.space } : entity);
         keep?.add(op.key);
+        entities++;
       }
     }
     cookie = response.cookie;
@@ -82,8 +93,10 @@ export async function pullPages(request: PullPagesRequest): Promise<PulledPages>
     // Acknowledgements and refusals ride on the last page, which sees the whole version.
     if (!more && Object.keys(response.lastMutationIDChanges).length > 0) acknowledgedUpTo = response.lastMutationIDChanges;
     if (!more) refused = response.refused ?? [];
+    if (!more) writable = response.writable;
+    request.onPage?.({ pages, entities, more });
   }
-  return { writes, keep, cookie, acknowledgedUpTo, refused, bytes, patchSize };
+  return { writes, keep, cookie, acknowledgedUpTo, refused, bytes, patchSize, writable };
 }
 
 function parseJson(text: string): unknown {

@@ -1,39 +1,68 @@
+import { KalphiteError } from '../errors.js';
 import type { Environment } from '../environment.js';
 import type { EmitEvent } from '../events.js';
 import type { Mirror, Outbox } from './ports.js';
-import { pullPages } from './pull-pages.js';
+import { pullPages, type PulledPages } from './pull-pages.js';
 import type { LoopTurn } from './request-loop.js';
+import { SyncHttpError } from './transport.js';
 
 export interface PullDelegateOptions {
   readonly outbox: Outbox;
   readonly mirror: Mirror;
-  readonly post: (body: string) => Promise<string>;
+  readonly post: (space: string, body: string) => Promise<string>;
   readonly pageSize: number;
   /** Acknowledged outbox rows kept after a pull compacts (the change log shows them). */
   readonly acknowledgedRowsKept: number;
   /** The next pull after one that worked. */
   readonly intervalMs: number;
+  /** The spaces to pull: the open ones, and closed ones whose writes await acknowledgement. */
+  readonly spaces: () => readonly string[];
+  /** Closed with `forget`: pulled only for its acknowledgements, its values written nowhere. */
+  readonly forgotten: (space: string) => boolean;
+  /** The server answered 403: the caller may no longer read `space`. */
+  readonly onForbidden: (space: string, error: KalphiteError) => Promise<void>;
+  /** A space's pull landed (whether memory holds it or not). */
+  readonly onPulled: (space: string) => void;
   readonly env: Environment;
   readonly emit: EmitEvent;
 }
 
+/** Per space, what the status shows: this client's newest acknowledged mutation id and the last refusal. */
+export interface SpacePullState {
+  readonly acknowledged: number;
+  readonly lastPullAt: number | null;
+  readonly lastRefusal: { readonly mutationId: number; readonly reason: string; readonly at: number } | null;
+}
+
+const NEVER_PULLED: SpacePullState = { acknowledged: 0, lastPullAt: null, lastRefusal: null };
+
 /**
- * What one pull is, for the pull loop: every page from the client's cookie, then one local-db
- * transaction that acknowledges the outbox and applies the server's values under the rows still
- * unacknowledged (rebase), then memory adopts what landed. Resolves with the interval.
+ * What one pull turn is, for the pull loop: for each space asked for (a poke names one; the
+ * interval and `pull()` ask for all), every page from that space's cookie, then one local-db
+ * transaction that acknowledges its outbox rows and applies the server's values under the rows
+ * still unacknowledged (rebase), then memory adopts what landed if the space is open. Spaces are
+ * pulled one after another; each is its own request. Resolves with the interval.
  */
 export class PullDelegate {
   readonly #o: PullDelegateOptions;
-  #acknowledged = 0;
+  readonly #states = new Map<string, SpacePullState>();
+  /** Spaces asked for since the last turn began; `#all`: every space. */
+  readonly #asked = new Set<string>();
+  #all = false;
   #lastPullAt: number | null = null;
 
   constructor(options: PullDelegateOptions) {
     this.#o = options;
   }
 
-  /** The newest of this client's mutation ids the server has acknowledged. */
-  get acknowledged(): number {
-    return this.#acknowledged;
+  /** The next turn pulls `space` (null: every space). A turn nobody asked for (the interval) pulls every space. */
+  ask(space: string | null): void {
+    if (space === null) this.#all = true;
+    else this.#asked.add(space);
+  }
+
+  state(space: string): SpacePullState {
+    return this.#states.get(space) ?? NEVER_PULLED;
   }
 
   get lastPullAt(): number | null {
@@ -42,28 +71,77 @@ export class PullDelegate {
 
   /** After the local db was reset: nothing has been acknowledged for the new client yet. */
   forgetAcknowledged(): void {
-    this.#acknowledged = 0;
+    this.#states.clear();
   }
 
   send = async (turn: LoopTurn): Promise<number> => {
+    const pullable = this.#o.spaces();
+    const targets = this.#all || this.#asked.size === 0 ? pullable : pullable.filter((space) => this.#asked.has(space));
+    // Asked for during this turn: the next turn's business.
+    this.#all = false;
+    this.#asked.clear();
+    for (const space of targets) await this.#pull(turn, space);
+    return this.#o.intervalMs;
+  };
+
+  async #pull(turn: LoopTurn, space: string): Promise<void> {
     const { outbox, mirror, env, emit } = this.#o;
+    const local = await outbox.ensureSpace(space);
     const { requestId, startedAt } = turn.begin();
-    const cookieBefore = outbox.cookie;
-    emit({ type: 'sync:pull-started', requestId, cookie: cookieBefore });
-    const pulled = await pullPages({ clientGroupID: outbox.clientGroupId, profileID: outbox.clientGroupId, cookie: cookieBefore, limit: this.#o.pageSize, post: this.#o.post });
+    const cookieBefore = local.cookie;
+    const forgotten = this.#o.forgotten(space);
+    emit({ type: 'sync:pull-started', space, requestId, cookie: cookieBefore });
+    let pulled: PulledPages;
+    try {
+      pulled = await pullPages({
+        space,
+        clientGroupID: local.clientGroupId,
+        profileID: outbox.profileId,
+        cookie: cookieBefore,
+        limit: this.#o.pageSize,
+        post: (body) => this.#o.post(space, body),
+        // Only a first load is news worth a progress bar.
+        ...(cookieBefore === null && !forgotten && { onPage: (progress) => emit({ type: 'space:progress', space, ...progress }) }),
+      });
+    } catch (error) {
+      if (error instanceof SyncHttpError && error.status === 403) {
+        turn.succeeded();
+        await this.#o.onForbidden(space, new KalphiteError('forbidden', `You may no longer read space ${space}: ${error.message}`, { cause: error }));
+        return;
+      }
+      throw error;
+    }
     const { acknowledgedUpTo, cookie } = pulled;
-    const result = await outbox.applyPull({ acknowledgeUpTo: acknowledgedUpTo, writes: pulled.writes, keep: pulled.keep, cookie, pendingInMemory: (id) => mirror.isPending(id) });
+    const result = await outbox.applyPull({
+      space,
+      acknowledgeUpTo: acknowledgedUpTo,
+      // A forgotten space is pulled for its acknowledgements only: its local copy stays gone.
+      writes: forgotten ? new Map() : pulled.writes,
+      keep: forgotten ? null : pulled.keep,
+      cookie: forgotten ? undefined : cookie,
+      pendingInMemory: (id) => mirror.isPending(id),
+      ...(pulled.writable !== undefined && { writable: pulled.writable }),
+    });
     // A local write may have landed while the transaction ran: the adopt rule keeps it (it will be pushed).
-    const applied = mirror.adopt(result.applied);
+    const applied = mirror.holds(space) ? mirror.adopt(space, result.applied) : 0;
+    const before = this.state(space);
     // Every client of the group is acknowledged (tabs sharing this database); this one's id is ours.
     const own = acknowledgedUpTo?.[outbox.clientId];
-    if (own !== undefined) this.#acknowledged = Math.max(this.#acknowledged, own);
+    const now = env.now();
+    const refusal = pulled.refused.findLast((r) => r.clientID === outbox.clientId);
+    this.#states.set(space, {
+      acknowledged: Math.max(before.acknowledged, own ?? 0),
+      lastPullAt: now,
+      lastRefusal: refusal ? { mutationId: refusal.id, reason: refusal.reason, at: now } : before.lastRefusal,
+    });
     if (acknowledgedUpTo !== null) await outbox.compact(this.#o.acknowledgedRowsKept);
     turn.succeeded();
-    this.#lastPullAt = env.now();
-    for (const refusal of pulled.refused) emit({ type: 'sync:refused', clientId: refusal.clientID, mutationId: refusal.id, reason: refusal.reason });
+    this.#lastPullAt = now;
+    for (const r of pulled.refused) emit({ type: 'sync:refused', space, clientId: r.clientID, mutationId: r.id, reason: r.reason });
+    if (pulled.writable !== undefined && pulled.writable !== local.writable) emit({ type: 'space:writable', space, writable: pulled.writable });
     emit({
       type: 'sync:pull-succeeded',
+      space,
       requestId,
       durationMs: env.now() - startedAt,
       bytes: pulled.bytes,
@@ -75,6 +153,6 @@ export class PullDelegate {
       acknowledgedUpTo: own ?? null,
       more: false,
     });
-    return this.#o.intervalMs;
-  };
+    this.#o.onPulled(space);
+  }
 }

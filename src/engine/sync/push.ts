@@ -10,25 +10,27 @@ import { SyncHttpError } from './transport.js';
 
 export interface PushDelegateOptions {
   readonly outbox: Outbox;
-  readonly post: (body: string) => Promise<string>;
+  readonly post: (space: string, body: string) => Promise<string>;
   readonly batchSize: number;
   /** The largest push body; lowered when the server answers 413 with its own limit. */
   readonly maxBytes: number;
   /** A push was taken: `more` when rows are left to push at once. */
-  readonly onPushed: (more: boolean) => void;
+  readonly onPushed: (space: string, more: boolean) => void;
   readonly env: Environment;
   readonly emit: EmitEvent;
 }
 
 /**
- * What one push is, for the push loop: the oldest outbox rows in mutation-id order, as many as fit
- * the body limit (at least one). A 200 only says the server received them: acknowledgements
- * arrive by pull, so a push that succeeded asks for one (`onPushed`).
+ * What one push is, for the push loop: the oldest outbox row's space, and that space's oldest rows
+ * in write order, as many as fit the body limit (at least one), sent to that space as its client
+ * group. Ordering holds within a space, not across spaces. A 200 only says the server received
+ * them: acknowledgements arrive by pull, so a push that succeeded asks for one (`onPushed`).
  */
 export class PushDelegate {
   readonly #o: PushDelegateOptions;
   #maxBytes: number;
   #lastPushAt: number | null = null;
+  #lastSpace: string | null = null;
 
   constructor(options: PushDelegateOptions) {
     this.#o = options;
@@ -39,17 +41,26 @@ export class PushDelegate {
     return this.#lastPushAt;
   }
 
+  /** The space of the newest push tried (a stop's rows are there). */
+  get lastSpace(): string | null {
+    return this.#lastSpace;
+  }
+
   send = async (turn: LoopTurn): Promise<null> => {
     const { outbox, env, emit, batchSize } = this.#o;
-    const entries = await outbox.unsyncedChanges(batchSize);
+    const oldest = await outbox.unsyncedChanges(batchSize);
     // Nothing left to push (a pull acknowledged it): the loop's failures are over.
-    if (entries.length === 0) return null;
-    const { body, bytes, count } = this.#body(entries);
+    if (oldest.length === 0) return null;
+    const space = oldest[0]!.space;
+    const entries = oldest.filter((entry) => entry.space === space);
+    const group = (await outbox.ensureSpace(space)).clientGroupId;
+    const { body, bytes, count } = this.#body(group, entries);
     const { requestId, startedAt } = turn.begin(count);
+    this.#lastSpace = space;
     const last = entries[count - 1]!.mutationId;
-    emit({ type: 'sync:push-started', requestId, mutations: count, bytes, firstMutationId: entries[0]!.mutationId, lastMutationId: last });
+    emit({ type: 'sync:push-started', space, requestId, mutations: count, bytes, firstMutationId: entries[0]!.mutationId, lastMutationId: last });
     try {
-      await this.#o.post(body);
+      await this.#o.post(space, body);
     } catch (error) {
       if (error instanceof SyncHttpError && error.status === 413 && count > 1) {
         // Too large for this server: take its limit (or half this body) and send fewer at once.
@@ -60,15 +71,15 @@ export class PushDelegate {
     }
     turn.succeeded();
     this.#lastPushAt = env.now();
-    emit({ type: 'sync:push-succeeded', requestId, mutations: count, bytes, durationMs: env.now() - startedAt, lastMutationId: last });
-    this.#o.onPushed(count < entries.length || entries.length === batchSize);
+    emit({ type: 'sync:push-succeeded', space, requestId, mutations: count, bytes, durationMs: env.now() - startedAt, lastMutationId: last });
+    this.#o.onPushed(space, count < oldest.length || oldest.length === batchSize);
     return null;
   };
 
   /** As many outbox rows as fit in the body limit (always at least one), as a push request body. */
-  #body(entries: readonly OutboxEntry[]): { body: string; bytes: number; count: number } {
-    const group = JSON.stringify(this.#o.outbox.clientGroupId);
-    const head = `{"pushVersion":${PUSH_VERSION},"clientGroupID":${group},"profileID":${group},"schemaVersion":"${LATEST_SCHEMA_VERSION}","mutations":[`;
+  #body(clientGroupId: string, entries: readonly OutboxEntry[]): { body: string; bytes: number; count: number } {
+    const group = JSON.stringify(clientGroupId);
+    const head = `{"pushVersion":${PUSH_VERSION},"clientGroupID":${group},"profileID":${JSON.stringify(this.#o.outbox.profileId)},"schemaVersion":"${LATEST_SCHEMA_VERSION}","mutations":[`;
     let body = head;
     let bytes = utf8Length(head) + 2;
     let count = 0;

@@ -8,7 +8,7 @@ import { freshPGlite } from '../../test-support/pglite.js';
 import type { Entity } from '../store/entity.js';
 import { createKalphite, type Kalphite, type KalphiteOptions } from '../kalphite.js';
 
-const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text } });
+const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text }, space: 'default' });
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

@@ -1,12 +1,14 @@
+import { KalphiteError } from '../errors.js';
 import { PokeStream } from './poke-stream.js';
 import { PullDelegate } from './pull.js';
 import { PushDelegate } from './push.js';
 import { background, RequestLoop, type LoopDelegate, type SyncErrorInfo } from './request-loop.js';
 import { Transport } from './transport.js';
 import { verify, type Verification } from './verify.js';
-import type { KalphiteSync, SyncClientOptions, SyncStatus } from './api.js';
+import { httpStatus, isPermanent } from './transport.js';
+import type { KalphiteSync, SpaceSyncStatus, SyncClientOptions, SyncStatus } from './api.js';
 
-export type { KalphiteSync, SyncClientOptions, SyncSettings, SyncStatus } from './api.js';
+export type { KalphiteSync, SpaceSyncStatus, SyncClientOptions, SyncSettings, SyncStatus } from './api.js';
 export type { SyncErrorInfo } from './request-loop.js';
 export type { Verification } from './verify.js';
 
@@ -26,6 +28,9 @@ export type { Verification } from './verify.js';
  * until a new write (`schedulePush`), `retry()` or `dropBlocked()`.
  * Coming online, starting, resuming and `retry()` kick both loops: a pull now, a push if rows wait,
  * backoff forgotten.
+ *
+ * Spaces: each is its own client group on the wire. The synced spaces (`openSpace`) and closed ones
+ * whose writes await acknowledgement are pulled, one request each, and share one poke stream.
  */
 export class SyncClient implements KalphiteSync {
   readonly #o: SyncClientOptions;
@@ -39,6 +44,13 @@ export class SyncClient implements KalphiteSync {
   #paused = false;
   #closed = false;
   readonly #stopConnectivity: () => void;
+  /** Spaces opened for sync (the engine's open spaces; a leader's, every tab's). */
+  readonly #synced = new Set<string>();
+  /** Closed with `forget`: pulled only while their writes await acknowledgement, written nowhere. */
+  readonly #forgotten = new Set<string>();
+  /** `openSpace` callers waiting for the space's first pull. */
+  readonly #waiting = new Map<string, { resolve: () => void; reject: (error: KalphiteError) => void }[]>();
+  #pokeSpaces = '';
 
   constructor(options: SyncClientOptions) {
     this.#o = options;
@@ -48,18 +60,32 @@ export class SyncClient implements KalphiteSync {
     this.#transport = transport;
     this.#pushes = new PushDelegate({
       outbox,
-      post: (body) => transport.post('push', body),
+      post: (space, body) => transport.post('push', space, body),
       batchSize: options.pushBatchSize,
       maxBytes: options.maxPushBytes,
-      onPushed: (more) => {
+      onPushed: (space, more) => {
         // Acknowledgements arrive by pull (a 200 only says the server received the push).
-        background(this.pull());
+        this.#pulls.ask(space);
+        background(this.#pullLoop.run());
         if (more) background(this.push());
       },
       env,
       emit,
     });
-    this.#pulls = new PullDelegate({ outbox, mirror, post: (body) => transport.post('pull', body), pageSize: options.pullPageSize, acknowledgedRowsKept: options.acknowledgedRowsKept, intervalMs: options.pullIntervalMs, env, emit });
+    this.#pulls = new PullDelegate({
+      outbox,
+      mirror,
+      post: (space, body) => transport.post('pull', space, body),
+      pageSize: options.pullPageSize,
+      acknowledgedRowsKept: options.acknowledgedRowsKept,
+      intervalMs: options.pullIntervalMs,
+      spaces: () => this.#pullable(),
+      forgotten: (space) => this.#forgotten.has(space) && !this.#synced.has(space),
+      onForbidden: (space, error) => this.#lose(space, error),
+      onPulled: (space) => this.#landed(space),
+      env,
+      emit,
+    });
     let requests = 0;
     const loop = (kind: 'push' | 'pull', send: LoopDelegate) =>
       // Whenever either loop's request ends, the push rule is checked again.
@@ -68,8 +94,11 @@ export class SyncClient implements KalphiteSync {
     this.#pullLoop = loop('pull', this.#pulls.send);
     this.#poke = new PokeStream({
       enabled: options.poke,
-      connect: (signal) => transport.stream('poke', signal),
-      onPoke: () => background(this.pull()),
+      connect: (signal) => transport.stream('poke', this.#pullable(), signal),
+      onPoke: (space) => {
+        this.#pulls.ask(space);
+        background(this.#pullLoop.run());
+      },
       onState: () => this.#emitStatus(),
       retry,
       env,
@@ -81,8 +110,10 @@ export class SyncClient implements KalphiteSync {
     });
   }
 
-  /** Begins syncing: a pull now, a push if the outbox has rows, and the poke stream. */
-  start(): void {
+  /** Begins syncing (`spaces` too, if named): a pull now, a push if the outbox has rows, and the poke stream. */
+  start(spaces: readonly string[] = []): void {
+    for (const space of spaces) this.#synced.add(space);
+    this.#pokeSpaces = this.#pullable().join('&');
     this.#kick();
     this.#connectPoke();
   }
@@ -94,7 +125,88 @@ export class SyncClient implements KalphiteSync {
   }
 
   push = (): Promise<void> => this.#pushLoop.run();
-  pull = (): Promise<void> => this.#pullLoop.run();
+
+  pull = (): Promise<void> => {
+    this.#pulls.ask(null);
+    return this.#pullLoop.run();
+  };
+
+  /**
+   * Syncs `space` from now on; resolves once a pull of it has landed, or at once when it cannot be
+   * pulled now (offline, paused). Rejects with `forbidden` when the server says the caller may not
+   * read it, or with a refusal retrying cannot fix.
+   */
+  openSpace(space: string): Promise<void> {
+    this.#forgotten.delete(space);
+    this.#synced.add(space);
+    this.#spacesChanged();
+    if (this.#paused || this.#closed || this.#transport.offline || !this.#online) return Promise.resolve();
+    const landed = new Promise<void>((resolve, reject) => {
+      const list = this.#waiting.get(space) ?? [];
+      list.push({ resolve, reject });
+      this.#waiting.set(space, list);
+    });
+    this.#pulls.ask(space);
+    this.#pullLoop.run().catch((error: unknown) => this.#pullFailed(error));
+    return landed;
+  }
+
+  /** Stops syncing `space` once its writes are acknowledged; `forget`: its values are written nowhere meanwhile. */
+  closeSpace(space: string, forget: boolean): void {
+    this.#synced.delete(space);
+    if (forget) this.#forgotten.add(space);
+    this.#landed(space);
+    this.#spacesChanged();
+  }
+
+  /** The synced spaces, and the closed ones whose writes the server has not acknowledged yet. */
+  #pullable(): string[] {
+    const spaces = new Set(this.#synced);
+    for (const space of this.#o.outbox.spaces.keys()) if (this.#o.outbox.unacknowledgedIn(space) > 0) spaces.add(space);
+    return [...spaces].sort();
+  }
+
+  /** The poke stream names its spaces: a new set is a new stream. */
+  #spacesChanged(): void {
+    const key = this.#pullable().join('&');
+    if (key === this.#pokeSpaces) return;
+    this.#pokeSpaces = key;
+    if (this.#poke.state === 'off' || this.#paused || this.#closed || this.#transport.offline) return;
+    this.#poke.stop();
+    this.#poke.start();
+  }
+
+  #landed(space: string): void {
+    for (const waiter of this.#waiting.get(space) ?? []) waiter.resolve();
+    this.#waiting.delete(space);
+  }
+
+  /** A pull turn failed: those waiting hear it if it was no answer (offline: they go on with the local copy) or permanent. */
+  #pullFailed(error: unknown): void {
+    const status = httpStatus(error);
+    if (status !== null && !isPermanent(status)) return;
+    for (const [space, list] of this.#waiting) {
+      for (const waiter of list) {
+        if (status === null) waiter.resolve();
+        else waiter.reject(error instanceof KalphiteError ? error : new KalphiteError('server-error', String(error)));
+      }
+      this.#waiting.delete(space);
+    }
+  }
+
+  async #lose(space: string, error: KalphiteError): Promise<void> {
+    this.#synced.delete(space);
+    this.#forgotten.delete(space);
+    const dropped = await this.#o.outbox.dropSpace(space);
+    for (const entry of dropped) {
+      this.#o.emit({ type: 'sync:refused', space, clientId: entry.clientId, mutationId: entry.mutationId, reason: `Read access to space ${space} was lost; this write was given up.` });
+    }
+    this.#o.emit({ type: 'space:lost', space, droppedWrites: dropped.length, error });
+    this.#o.onSpaceLost(space, error, dropped.length);
+    for (const waiter of this.#waiting.get(space) ?? []) waiter.reject(error);
+    this.#waiting.delete(space);
+    this.#spacesChanged();
+  }
 
   retry = (): void => {
     this.#pushLoop.resume();
@@ -105,8 +217,9 @@ export class SyncClient implements KalphiteSync {
 
   dropBlocked = async (): Promise<number> => {
     const blocked = this.#pushLoop.stopped;
-    if (blocked === null) return 0;
-    const dropped = await this.#o.outbox.discardUnacknowledged(blocked.count);
+    const space = this.#pushes.lastSpace;
+    if (blocked === null || space === null) return 0;
+    const dropped = await this.#o.outbox.discardUnacknowledged(space, blocked.count);
     this.#pushLoop.resume();
     background(this.push());
     return dropped;
@@ -163,7 +276,8 @@ export class SyncClient implements KalphiteSync {
     this.#pullLoop.forget();
   }
 
-  verify = (): Promise<Verification> => verify({ outbox: this.#o.outbox, mirror: this.#o.mirror, pageSize: this.#o.pullPageSize, post: (body) => this.#transport.post('pull', body) });
+  verify = (space: string = this.#o.defaultSpace): Promise<Verification> =>
+    verify({ space, outbox: this.#o.outbox, mirror: this.#o.mirror, pageSize: this.#o.pullPageSize, post: (body) => this.#transport.post('pull', space, body) });
 
   get status(): SyncStatus {
     const { outbox } = this.#o;
@@ -176,16 +290,33 @@ export class SyncClient implements KalphiteSync {
       pulling: this.#pullLoop.busy,
       poke: this.#poke.state,
       clientId: outbox.clientId,
-      clientGroupId: outbox.clientGroupId,
-      cookie: outbox.cookie,
-      acknowledgedMutationId: this.#pulls.acknowledged,
+      profileId: outbox.profileId,
       unacknowledged: outbox.outboxLength,
+      spaces: this.#spaceStatuses(),
       lastPushAt: this.#pushes.lastPushAt,
       lastPullAt: this.#pulls.lastPullAt,
       nextPullAt: this.#pullLoop.dueAt,
       lastError: newest(this.#pushLoop.error, this.#pullLoop.error),
-      blocked: blocked && { code: blocked.code, message: blocked.message, at: blocked.at, status: blocked.status, mutations: blocked.count },
+      blocked: blocked && { code: blocked.code, message: blocked.message, at: blocked.at, space: this.#pushes.lastSpace ?? this.#o.defaultSpace, status: blocked.status, mutations: blocked.count },
     };
+  }
+
+  #spaceStatuses(): SpaceSyncStatus[] {
+    const pullable = new Set(this.#pullable());
+    return [...this.#o.outbox.spaces.values()].map((local) => {
+      const pulled = this.#pulls.state(local.space);
+      return {
+        space: local.space,
+        syncing: pullable.has(local.space),
+        clientGroupId: local.clientGroupId,
+        cookie: local.cookie,
+        writable: local.writable,
+        unacknowledged: this.#o.outbox.unacknowledgedIn(local.space),
+        acknowledgedMutationId: pulled.acknowledged,
+        lastPullAt: pulled.lastPullAt,
+        lastRefusal: pulled.lastRefusal,
+      };
+    });
   }
 
   async close(): Promise<void> {

@@ -64,8 +64,8 @@ export class Transport {
   }
 
   /** POSTs a JSON body to a route; resolves to the text of a 2xx answer. */
-  async post(route: 'push' | 'pull', body: string): Promise<string> {
-    const response = await this.#fetch(route, (headers) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }), true);
+  async post(route: 'push' | 'pull', space: string, body: string): Promise<string> {
+    const response = await this.#fetch(`${route}?space=${encodeURIComponent(space)}`, route, (headers) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }), true);
     let text: string;
     try {
       text = await response.text();
@@ -84,8 +84,9 @@ export class Transport {
    * unread. It does not move reachability: the stream's own state says whether it is connected, and
    * an abort (pause, close) is not an outage.
    */
-  async stream(route: 'poke', signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-    const response = await this.#fetch(route, (headers) => ({ headers, signal }), false);
+  async stream(route: 'poke', spaces: readonly string[], signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const query = spaces.map((space) => `space=${encodeURIComponent(space)}`).join('&');
+    const response = await this.#fetch(`${route}?${query}`, route, (headers) => ({ headers, signal }), false);
     if (!response.ok) {
       // An error answer is short JSON: read it for its message (a cut one just says less).
       const text = await response.text().catch((error: unknown) => `(the answer broke: ${messageOf(error)})`);
@@ -96,14 +97,14 @@ export class Transport {
   }
 
   /** `reports`: whether the outcome moves reachability (POSTs do, the poke stream does not). */
-  async #fetch(route: SyncRoute, init: (headers: Record<string, string>) => RequestInit, reports: boolean): Promise<Response> {
+  async #fetch(path: string, route: SyncRoute, init: (headers: Record<string, string>) => RequestInit, reports: boolean): Promise<Response> {
     if (this.#offline) {
       if (reports) this.#o.onReachable(false);
       throw new KalphiteError('network', 'Could not reach the sync server: offline (simulated by setOffline).');
     }
     try {
       // Inside the try, as the fetch: a headers hook that fails (no token yet) is retried like an outage.
-      return await this.#o.fetch(`${this.#o.url}/${route}`, init(await this.#o.headers()));
+      return await this.#o.fetch(`${this.#o.url}/${path}`, init(await this.#o.headers()));
     } catch (error) {
       if (reports) this.#o.onReachable(false);
       throw new KalphiteError('network', `Could not reach the sync server: ${messageOf(error)}`, { cause: error });

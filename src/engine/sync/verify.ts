@@ -14,6 +14,7 @@ export interface Verification {
 }
 
 export interface VerifyOptions {
+  readonly space: string;
   readonly outbox: Outbox;
   readonly mirror: Mirror;
   readonly pageSize: number;
@@ -23,10 +24,11 @@ export interface VerifyOptions {
 /** Every outbox row, however long the outbox: an unacknowledged id is skipped, not a difference. */
 const ALL_ROWS = 1_000_000;
 
-/** Reads the server's whole state (applying nothing) and compares it with memory. */
-export async function verify({ outbox, mirror, pageSize, post }: VerifyOptions): Promise<Verification> {
+/** Reads one space's whole state on the server (applying nothing) and compares it with memory. */
+export async function verify({ space, outbox, mirror, pageSize, post }: VerifyOptions): Promise<Verification> {
   // A client group of its own, so this read never changes what the real client is told.
-  const pulled = await pullPages({ clientGroupID: `${outbox.clientGroupId}:verify`, profileID: outbox.clientGroupId, cookie: null, limit: pageSize, post });
+  const group = (await outbox.ensureSpace(space)).clientGroupId;
+  const pulled = await pullPages({ space, clientGroupID: `${group}:verify`, profileID: outbox.profileId, cookie: null, limit: pageSize, post });
   const server = new Map<string, unknown>();
   for (const [id, value] of pulled.writes) if (value !== undefined) server.set(id, value);
   const unacknowledged = new Set((await outbox.unsyncedChanges(ALL_ROWS)).map((entry) => entry.entityId));
@@ -40,7 +42,7 @@ export async function verify({ outbox, mirror, pageSize, post }: VerifyOptions):
     else if (mirror.get(id) === undefined) missingLocally.push(id);
     else if (!jsonEqual(mirror.get(id), value)) different.push(id);
   }
-  for (const id of mirror.ids()) {
+  for (const id of mirror.ids(space)) {
     if (server.has(id)) continue;
     if (isPending(id)) pending++;
     else missingOnServer.push(id);

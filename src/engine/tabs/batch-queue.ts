@@ -6,7 +6,7 @@ export type BatchTarget = (ops: readonly FlushOp[], batch: number) => void;
 
 interface Unacked {
   readonly ops: readonly FlushOp[];
-  readonly resolve: (lastMutationId: number) => void;
+  readonly resolve: (mutationIds: readonly number[]) => void;
   readonly reject: (error: KalphiteError) => void;
 }
 
@@ -17,17 +17,11 @@ interface Unacked {
  */
 export class BatchQueue {
   #next = 0;
-  #lastMutationId = 0;
   readonly #unacked = new Map<number, Unacked>();
   #target: BatchTarget | null = null;
   #abandoned: string | null = null;
 
-  /** This tab's newest mutation id the leader has reported. */
-  get lastMutationId(): number {
-    return this.#lastMutationId;
-  }
-
-  writeBatch = (ops: readonly FlushOp[]): Promise<number> =>
+  writeBatch = (ops: readonly FlushOp[]): Promise<readonly number[]> =>
     new Promise((resolve, reject) => {
       if (this.#abandoned !== null) return reject(new KalphiteError('closed', this.#abandoned));
       const batch = ++this.#next;
@@ -41,14 +35,13 @@ export class BatchQueue {
     if (target) for (const [batch, { ops }] of this.#unacked) target(ops, batch);
   }
 
-  /** The leader's answer: written (up to that mutation id, or null if it had been written before) or failed. */
-  settle(batch: number, result: { readonly lastMutationId: number | null } | { readonly error: KalphiteError }): void {
+  /** The leader's answer: written (each op's mutation id, or null if it had been written before) or failed. */
+  settle(batch: number, result: { readonly mutationIds: readonly number[] | null } | { readonly error: KalphiteError }): void {
     const entry = this.#unacked.get(batch);
     if (!entry) return;
     this.#unacked.delete(batch);
     if ('error' in result) return entry.reject(result.error);
-    this.#lastMutationId = Math.max(this.#lastMutationId, result.lastMutationId ?? this.#lastMutationId);
-    entry.resolve(this.#lastMutationId);
+    entry.resolve(result.mutationIds ?? []);
   }
 
   /** Fails every unanswered batch and every later one (the engine is closing without a leader). */

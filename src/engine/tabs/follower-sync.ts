@@ -40,13 +40,18 @@ export class FollowerSync implements KalphiteSync {
   }
 
   get status(): SyncStatus {
-    return { ...this.#status, clientId: this.#clientId(), acknowledgedMutationId: this.#acknowledged.get(this.#clientId()) ?? 0 };
+    const clientId = this.#clientId();
+    const spaces = this.#status.spaces.map((s) => ({ ...s, acknowledgedMutationId: this.#acknowledged.get(`${s.space} ${clientId}`) ?? 0 }));
+    return { ...this.#status, clientId, spaces };
   }
 
-  /** The leader's latest status and the mutation ids the server acknowledged per client. */
-  update(status: SyncStatus, acknowledged?: Readonly<Record<string, number>>): void {
+  /** The leader's latest status and, in one space, the mutation ids the server acknowledged per client. */
+  update(status: SyncStatus, acknowledged?: { readonly space: string; readonly byClient: Readonly<Record<string, number>> }): void {
     this.#status = status;
-    for (const [client, id] of Object.entries(acknowledged ?? {})) this.#acknowledged.set(client, Math.max(id, this.#acknowledged.get(client) ?? 0));
+    for (const [client, id] of Object.entries(acknowledged?.byClient ?? {})) {
+      const key = `${acknowledged?.space} ${client}`;
+      this.#acknowledged.set(key, Math.max(id, this.#acknowledged.get(key) ?? 0));
+    }
   }
 
   push = (): Promise<void> => this.#call('push').then(() => {});
@@ -103,10 +108,9 @@ export function idleSyncStatus(): SyncStatus {
     pulling: false,
     poke: 'off',
     clientId: '',
-    clientGroupId: '',
-    cookie: null,
-    acknowledgedMutationId: 0,
+    profileId: '',
     unacknowledged: 0,
+    spaces: [],
     lastPushAt: null,
     lastPullAt: null,
     nextPullAt: null,

@@ -7,7 +7,7 @@ import { Follower } from './follower.js';
 import type { TabContext } from './role.js';
 import { TAB_PROTOCOL, type TabMessage } from './tab-messages.js';
 
-const note = (id: string, text: string) => ({ id, type: 'note', data: { text } });
+const note = (id: string, text: string) => ({ id, type: 'note', data: { text }, space: 'default' });
 
 /** The leader proxy alone: a recording channel, real memory and queue, no database, no other tab. */
 function setup(pending: readonly string[] = []) {

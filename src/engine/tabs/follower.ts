@@ -28,7 +28,7 @@ export class Follower implements Role {
   readonly #closeWaitMs: number;
   readonly #joining: Joining;
   readonly sync: FollowerSync | null;
-  #clientGroupId = '';
+  #profileId = '';
   #count = 1;
   #joined = false;
 
@@ -44,20 +44,41 @@ export class Follower implements Role {
     return this.#ctx.id;
   }
 
-  get clientGroupId(): string {
-    return this.#clientGroupId;
+  get profileId(): string {
+    return this.#profileId;
   }
 
   get outbox(): Replica['outbox'] {
     // No outbox of its own: the leader's holds every tab's changes.
-    return { length: this.sync?.status.unacknowledged ?? 0, lastMutationId: this.#ctx.queue.lastMutationId };
+    return { length: this.sync?.status.unacknowledged ?? 0 };
+  }
+
+  knownSpaces(): ReturnType<Replica['knownSpaces']> {
+    return this.sync?.status.spaces ?? [];
+  }
+
+  writable(space: string): boolean | null {
+    return this.sync?.status.spaces.find((s) => s.space === space)?.writable ?? null;
+  }
+
+  // A follower holds the leader's spaces; opening others from a follower is not built yet.
+  loadSpace(): Promise<never> {
+    return Promise.reject(spacesInLeader());
+  }
+
+  syncSpace(): Promise<never> {
+    return Promise.reject(spacesInLeader());
+  }
+
+  closeSpace(): Promise<never> {
+    return Promise.reject(spacesInLeader());
   }
 
   get tabs(): Replica['tabs'] {
     return { role: 'follower', count: this.#count };
   }
 
-  writeBatch = (ops: readonly FlushOp[]): Promise<number> => this.#ctx.queue.writeBatch(ops);
+  writeBatch = (ops: readonly FlushOp[]): Promise<readonly number[]> => this.#ctx.queue.writeBatch(ops);
 
   changeLog(): Promise<never> {
     return Promise.reject(notLeader());
@@ -94,7 +115,7 @@ export class Follower implements Role {
       if (message.to !== this.#ctx.id) return;
       if (message.protocol !== TAB_PROTOCOL) return this.#incompatible(message.protocol);
       const { store, isPending, queue } = this.#ctx;
-      this.#clientGroupId = message.clientGroupId;
+      this.#profileId = message.profileId;
       if (message.sync) this.sync?.update(message.sync);
       if (this.#joined) adoptSnapshot(store, message.entities, isPending, 'tab');
       else store.load(message.entities);
@@ -116,13 +137,13 @@ export class Follower implements Role {
       if (message.to !== this.#ctx.id) return;
       this.#ctx.queue.settle(
         message.batch,
-        message.error ? { error: new KalphiteError('db-failed', `The leader tab could not write: ${message.error.message}`) } : { lastMutationId: message.lastMutationId },
+        message.error ? { error: new KalphiteError('db-failed', `The leader tab could not write: ${message.error.message}`) } : { mutationIds: message.mutationIds },
       );
     },
     tabs: (message) => this.#setCount(message.tabs),
     'sync-event': (message) => {
       if (!this.sync) return;
-      this.sync.update(message.status, message.event.type === 'outbox:acknowledged' ? message.event.byClient : undefined);
+      this.sync.update(message.status, message.event.type === 'outbox:acknowledged' ? message.event : undefined);
       this.#ctx.emit(fromForwarded(message.event));
     },
     'sync-answer': (message) => {
@@ -151,4 +172,8 @@ const notLeader = () => new KalphiteError('not-leader', 'Only the leader tab hol
 /** A forwarded sync event, as this tab's own (its error a KalphiteError again). */
 function fromForwarded(event: ForwardedEvent): Parameters<EmitEvent>[0] {
   return ('error' in event ? { ...event, error: fromPlainError(event.error) } : event) as Parameters<EmitEvent>[0];
+}
+
+function spacesInLeader(): KalphiteError {
+  return new KalphiteError('not-leader', 'This tab follows another that holds the local db: spaces open and close in the leader tab for now.');
 }

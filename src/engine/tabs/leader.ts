@@ -28,8 +28,8 @@ export class Leader implements Role {
     return this.#local.clientId;
   }
 
-  get clientGroupId(): string {
-    return this.#local.clientGroupId;
+  get profileId(): string {
+    return this.#local.profileId;
   }
 
   get sync(): Replica['sync'] {
@@ -44,7 +44,27 @@ export class Leader implements Role {
     return { role: 'leader', count: this.#followers.size + 1 };
   }
 
-  writeBatch = (ops: readonly FlushOp[]): Promise<number> => this.#ctx.queue.writeBatch(ops);
+  writeBatch = (ops: readonly FlushOp[]): Promise<readonly number[]> => this.#ctx.queue.writeBatch(ops);
+
+  knownSpaces(): ReturnType<Replica['knownSpaces']> {
+    return this.#local.knownSpaces();
+  }
+
+  writable(space: string): boolean | null {
+    return this.#local.writable(space);
+  }
+
+  loadSpace(space: string): ReturnType<Replica['loadSpace']> {
+    return this.#local.loadSpace(space);
+  }
+
+  syncSpace(space: string): Promise<void> {
+    return this.#local.syncSpace(space);
+  }
+
+  closeSpace(space: string, forget: boolean): Promise<void> {
+    return this.#local.closeSpace(space, forget);
+  }
 
   changeLog(limit: number): ReturnType<Replica['changeLog']> {
     return this.#local.changeLog(limit);
@@ -86,7 +106,7 @@ export class Leader implements Role {
   }
 
   /** Writes one numbered batch of any tab to the local db and tells every tab. */
-  async #persist(ops: readonly FlushOp[], clientId: string, batch: number): Promise<number | null> {
+  async #persist(ops: readonly FlushOp[], clientId: string, batch: number): Promise<readonly number[] | null> {
     const last = await this.#local.persist(ops, { clientId, batch });
     if (last !== null) {
       const changes = ops.map((op) => [op.id, op.entity] as const);
@@ -98,7 +118,7 @@ export class Leader implements Role {
 
   readonly #toLocalDb: BatchTarget = (ops, batch) => {
     this.#persist(ops, this.#local.clientId, batch).then(
-      (lastMutationId) => this.#ctx.queue.settle(batch, { lastMutationId }),
+      (mutationIds) => this.#ctx.queue.settle(batch, { mutationIds }),
       (error: unknown) => this.#ctx.queue.settle(batch, { error: toKalphiteError('db-failed', error) }),
     );
   };
@@ -112,7 +132,7 @@ export class Leader implements Role {
         kind: 'snapshot',
         from: ctx.id,
         to: message.from,
-        clientGroupId: this.clientGroupId,
+        profileId: this.profileId,
         entities: ctx.store.getAll(),
         tabs: this.#followers.size + 1,
         sync: this.#local.sync?.status ?? null,
@@ -129,8 +149,8 @@ export class Leader implements Role {
     batch: (message) => {
       const ctx = this.#ctx;
       this.#persist(message.ops, message.clientId, message.batch).then(
-        (lastMutationId) => ctx.post({ kind: 'ack', from: ctx.id, to: message.from, batch: message.batch, lastMutationId, error: null }),
-        (error: unknown) => ctx.post({ kind: 'ack', from: ctx.id, to: message.from, batch: message.batch, lastMutationId: null, error: toPlainError(toKalphiteError('db-failed', error)) }),
+        (mutationIds) => ctx.post({ kind: 'ack', from: ctx.id, to: message.from, batch: message.batch, mutationIds, error: null }),
+        (error: unknown) => ctx.post({ kind: 'ack', from: ctx.id, to: message.from, batch: message.batch, mutationIds: null, error: toPlainError(toKalphiteError('db-failed', error)) }),
       );
     },
     'sync-call': (message) => this.#answerSyncCall(message.from, message.id, message.call),

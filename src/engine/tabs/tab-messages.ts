@@ -15,7 +15,7 @@ type DistributiveForward<T> = T extends { readonly error: unknown } ? Omit<T, 'a
  * two releases that speak different versions do not work together (the lock's name stays the same,
  * so they never open one database at once). Raise it when a message changes shape or meaning.
  */
-export const TAB_PROTOCOL = 2;
+export const TAB_PROTOCOL = 3;
 
 /** An entity's new value (null: deleted), as tabs tell each other. */
 export type TabChange = readonly [id: string, entity: Entity | null];
@@ -36,7 +36,7 @@ export type TabMessage =
       readonly kind: 'snapshot';
       readonly from: string;
       readonly to: string;
-      readonly clientGroupId: string;
+      readonly profileId: string;
       readonly entities: readonly Entity[];
       readonly tabs: number;
       readonly sync: SyncStatus | null;
@@ -51,8 +51,8 @@ export type TabMessage =
       readonly from: string;
       readonly to: string;
       readonly batch: number;
-      /** The batch's last mutation id; null if it had been written before (sent again). */
-      readonly lastMutationId: number | null;
+      /** Each op's mutation id in its space; null if the batch had been written before (sent again). */
+      readonly mutationIds: readonly number[] | null;
       readonly error: { readonly code: string; readonly message: string } | null;
     }
   | { readonly kind: 'tabs'; readonly from: string; readonly tabs: number }
@@ -78,7 +78,7 @@ export function parseTabMessage(value: unknown): TabMessage | null {
     case 'incompatible':
       return typeof message.to === 'string' && Number.isInteger(message.protocol) ? message : null;
     case 'snapshot':
-      return typeof message.to === 'string' && typeof message.clientGroupId === 'string' && Array.isArray(message.entities) && message.entities.every((e) => entityProblem(e?.id, e) === null)
+      return typeof message.to === 'string' && typeof message.profileId === 'string' && Array.isArray(message.entities) && message.entities.every((e) => entityProblem(e?.id, e) === null)
         ? { ...message, protocol: protocolOf(message) }
         : null;
     case 'changes':

@@ -75,12 +75,17 @@ export class TabSession implements Replica {
 
   // The engine's Replica: whatever this tab's role answers.
   get clientId(): string { return this.#role.clientId; }
-  get clientGroupId(): string { return this.#role.clientGroupId; }
+  get profileId(): string { return this.#role.profileId; }
   get sync(): Replica['sync'] { return this.#role.sync; }
   get outbox(): Replica['outbox'] { return this.#role.outbox; }
   get tabs(): Replica['tabs'] { return { ...this.#role.tabs, refusedMessages: this.#refused }; }
 
-  writeBatch = (ops: readonly FlushOp[]): Promise<number> => this.#queue.writeBatch(ops);
+  writeBatch = (ops: readonly FlushOp[]): Promise<readonly number[]> => this.#queue.writeBatch(ops);
+  knownSpaces = (): ReturnType<Replica['knownSpaces']> => this.#role.knownSpaces();
+  writable = (space: string): boolean | null => this.#role.writable(space);
+  loadSpace = (space: string): ReturnType<Replica['loadSpace']> => this.#role.loadSpace(space);
+  syncSpace = (space: string): Promise<void> => this.#role.syncSpace(space);
+  closeSpace = (space: string, forget: boolean): Promise<void> => this.#role.closeSpace(space, forget);
   changeLog = (limit: number): ReturnType<Replica['changeLog']> => this.#role.changeLog(limit);
   reset = (): Promise<void> => this.#role.reset();
 

@@ -7,7 +7,7 @@ import { createLockRegistry, createTestTab } from '../../test-support/tabs.js';
 import type { Entity } from '../store/entity.js';
 import { createKalphite, type Kalphite } from '../kalphite.js';
 
-const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text } });
+const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text }, space: 'default' });
 
 const open: Kalphite[] = [];
 afterEach(async () => {

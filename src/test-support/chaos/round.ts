@@ -164,9 +164,9 @@ export async function runChaosRound(options: ChaosRoundOptions): Promise<ChaosRe
 
   const onEvent = (slot: Slot, clientId: string) => (event: KalphiteEvent) => {
     if (event.type === 'flush:committed') {
-      // ids[i] got mutation id lastMutationId - size + 1 + i, and carried the slot's newest value of that id.
+      // ids[i] got mutation id mutationIds[i] (one space here), and carried the slot's newest value of that id.
       event.ids.forEach((id, i) => {
-        const mutationId = event.lastMutationId - event.size + 1 + i;
+        const mutationId = event.mutationIds[i] as number;
         const write = slot.latest.get(id);
         if (!write) return;
         byMutation.set(`${clientId}#${mutationId}`, write);

@@ -1,0 +1,236 @@
+import type { Cookie } from '../protocol/pull.js';
+import { spaceProblem } from '../protocol/space.js';
+import { EventBus } from './event-bus.js';
+import { KalphiteError, toKalphiteError } from './errors.js';
+import type { EmitEvent, KalphiteEvent } from './events.js';
+import type { MemorySpaces, Replica } from './replica.js';
+import { adoptSpace, releaseSpace } from './store/adopt.js';
+import type { MemoryStore, SpaceRules } from './store/store.js';
+
+/** One space as `kalphite.spaces.list()` shows it. */
+export interface SpaceInfo {
+  readonly id: string;
+  /** In this engine's memory. */
+  readonly open: boolean;
+  /** Open, and its first pull has landed (or it opened offline with its local copy). */
+  readonly ready: boolean;
+  /** What the server said in its last pull (null: not known yet): false means local writes throw `read-only-space`. */
+  readonly writable: boolean | null;
+  readonly cookie: Cookie;
+  /** Writes in this space the server has not acknowledged yet. */
+  readonly unacknowledged: number;
+  readonly lastRefusal: { readonly mutationId: number; readonly reason: string; readonly at: number } | null;
+  /** A first pull on its way: pages and entities received so far. */
+  readonly progress: { readonly pages: number; readonly entities: number } | null;
+  /** Why it closed on its own (read access lost), or why opening failed. */
+  readonly error: KalphiteError | null;
+}
+
+/** `kalphite.spaces`: which partitions of the server's data this engine holds in memory and syncs. */
+export interface KalphiteSpaces {
+  /** Where a write without `space` goes. */
+  readonly defaultSpace: string;
+  /**
+   * Loads the space's local copy into memory and syncs it; resolves once its first pull has landed
+   * (at once with the local copy when offline). Rejects with `forbidden` when the server says this
+   * user may not read it, `invalid-space` for a malformed id.
+   */
+  open(id: string): Promise<void>;
+  /**
+   * Flushes, then drops the space's entities from memory. Its unpushed writes are still pushed; its
+   * local copy stays for offline use unless `forget: true`.
+   */
+  close(id: string, options?: { readonly forget?: boolean }): Promise<void>;
+  /** Every space open here or known to the local db. */
+  list(): readonly SpaceInfo[];
+  /** One space (a closed, unknown one too), the same object until something about it changes. */
+  get(id: string): SpaceInfo;
+  /** Hears every change of what `list()` and `get()` return. */
+  subscribe(listener: () => void): () => void;
+}
+
+interface OpenSpace {
+  ready: boolean;
+  progress: SpaceInfo['progress'];
+  opening: Promise<void> | null;
+}
+
+export interface SpaceControllerOptions {
+  readonly defaultSpace: string;
+  /** Opened by `createKalphite`. */
+  readonly initial: readonly string[];
+  /** Without sync a space is ready once its local copy is in memory. */
+  readonly syncs: boolean;
+  readonly store: MemoryStore;
+  readonly isPending: (id: string) => boolean;
+  /** Persists every write made so far (closing a space waits for it). */
+  readonly flush: () => Promise<void>;
+  readonly emit: EmitEvent;
+  readonly now: () => number;
+}
+
+/**
+ * The spaces of one engine: which are open in memory (the store's rule for local writes, and the
+ * replica's for where pulls land), and `kalphite.spaces` over them. Memory holds only open spaces.
+ */
+export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces {
+  readonly defaultSpace: string;
+  readonly initial: readonly string[];
+  readonly #o: SpaceControllerOptions;
+  readonly #open = new Map<string, OpenSpace>();
+  readonly #errors = new Map<string, KalphiteError>();
+  readonly #bus = new EventBus<void>();
+  #replica: Replica | null = null;
+  #cache = new Map<string, SpaceInfo>();
+
+  constructor(options: SpaceControllerOptions) {
+    this.#o = options;
+    this.defaultSpace = options.defaultSpace;
+    this.initial = options.initial;
+    for (const space of options.initial) this.#open.set(space, { ready: !options.syncs, progress: null, opening: null });
+  }
+
+  /** The replica exists once the local db is open; the initial spaces are then in memory. */
+  attach(replica: Replica): void {
+    this.#replica = replica;
+  }
+
+  /**
+   * Keeps what `get()` shows current: progress, and the initial spaces' readiness — their first
+   * pull landed, or a pull found no server (offline: their local copy is what there is).
+   */
+  hear = (event: KalphiteEvent): void => {
+    if (event.type === 'space:progress') {
+      const open = this.#open.get(event.space);
+      if (open) open.progress = event.more ? { pages: event.pages, entities: event.entities } : null;
+    } else if (event.type === 'sync:pull-succeeded') {
+      const open = this.#open.get(event.space);
+      if (open && !open.ready && open.opening === null) open.ready = true;
+    } else if (event.type === 'sync:request-failed' && event.kind === 'pull' && event.status === null) {
+      for (const open of this.#open.values()) if (open.opening === null) open.ready = true;
+    } else if (!(event.type.startsWith('space:') || event.type === 'sync:refused' || event.type === 'outbox:acknowledged' || event.type === 'sync:request-failed')) {
+      return;
+    }
+    this.#changed();
+  };
+
+  holds(space: string): boolean {
+    return this.#open.has(space);
+  }
+
+  checkWrite(space: string): void {
+    if (!this.#open.has(space)) {
+      throw new KalphiteError('space-not-open', `Space ${space} is not open here: open it with kalphite.spaces.open(${JSON.stringify(space)}) before writing to it.`);
+    }
+    if (this.#replica?.writable(space) === false) {
+      throw new KalphiteError('read-only-space', `Space ${space} is read-only for you (the server says so): this write was not made.`);
+    }
+  }
+
+  open(id: string): Promise<void> {
+    const problem = spaceProblem(id);
+    if (problem) return Promise.reject(new KalphiteError('invalid-space', `Cannot open a space: ${problem}.`));
+    const known = this.#open.get(id);
+    if (known) return known.opening ?? Promise.resolve();
+    const state: OpenSpace = { ready: false, progress: null, opening: null };
+    this.#open.set(id, state);
+    this.#errors.delete(id);
+    state.opening = this.#load(id, state).finally(() => {
+      state.opening = null;
+      this.#changed();
+    });
+    this.#changed();
+    return state.opening;
+  }
+
+  async #load(id: string, state: OpenSpace): Promise<void> {
+    const replica = this.#requireReplica();
+    const { store, isPending, emit, now } = this.#o;
+    const startedAt = now();
+    try {
+      const local = await replica.loadSpace(id);
+      // Closed again while its local copy loaded: nothing to put in memory.
+      if (this.#open.get(id) !== state) return;
+      const adopted = adoptSpace(store, id, local.map((entity) => [entity.id, entity] as const), isPending, (entityId, heldIn) => emit({ type: 'space:held-aside', space: id, id: entityId, heldIn }));
+      emit({ type: 'space:opened', space: id, entityCount: adopted.length, durationMs: now() - startedAt, pulled: false });
+      this.#changed();
+      await replica.syncSpace(id);
+      if (this.#open.get(id) !== state) return;
+      state.ready = true;
+      state.progress = null;
+      emit({ type: 'space:opened', space: id, entityCount: countIn(store, id), durationMs: now() - startedAt, pulled: true });
+    } catch (cause) {
+      const error = toKalphiteError('db-failed', cause);
+      if (this.#open.get(id) === state) {
+        this.#open.delete(id);
+        releaseSpace(store, id);
+      }
+      this.#errors.set(id, error);
+      throw error;
+    }
+  }
+
+  async close(id: string, options: { readonly forget?: boolean } = {}): Promise<void> {
+    const state = this.#open.get(id);
+    const forget = options.forget === true;
+    if (!state && !forget) return;
+    // Memory's writes reach the outbox first: they are still pushed once the space is closed.
+    await this.#o.flush();
+    if (state) {
+      this.#open.delete(id);
+      releaseSpace(this.#o.store, id);
+    }
+    await this.#requireReplica().closeSpace(id, forget);
+    this.#o.emit({ type: 'space:closed', space: id, forgot: forget });
+    this.#changed();
+  }
+
+  lost(space: string, error: KalphiteError): void {
+    if (this.#open.delete(space)) releaseSpace(this.#o.store, space);
+    this.#errors.set(space, error);
+    this.#changed();
+  }
+
+  list(): readonly SpaceInfo[] {
+    const ids = new Set([...this.#open.keys(), ...(this.#replica?.knownSpaces() ?? []).map((s) => s.space)]);
+    return [...ids].sort().map((id) => this.get(id));
+  }
+
+  get(id: string): SpaceInfo {
+    const cached = this.#cache.get(id);
+    if (cached) return cached;
+    const known = this.#replica?.knownSpaces().find((s) => s.space === id);
+    const open = this.#open.get(id);
+    const info: SpaceInfo = {
+      id,
+      open: open !== undefined,
+      ready: open?.ready ?? false,
+      writable: known?.writable ?? null,
+      cookie: known?.cookie ?? null,
+      unacknowledged: known?.unacknowledged ?? 0,
+      lastRefusal: known?.lastRefusal ?? null,
+      progress: open?.progress ?? null,
+      error: this.#errors.get(id) ?? null,
+    };
+    this.#cache.set(id, info);
+    return info;
+  }
+
+  subscribe = (listener: () => void): (() => void) => this.#bus.subscribe(listener);
+
+  #changed(): void {
+    this.#cache = new Map();
+    this.#bus.emit(undefined);
+  }
+
+  #requireReplica(): Replica {
+    if (!this.#replica) throw new KalphiteError('closed', 'The local database is not open.');
+    return this.#replica;
+  }
+}
+
+function countIn(store: MemoryStore, space: string): number {
+  let count = 0;
+  for (const entity of store.entities.values()) if (entity.space === space) count++;
+  return count;
+}
