@@ -3,10 +3,11 @@ import type { Entity } from '../store/entity.js';
 import { defaultEnvironment } from '../environment.js';
 import type { KalphiteEvent } from '../events.js';
 import { Flusher } from './flusher.js';
-import type { FlushOp } from './local-db.js';
+import { opSpace, type FlushOp } from './local-db.js';
 import { MemoryStore } from '../store/store.js';
 
-const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text } });
+/** As memory holds it: the store fills the default space. */
+const note = (id: string, text: string, space = 'default'): Entity => ({ id, type: 'note', data: { text }, space });
 
 /** A local db stand-in that records batches and can be told to fail or to hold a batch open. */
 class RecordingDb {
@@ -16,10 +17,11 @@ class RecordingDb {
   concurrent = 0;
   maxConcurrent = 0;
   hold: Promise<void> | null = null;
-  lastMutationId = 0;
+  /** The last mutation id given out in each space (ids are per space, as in the local db). */
+  lastMutationIds = new Map<string, number>();
   landedAt = new Map<string, number>();
 
-  async writeBatch(ops: readonly FlushOp[]): Promise<number> {
+  async writeBatch(ops: readonly FlushOp[]): Promise<number[]> {
     this.concurrent++;
     this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
     try {
@@ -34,7 +36,11 @@ class RecordingDb {
         if (op.entity) this.disk.set(op.id, op.entity);
         else this.disk.delete(op.id);
       }
-      return (this.lastMutationId += ops.length);
+      return ops.map((op) => {
+        const id = (this.lastMutationIds.get(opSpace(op)) ?? 0) + 1;
+        this.lastMutationIds.set(opSpace(op), id);
+        return id;
+      });
     } finally {
       this.concurrent--;
     }
@@ -248,6 +254,24 @@ describe('snapshot and events', () => {
     expect(flusher.snapshot()).toEqual({ pending: [{ id: 'a', op: 'upsert' }], dueAt: start + 100, inFlight: null, failures: 0 });
     await vi.advanceTimersByTimeAsync(100);
     expect(events.map((e) => e.type)).toEqual(['flush:scheduled', 'flush:started', 'flush:committed']);
-    expect(events[2]).toMatchObject({ size: 1, lastMutationId: 1 });
+    expect(events[2]).toMatchObject({ size: 1, ids: ['a'], spaces: ['default'], mutationIds: [1] });
+  });
+
+  it('reports each written entity with its space and its mutation id there, in write order', async () => {
+    const { store, flusher, events } = setup();
+    store.entities.set('gone', note('gone', 'v', 'review:1'));
+    store.notifyNow();
+    await flusher.flush();
+    store.batch(() => {
+      store.entities.set('a', note('a', 'v'));
+      store.entities.set('r', note('r', 'v', 'review:1'));
+      // A delete's space is the value it removes.
+      store.entities.delete('gone');
+      store.entities.set('b', note('b', 'v'));
+    });
+    store.notifyNow();
+    await flusher.flush();
+    const committed = events.filter((e) => e.type === 'flush:committed');
+    expect(committed[1]).toMatchObject({ size: 4, ids: ['a', 'r', 'gone', 'b'], spaces: ['default', 'review:1', 'review:1', 'default'], mutationIds: [1, 2, 3, 2] });
   });
 });
