@@ -21,8 +21,13 @@ class FakePokeServer {
     return new ReadableStream<Uint8Array>({ start: (controller) => void (this.#controller = controller) });
   };
 
-  poke(version: number | null): void {
-    this.#controller?.enqueue(new TextEncoder().encode(version === null ? 'event: poke\n\n' : `event: poke\ndata: ${version}\n\n`));
+  /** A poke as the server sends it: `data: {"space","version"}`. */
+  poke(space: string, version: number): void {
+    this.send(`event: poke\ndata: ${JSON.stringify({ space, version })}\n\n`);
+  }
+
+  send(text: string): void {
+    this.#controller?.enqueue(new TextEncoder().encode(text));
   }
 
   end(): void {
@@ -40,19 +45,19 @@ function setup(enabled = true) {
   const server = new FakePokeServer();
   const events: KalphiteEvent[] = [];
   const states: PokeState[] = [];
-  let pokes = 0;
+  const pokes: Array<string | null> = [];
   const env = { ...defaultEnvironment(), random: () => 0.5 };
   const stream = new PokeStream({
     enabled,
     connect: server.connect,
-    onPoke: () => pokes++,
+    onPoke: (space) => pokes.push(space),
     onState: (state) => states.push(state),
     retry: { baseMs: 100, maxMs: 1000 },
     env,
     emit: (event) => events.push({ ...event, at: env.now() } as KalphiteEvent),
   });
   const failures = () => events.filter((e): e is Extract<KalphiteEvent, { type: 'sync:poke-failed' }> => e.type === 'sync:poke-failed');
-  return { server, stream, events, states, failures, pokes: () => pokes };
+  return { server, stream, events, states, failures, poked: pokes };
 }
 
 beforeEach(() => {
@@ -63,19 +68,48 @@ afterEach(() => {
 });
 
 describe('connecting and pokes', () => {
-  it('goes closed → connecting → open; each poke is an event and a call', async () => {
-    const { server, stream, events, states, pokes } = setup();
+  it('goes closed → connecting → open; each poke names its space, as an event and a call', async () => {
+    const { server, stream, events, states, poked } = setup();
     expect(stream.state).toBe('closed');
     stream.start();
     stream.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(server.connects).toBe(1);
     expect(states).toEqual(['connecting', 'open']);
-    server.poke(7);
-    server.poke(null);
+    server.poke('review:42', 7);
+    server.poke('default', 3);
     await vi.advanceTimersByTimeAsync(0);
-    expect(pokes()).toBe(2);
-    expect(events.filter((e) => e.type === 'sync:poke')).toMatchObject([{ version: 7 }, { version: null }]);
+    expect(poked).toEqual(['review:42', 'default']);
+    expect(events.filter((e) => e.type === 'sync:poke')).toMatchObject([
+      { space: 'review:42', version: 7 },
+      { space: 'default', version: 3 },
+    ]);
+  });
+
+  it('a poke that names no space (an older server, a gap, a bad space id) is a hint to pull every space', async () => {
+    const { server, stream, events, poked } = setup();
+    stream.start();
+    await vi.advanceTimersByTimeAsync(0);
+    // An older server's bare version, no data, the server's own gap, a malformed space, broken JSON.
+    for (const data of ['data: 12\n', '', 'data: gap\n', 'data: {"space":"no spaces","version":1}\n', 'data: {"space":\n']) server.send(`event: poke\n${data}\n`);
+    // Another event (a comment, a keep-alive) is no poke.
+    server.send(': keep-alive\n\n');
+    server.send('event: ping\ndata: {}\n\n');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(poked).toEqual([null, null, null, null, null]);
+    expect(events.filter((e) => e.type === 'sync:poke')).toMatchObject(Array.from({ length: 5 }, () => ({ space: null, version: null })));
+  });
+
+  it('a poke split across chunks is read once whole', async () => {
+    const { server, stream, poked } = setup();
+    stream.start();
+    await vi.advanceTimersByTimeAsync(0);
+    server.send('event: poke\ndata: {"space":"org');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(poked).toEqual([]);
+    server.send(':acme","version":5}\n\nevent: poke\ndata: {"space":"b","version":6}\n\n');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(poked).toEqual(['org:acme', 'b']);
   });
 
   it('disabled, it stays off and never connects', async () => {
