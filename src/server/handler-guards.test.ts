@@ -3,22 +3,25 @@ import { BackendUnavailableError, type SyncBackend } from './backend.js';
 import { createSyncCore, type SyncCore } from './core.js';
 import { createSyncHandler, type SyncHandler, type SyncHandlerOptions } from './handler.js';
 import { createPGliteBackend } from './pglite-backend.js';
+import type { Authorize } from './permissions.js';
 import type { ServerProblem } from './problems.js';
 
 // One database for the file: a fresh PGlite per test costs seconds on a loaded machine. Every test
-// reads (or fails) without writing, so they cannot see each other.
+// reads (or fails) without writing, so they cannot see each other (a pull binds its client group to
+// its user: a test that signs users in uses groups of its own).
 let shared: Promise<SyncBackend> | undefined;
 afterAll(async () => {
   await (await shared)?.close();
 });
 
 /** The handler over a real core, its reports collected; `wrap` can break the backend. */
-async function handler(options: Omit<SyncHandlerOptions, 'core'> = {}, wrap: (backend: SyncBackend) => SyncBackend = (b) => b) {
+async function handler(options: Omit<SyncHandlerOptions, 'core'> & { authorize?: Authorize } = {}, wrap: (backend: SyncBackend) => SyncBackend = (b) => b) {
   // Not freshPGlite(): its databases are closed after each test.
   shared ??= createPGliteBackend('memory://');
   const problems: ServerProblem[] = [];
-  const core: SyncCore = await createSyncCore({ backend: wrap(await shared) });
-  const handle: SyncHandler = createSyncHandler({ onError: (p) => problems.push(p), ...options, core });
+  const { authorize, ...handlerOptions } = options;
+  const core: SyncCore = await createSyncCore({ backend: wrap(await shared), onError: (p) => problems.push(p), ...(authorize && { authorize }) });
+  const handle: SyncHandler = createSyncHandler({ onError: (p) => problems.push(p), ...handlerOptions, core });
   return { handle, problems };
 }
 
@@ -92,6 +95,82 @@ describe('the handler is not a door into the database', () => {
     expect(problems).toEqual([]);
     expect((await handle(pull({ authorization: 'boom' }))).status).toBe(401);
     expect(problems).toMatchObject([{ code: 'authenticate-threw', message: expect.stringContaining('auth service down') }]);
+  });
+});
+
+describe('spaces and users: bad input is a clear 4xx that changes nothing', () => {
+  const post = (route: 'push' | 'pull', query: string, body: object, headers: Record<string, string> = {}) =>
+    new Request(`${BASE}/${route}${query}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const pushBody = (clientGroupID: string, extra: object = {}) => ({
+    pushVersion: 1,
+    clientGroupID,
+    profileID: 'p',
+    schemaVersion: '1',
+    mutations: [{ clientID: `${clientGroupID}-client`, id: 1, name: 'upsert', args: { id: `${clientGroupID}-entity`, type: 'note', data: {} }, timestamp: 1 }],
+    ...extra,
+  });
+  const pullBodyOf = (clientGroupID: string, extra: object = {}) => ({ pullVersion: 1, clientGroupID, profileID: 'p', schemaVersion: '1', cookie: null, ...extra });
+  /** Nothing of the group's push reached the space: no entity, no mutation id. */
+  const unchanged = async (handle: SyncHandler, clientGroupID: string, space = 'default') => {
+    const pulled = (await (await handle(post('pull', `?space=${space}`, pullBodyOf(clientGroupID)))).json()) as { patch: { key?: string }[]; lastMutationIDChanges: object };
+    expect(pulled.patch.map((op) => op.key)).not.toContain(`${clientGroupID}-entity`);
+    expect(pulled.lastMutationIDChanges).toEqual({});
+  };
+
+  it('a malformed space id, two spaces on a push or pull, or a body naming another space than ?space= is a 400', async () => {
+    const { handle } = await handler();
+    const bad: Array<[string, string, object]> = [
+      ['push', '?space=a%20b', pushBody('bad-space-1')],
+      ['push', '?space=', pushBody('bad-space-2')],
+      ['push', `?space=${'s'.repeat(201)}`, pushBody('bad-space-3')],
+      ['push', '?space=a&space=b', pushBody('bad-space-4')],
+      ['push', '?space=a&space=a', pushBody('bad-space-5')],
+      ['push', '?space=a', pushBody('bad-space-6', { space: 'b' })],
+      ['push', '', pushBody('bad-space-7', { space: 'b' })],
+      ['push', '?space=a', pushBody('bad-space-8', { space: 'a b' })],
+      ['pull', '?space=%00', pullBodyOf('bad-space-9')],
+      ['pull', '?space=a&space=b', pullBodyOf('bad-space-10')],
+      ['pull', '?space=a', pullBodyOf('bad-space-11', { space: 'b' })],
+    ];
+    for (const [route, query, body] of bad) {
+      expect(await error(await handle(post(route as 'push' | 'pull', query, body))), `${route}${query} ${JSON.stringify(body)}`).toMatchObject({ status: 400, error: 'invalid-request' });
+    }
+    expect(await error(await handle(new Request(`${BASE}/poke?space=a&space=not%20one`)))).toMatchObject({ status: 400, error: 'invalid-request' });
+    for (const space of ['default', 'a', 'b']) for (const n of [1, 2, 3, 4, 5, 6, 7, 8]) await unchanged(handle, `bad-space-${n}`, space);
+    // The same space in the body as in the query is fine.
+    expect((await handle(post('pull', '?space=a', pullBodyOf('good-space', { space: 'a' })))).status).toBe(200);
+  });
+
+  it('an authenticate hook that answers true or a user without an id is a 401, reported', async () => {
+    const answers: unknown[] = [true, { name: 'no id' }, { id: '' }, { id: 42 }, { id: 'x'.repeat(501) }, 'alice', [{ id: 'alice' }]];
+    let answer: unknown;
+    const { handle, problems } = await handler({ authenticate: () => answer as never });
+    for (const [index, value] of answers.entries()) {
+      answer = value;
+      const response = await error(await handle(post('push', '', pushBody(`no-user-${index}`))));
+      expect(response, JSON.stringify(value)).toMatchObject({ status: 401, error: 'unauthorized' });
+      expect(problems.at(-1), JSON.stringify(value)).toMatchObject({ code: 'authenticate-invalid' });
+    }
+    expect(problems).toHaveLength(answers.length);
+    answer = { id: 'someone' };
+    for (const index of answers.keys()) await unchanged(handle, `no-user-${index}`);
+  });
+
+  it('an authorize hook that throws, or answers no boolean, is a 403 on push, pull and poke, reported', async () => {
+    let fault: () => unknown = () => {
+      throw new Error('acl service down');
+    };
+    const { handle, problems } = await handler({ authorize: () => fault() as boolean });
+    expect(await error(await handle(post('push', '?space=acl', pushBody('acl-1'))))).toMatchObject({ status: 403, error: 'forbidden' });
+    expect(await error(await handle(post('pull', '?space=acl', pullBodyOf('acl-2'))))).toMatchObject({ status: 403, error: 'forbidden' });
+    expect(await error(await handle(new Request(`${BASE}/poke?space=acl`)))).toMatchObject({ status: 403, error: 'forbidden' });
+    expect(problems.map((p) => p.code)).toEqual(['authorize-threw', 'authorize-threw', 'authorize-threw', 'authorize-threw']);
+    expect(problems[0]!.message).toContain('acl service down');
+    fault = () => 'yes';
+    expect(await error(await handle(post('push', '?space=acl', pushBody('acl-3'))))).toMatchObject({ status: 403, error: 'forbidden' });
+    expect(problems.at(-1)).toMatchObject({ code: 'authorize-invalid' });
+    fault = () => true;
+    for (const group of ['acl-1', 'acl-3']) await unchanged(handle, group, 'acl');
   });
 });
 

@@ -21,12 +21,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function replicache(server: SyncServer, name: string) {
+async function replicache(server: SyncServer, name: string, space?: string) {
+  const query = space === undefined ? '' : `?space=${encodeURIComponent(space)}`;
   const rep = new Replicache({
     name,
     licenseKey: TEST_LICENSE_KEY,
-    pushURL: `${server.url}/api/sync/push`,
-    pullURL: `${server.url}/api/sync/pull`,
+    pushURL: `${server.url}/api/sync/push${query}`,
+    pullURL: `${server.url}/api/sync/pull${query}`,
     mutators,
     kvStore: 'mem',
     pullInterval: null,
@@ -67,9 +68,40 @@ describe('Replicache interop', () => {
       .toBe(0);
 
     await k.sync!.pull();
-    expect(k.store.getById('from-replicache')).toEqual({ id: 'from-replicache', type: 'note', data: { text: 'hi kalphite' } });
+    // The server stores every entity naming its space, so both clients hold the same value.
+    expect(k.store.getById('from-replicache')).toEqual({ id: 'from-replicache', type: 'note', data: { text: 'hi kalphite' }, space: 'default' });
     expect(k.store.getById('doomed')).toBeNull();
     await rep.pull();
     expect(await scan(rep)).toEqual(Object.fromEntries([...k.store.entities].sort(([a], [b]) => a.localeCompare(b))));
+  });
+
+  it('an unmodified replicache client syncing one space through ?space= sees all of it and nothing of another', async () => {
+    const server = await startSyncServer({ db: await createPGliteBackend(await freshPGlite()) });
+    cleanups.push(() => server.close());
+    const stamp = Date.now();
+    const one = await replicache(server, `space-one-${stamp}`, 'review:1');
+    const two = await replicache(server, `space-two-${stamp}`, 'review:2');
+    const alsoOne = await replicache(server, `space-one-again-${stamp}`, 'review:1');
+
+    await one.mutate.upsert({ id: 'first', type: 'comment', data: { text: 'in review 1' } });
+    await two.mutate.upsert({ id: 'second', type: 'comment', data: { text: 'in review 2, private' } });
+    await alsoOne.mutate.upsert({ id: 'third', type: 'comment', data: { text: 'in review 1 too' } });
+    // Each learns its pushes were applied from its next pull.
+    const settled = async (rep: Replicache<typeof mutators>) => {
+      await expect
+        .poll(async () => {
+          await rep.pull();
+          return (await rep.experimentalPendingMutations()).length;
+        }, { timeout: 10_000 })
+        .toBe(0);
+      return scan(rep);
+    };
+    const inOne = {
+      first: { id: 'first', type: 'comment', data: { text: 'in review 1' }, space: 'review:1' },
+      third: { id: 'third', type: 'comment', data: { text: 'in review 1 too' }, space: 'review:1' },
+    };
+    expect(await settled(one)).toEqual(inOne);
+    expect(await settled(alsoOne)).toEqual(inOne);
+    expect(await settled(two)).toEqual({ second: { id: 'second', type: 'comment', data: { text: 'in review 2, private' }, space: 'review:2' } });
   });
 });
