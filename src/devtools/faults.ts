@@ -35,7 +35,8 @@ export function createFaultInjector(base: typeof fetch = (input, init) => global
     for (const listener of listeners) listener();
   };
   const injected: typeof fetch = async (input, init) => {
-    const url = String(input instanceof Request ? input.url : input);
+    // The route without its query (`…/push?space=default` is a push).
+    const url = String(input instanceof Request ? input.url : input).split('?')[0] ?? '';
     if (faults.offline) throw new TypeError('Failed to fetch (devtools: offline)');
     if (url.endsWith('/poke')) return base(input, init);
     if (faults.failNext > 0) {

@@ -3,8 +3,8 @@ import type { Entity } from './entity.js';
 import { KalphiteError } from '../errors.js';
 import { MemoryStore, type StoreCommit } from './store.js';
 
-const comment = (id: string, message = 'hi'): Entity => ({ id, type: 'comment', data: { message }, updatedAt: 1 });
-const review = (id: string, status = 'pending'): Entity => ({ id, type: 'review', data: { status } });
+const comment = (id: string, message = 'hi'): Entity => ({ id, type: 'comment', data: { message }, updatedAt: 1, space: 'default' });
+const review = (id: string, status = 'pending'): Entity => ({ id, type: 'review', data: { status }, space: 'default' });
 
 function listen(store: MemoryStore) {
   const commits: StoreCommit[] = [];

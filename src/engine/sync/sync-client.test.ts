@@ -48,12 +48,15 @@ async function settle(...engines: Kalphite[]): Promise<void> {
   throw new Error(`not settled: ${engines.map((k) => k.inspect().outbox.length).join(', ')}`);
 }
 
+/** The sync route a request goes to (`…/push?space=default` is push). */
+const routeOf = (input: RequestInfo | URL): string => new URL(String(input)).pathname.split('/').pop() ?? '';
+
 /** A fetch whose first push reaches the server (which commits it) but whose answer is lost. */
 function losingFirstPushResponse(): typeof fetch {
   let lose = 1;
   return async (input, init) => {
     const response = await fetch(input, init);
-    if (String(input).endsWith('/push') && lose-- > 0) throw new TypeError('connection reset after the server committed');
+    if (routeOf(input) === 'push' && lose-- > 0) throw new TypeError('connection reset after the server committed');
     return response;
   };
 }
@@ -81,7 +84,7 @@ describe('sync through a real server on loopback', () => {
     const expected = await serverState(s);
     expect(Object.keys(expected)).toHaveLength(22);
     for (const k of [a, b, c]) expect(snapshot(k)).toEqual(expected);
-    expect(a.sync!.status).toMatchObject({ unacknowledged: 0, online: true, acknowledgedMutationId: 1 });
+    expect(a.sync!.status).toMatchObject({ unacknowledged: 0, online: true, spaces: [{ space: 'default', acknowledgedMutationId: 1 }] });
     expect(await c.sync!.verify()).toMatchObject({ matches: true, serverEntities: 22, pending: 0 });
     c.store.entities.set('unsent', note('unsent', 'still local'));
     expect(await c.sync!.verify()).toMatchObject({ matches: true, pending: 1 });
@@ -150,7 +153,7 @@ describe('sync through a real server on loopback', () => {
     let holdPull = false;
     const slow: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
-      if (holdPull && String(input).endsWith('/pull')) await gate;
+      if (holdPull && routeOf(input) === 'pull') await gate;
       return response;
     };
     const c = await engine(s, { fetch: slow, poke: false });
@@ -176,7 +179,7 @@ describe('sync through a real server on loopback', () => {
     await settle(a, b);
     b.store.entities.set('l', { id: 'l', type: 'locked', data: { v: 'not allowed' } });
     await settle(b);
-    expect(b.store.getById('l')).toEqual({ id: 'l', type: 'locked', data: { v: 'original' } });
+    expect(b.store.getById('l')).toEqual({ id: 'l', type: 'locked', data: { v: 'original' }, space: 'default' });
     expect(b.inspect().outbox.length).toBe(0);
   });
 
@@ -225,7 +228,7 @@ describe('sync through a real server on loopback', () => {
     const inFlight = { push: 0, pull: 0 };
     const most = { push: 0, pull: 0 };
     const counting: typeof fetch = async (input, init) => {
-      const route = String(input).endsWith('/push') ? 'push' : String(input).endsWith('/pull') ? 'pull' : null;
+      const route = routeOf(input) === 'push' ? 'push' : routeOf(input) === 'pull' ? 'pull' : null;
       if (!route) return fetch(input, init);
       most[route] = Math.max(most[route], ++inFlight[route]);
       try {
@@ -301,7 +304,7 @@ describe('sync through a real server on loopback', () => {
     await b.reset();
     expect(b.clientId).not.toBe(oldClient);
     expect(b.store.entities.size).toBe(0);
-    expect(b.inspect()).toMatchObject({ outbox: { length: 0, lastMutationId: 0 }, flush: { pending: [] }, sync: { paused: true, cookie: null } });
+    expect(b.inspect()).toMatchObject({ outbox: { length: 0 }, flush: { pending: [] }, sync: { paused: true, spaces: [] } });
     expect(b.events.find((e) => e.type === 'db:reset')).toMatchObject({ clientId: b.clientId, droppedEntities: 3, droppedChanges: 2 });
     b.sync!.resume();
     await vi.waitFor(async () => expect(snapshot(b)).toEqual(await serverState(s)));
@@ -309,7 +312,7 @@ describe('sync through a real server on loopback', () => {
     // The new client's first mutation is id 1 and the server takes it.
     b.store.entities.set('after', note('after', 'after the reset'));
     await settle(b);
-    expect(b.sync!.status).toMatchObject({ acknowledgedMutationId: 1, unacknowledged: 0 });
+    expect(b.sync!.status).toMatchObject({ spaces: [{ space: 'default', acknowledgedMutationId: 1 }], unacknowledged: 0 });
     expect(Object.keys(await serverState(s)).sort()).toEqual(expect.arrayContaining(['after', 'shared']));
     expect(await b.changeLog()).toHaveLength(1);
   });
@@ -357,7 +360,7 @@ describe('the push rule: while the outbox holds rows, a push is scheduled (no pu
     let retryStarted: () => void = () => {};
     const retrying = new Promise<void>((resolve) => (retryStarted = resolve));
     const faulty: typeof fetch = async (input, init) => {
-      if (String(input).endsWith('/push')) {
+      if (routeOf(input) === 'push') {
         pushes++;
         if (pushes === 1) throw new TypeError('dropped before the server');
         if (pushes === 2) {
@@ -383,7 +386,7 @@ function interceptPush(answer: (body: string) => Response | null): { fetch: type
   return {
     pushes: () => pushes,
     fetch: async (input, init) => {
-      if (String(input).endsWith('/push')) {
+      if (routeOf(input) === 'push') {
         pushes++;
         const own = answer(String(init?.body ?? ''));
         if (own) return own;
@@ -409,7 +412,7 @@ describe('no value blocks the outbox', () => {
     // Stands in for an older client: a NUL slipped into the pushed value.
     const sneaky = interceptPush(() => null);
     const smuggle: typeof fetch = (input, init) =>
-      sneaky.fetch(input, String(input).endsWith('/push') ? { ...init, body: String(init?.body).replace('"smuggled"', '"nul\\u0000"') } : init);
+      sneaky.fetch(input, routeOf(input) === 'push' ? { ...init, body: String(init?.body).replace('"smuggled"', '"nul\\u0000"') } : init);
     const [a, b] = await Promise.all([engine(s, { fetch: smuggle }), engine(s)]);
     a.store.entities.set('bad', note('bad', 'smuggled'));
     await vi.waitFor(() => expect(a.events.some((e) => e.type === 'sync:refused')).toBe(true), { timeout: 5000 });
@@ -531,7 +534,7 @@ describe('permanent and passing errors', () => {
     let cut = 1;
     const cutting: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
-      if (!String(input).endsWith('/push') || cut-- <= 0) return response;
+      if (routeOf(input) !== 'push' || cut-- <= 0) return response;
       const broken = new ReadableStream<Uint8Array>({ start: (controller) => controller.error(new TypeError('terminated')) });
       return new Response(broken, { status: 200 });
     };

@@ -33,7 +33,7 @@ async function yieldTurns(n: number): Promise<void> {
 /** A fetch that drops requests, loses responses, sends twice and delays, while `faulty()` says so. */
 function faultyFetch(random: () => number, faulty: () => boolean): typeof fetch {
   return async (input, init) => {
-    if (!faulty() || String(input).endsWith('/poke')) return fetch(input, init);
+    if (!faulty() || new URL(String(input)).pathname.endsWith('/poke')) return fetch(input, init);
     const roll = random();
     if (roll < 0.15) throw new TypeError('dropped before the server');
     if (random() < 0.3) await yieldTurns(1 + Math.floor(random() * 20));
@@ -95,7 +95,7 @@ describe('convergence under a hostile network (fast-check)', () => {
             // Private keys belong to one client, so their last write there must win on the server.
             const key = op.key.startsWith('private') ? `${op.key}-of-${op.client}` : op.key;
             if (op.kind === 'set') {
-              const entity: Entity = { id: key, type: 'note', data: { text: `write ${++serial} by ${op.client}` } };
+              const entity: Entity = { id: key, type: 'note', data: { text: `write ${++serial} by ${op.client}` }, space: 'default' };
               if (deleted.has(key)) continue;
               k.store.entities.set(key, entity);
               if (key.startsWith('private')) lastPrivate.set(key, entity);
