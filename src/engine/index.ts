@@ -1,6 +1,8 @@
 export { createKalphite } from './kalphite.js';
 export type { Kalphite, KalphiteInspection } from './instance.js';
 export type { KalphiteOptions } from './options.js';
+export type { KalphiteSpaces, SpaceInfo } from './spaces.js';
+export { DEFAULT_SPACE } from '../protocol/space.js';
 export type { KalphiteStore, EntityMap, EntityChange, StoreCommit, StoreListener, ChangeOrigin, BatchOptions } from './store/store.js';
 export type { Entity, JsonValue, JsonPrimitive } from './store/entity.js';
 export { KalphiteError, isKalphiteError } from './errors.js';
@@ -10,5 +12,5 @@ export type { Environment, TimerHandle } from './environment.js';
 export type { FlusherSnapshot, PendingFlush } from './persist/flusher.js';
 export type { BackoffOptions } from './backoff.js';
 export type { OutboxEntry, ChangeLogEntry } from './persist/local-db.js';
-export type { KalphiteSync, SyncStatus, Verification } from './sync/sync-client.js';
+export type { KalphiteSync, SyncStatus, SpaceSyncStatus, Verification } from './sync/sync-client.js';
 export type { PokeState } from './events.js';

@@ -129,7 +129,12 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
 
   open(id: string): Promise<void> {
     const problem = spaceProblem(id);
-    if (problem) return Promise.reject(new KalphiteError('invalid-space', `Cannot open a space: ${problem}.`));
+    if (problem) {
+      const error = new KalphiteError('invalid-space', `Cannot open a space: ${problem}.`);
+      this.#errors.set(id, error);
+      this.#changed();
+      return Promise.reject(error);
+    }
     const known = this.#open.get(id);
     if (known) return known.opening ?? Promise.resolve();
     const state: OpenSpace = { ready: false, progress: null, opening: null };

@@ -3,3 +3,5 @@ export type { KalphiteProviderProps } from './provider.js';
 export { useKalphiteInstance, useKalphiteStore, useKalphite, useEntity, useEntities } from './hooks.js';
 export { initializeStore, resetGlobalStore } from './global.js';
 export { useSyncStatus, useKalphiteEvents } from './sync-status.js';
+export { useSpace } from './use-space.js';
+export type { SpaceState, UseSpaceOptions } from './use-space.js';
