@@ -9,16 +9,25 @@ import type { Entity } from '../store/entity.js';
 import { createKalphite, type Kalphite } from '../kalphite.js';
 
 type Op =
-  | { readonly kind: 'set'; readonly client: number; readonly key: string }
-  | { readonly kind: 'delete'; readonly client: number; readonly key: string }
+  | { readonly kind: 'set'; readonly client: number; readonly space: Space; readonly key: string }
+  | { readonly kind: 'delete'; readonly client: number; readonly space: Space; readonly key: string }
   /** Time passes: the engines' own timers push and pull (nobody calls push() or pull() by hand). */
   | { readonly kind: 'wait'; readonly ms: number };
 
-const CLIENTS = 3;
+/**
+ * Two users, two spaces: clients 0 and 1 are Ada (two browsers), client 2 is Grace. Both may write
+ * `team`; Grace may only read `notes` (her writes there are refused, or throw once she knows).
+ */
+type Space = 'team' | 'notes';
+const SPACES: readonly Space[] = ['team', 'notes'];
+const USERS = ['ada', 'ada', 'grace'] as const;
+const CLIENTS = USERS.length;
+const mayWrite = (user: string, space: string) => user === 'ada' || space === 'team';
 const keyArb = fc.oneof(fc.constantFrom('shared-0', 'shared-1'), fc.integer({ min: 0, max: 2 }).map((i) => `private-${i}`));
+const spaceArb = fc.constantFrom(...SPACES);
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), client: fc.integer({ min: 0, max: CLIENTS - 1 }), key: keyArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), client: fc.integer({ min: 0, max: CLIENTS - 1 }), key: keyArb }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), client: fc.integer({ min: 0, max: CLIENTS - 1 }), space: spaceArb, key: keyArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), client: fc.integer({ min: 0, max: CLIENTS - 1 }), space: spaceArb, key: keyArb }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 60 }) }) },
 );
 
@@ -45,7 +54,7 @@ function faultyFetch(random: () => number, faulty: () => boolean): typeof fetch 
 }
 
 async function localDbState(pglite: PGliteInterface): Promise<Record<string, unknown>> {
-  const rows = await pglite.query<{ id: string; value: unknown }>('SELECT id, value FROM entities ORDER BY id');
+  const rows = await pglite.query<{ id: string; value: unknown }>('SELECT id, value FROM entities ORDER BY space, id');
   return Object.fromEntries(rows.rows.map((r) => [r.id, r.value]));
 }
 
@@ -53,18 +62,25 @@ const sorted = (k: Kalphite) => Object.fromEntries([...k.store.entities].sort(([
 const sortedRecord = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 
 describe('convergence under a hostile network (fast-check)', () => {
-  it('random writes on three clients, requests dropped, duplicated and delayed: with no push or pull by hand, after quiescence all agree and nothing is lost', async () => {
+  it('random writes on three clients of two users in two spaces, requests dropped, duplicated and delayed: with no push or pull by hand, after quiescence all agree and nothing is lost', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), fc.integer({ min: 1, max: 2 ** 30 }), async (ops, seed) => {
         let state = seed;
         const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
         let faulty = true;
-        const server = await startSyncServer({ db: await createPGliteBackend(await freshPGlite()) });
+        const server = await startSyncServer({
+          db: await createPGliteBackend(await freshPGlite()),
+          authenticate: (request) => ({ id: request.headers.get('authorization') ?? 'nobody' }),
+          authorize: ({ user, space, action }) => action === 'read' || mayWrite(user.id, space),
+        });
         const dbs = await Promise.all(Array.from({ length: CLIENTS }, () => freshPGlite()));
         const clients = await Promise.all(
-          dbs.map((pglite) =>
+          dbs.map((pglite, i) =>
             createKalphite({
               pglite,
+              spaces: SPACES,
+              defaultSpace: 'team',
+              syncHeaders: () => ({ authorization: USERS[i]! }),
               syncUrl: `${server.url}/api/sync`,
               fetch: faultyFetch(random, () => faulty),
               pushDelayMs: 0,
@@ -75,13 +91,17 @@ describe('convergence under a hostile network (fast-check)', () => {
           ),
         );
         const readServer = async (): Promise<Record<string, unknown>> => {
-          const pulled = await server.core.pull({ pullVersion: 1, clientGroupID: 'observer', profileID: '', schemaVersion: '', cookie: null });
           const state: Record<string, unknown> = {};
-          for (const op of pulled.patch) if (op.op === 'put') state[op.key] = op.value;
+          for (const space of SPACES) {
+            const pulled = await server.core.pull({ pullVersion: 1, clientGroupID: `observer-${space}`, profileID: '', schemaVersion: '', cookie: null }, { user: { id: 'observer' }, space });
+            for (const op of pulled.patch) if (op.op === 'put') state[op.key] = op.value;
+          }
           return state;
         };
         try {
           const lastPrivate = new Map<string, Entity | null>();
+          /** Keys written only where the writer may not write: never on the server. */
+          const refusedOnly = new Set<string>();
           const sharedWritten = new Map<string, Set<string>>();
           const sharedDeleted = new Set<string>();
           const deleted = new Set<string>();
@@ -92,19 +112,35 @@ describe('convergence under a hostile network (fast-check)', () => {
               continue;
             }
             const k = clients[op.client]!;
-            // Private keys belong to one client, so their last write there must win on the server.
-            const key = op.key.startsWith('private') ? `${op.key}-of-${op.client}` : op.key;
+            const user = USERS[op.client]!;
+            // Ids are unique across spaces (the app's to keep); private keys belong to one client,
+            // so their last write there must win on the server.
+            const key = `${op.space}:${op.key.startsWith('private') ? `${op.key}-of-${op.client}` : op.key}`;
+            const allowed = mayWrite(user, op.space);
+            // Once the client knows the space is read-only, the write throws before anything is written.
+            const refusedLocally = () => !allowed && k.spaces.get(op.space).writable === false;
             if (op.kind === 'set') {
-              const entity: Entity = { id: key, type: 'note', data: { text: `write ${++serial} by ${op.client}` }, space: 'default' };
+              const entity: Entity = { id: key, type: 'note', data: { text: `write ${++serial} by ${op.client}` }, space: op.space };
               if (deleted.has(key)) continue;
+              if (refusedLocally()) {
+                expect(() => k.store.entities.set(key, entity)).toThrow(expect.objectContaining({ code: 'read-only-space' }));
+                continue;
+              }
               k.store.entities.set(key, entity);
-              if (key.startsWith('private')) lastPrivate.set(key, entity);
-              else sharedWritten.set(key, (sharedWritten.get(key) ?? new Set()).add((entity.data as { text: string }).text));
+              if (!allowed) {
+                if (!lastPrivate.has(key) && !sharedWritten.has(key)) refusedOnly.add(key);
+              } else if (key.includes('private')) lastPrivate.set(key, entity);
+              else {
+                refusedOnly.delete(key);
+                sharedWritten.set(key, (sharedWritten.get(key) ?? new Set()).add((entity.data as { text: string }).text));
+              }
             } else {
-              if (!k.store.entities.has(key)) continue;
+              if (!k.store.entities.has(key) || refusedLocally()) continue;
               k.store.entities.delete(key);
+              // A refused delete changes nothing on the server.
+              if (!allowed) continue;
               // Tombstones are final on the server: an id, once deleted, stays deleted.
-              if (key.startsWith('private')) lastPrivate.set(key, null);
+              if (key.includes('private')) lastPrivate.set(key, null);
               else sharedDeleted.add(key);
               deleted.add(key);
             }
@@ -135,6 +171,7 @@ describe('convergence under a hostile network (fast-check)', () => {
           }
           for (const [key, last] of lastPrivate) expect(serverState[key] ?? null).toEqual(last);
           for (const key of sharedDeleted) expect(serverState[key]).toBeUndefined();
+          for (const key of refusedOnly) expect(serverState[key]).toBeUndefined();
           for (const [key, values] of sharedWritten) {
             if (!sharedDeleted.has(key)) expect(values).toContain((serverState[key] as Entity).data && ((serverState[key] as Entity).data as { text: string }).text);
           }
