@@ -26,14 +26,14 @@ interface Waiting {
  * status (as this tab's client) and forwards calls to it.
  */
 export class FollowerSync implements KalphiteSync {
-  readonly #send: (call: SyncCall, id: number) => void;
+  readonly #send: (call: SyncCall, id: number, space?: string) => void;
   readonly #clientId: () => string;
   #status: SyncStatus;
   #acknowledged = new Map<string, number>();
   #seq = 0;
   readonly #waiting = new Map<number, Waiting>();
 
-  constructor(send: (call: SyncCall, id: number) => void, clientId: () => string, status: SyncStatus) {
+  constructor(send: (call: SyncCall, id: number, space?: string) => void, clientId: () => string, status: SyncStatus) {
     this.#send = send;
     this.#clientId = clientId;
     this.#status = status;
@@ -64,8 +64,8 @@ export class FollowerSync implements KalphiteSync {
     const result = await this.#call('drop-blocked');
     return typeof result === 'number' ? result : 0;
   };
-  verify = async (): Promise<Verification> => {
-    const result = await this.#call('verify');
+  verify = async (space?: string): Promise<Verification> => {
+    const result = await this.#call('verify', space);
     if (result === null || typeof result === 'number') throw new KalphiteError('protocol', 'The leader tab answered verify without a result.');
     return result;
   };
@@ -84,11 +84,11 @@ export class FollowerSync implements KalphiteSync {
     for (const id of [...this.#waiting.keys()]) this.answer(id, null, { code: 'not-leader', message });
   }
 
-  #call(call: SyncCall): Promise<SyncCallResult> {
+  #call(call: SyncCall, space?: string): Promise<SyncCallResult> {
     return new Promise((resolve, reject) => {
       const id = ++this.#seq;
       this.#waiting.set(id, { resolve, reject });
-      this.#send(call, id);
+      this.#send(call, id, space);
     });
   }
 

@@ -2,12 +2,23 @@ import { describe, expect, it, vi } from 'vitest';
 import { defaultEnvironment } from '../environment.js';
 import type { KalphiteEvent } from '../events.js';
 import { MemoryStore } from '../store/store.js';
+import type { SpaceSyncStatus, SyncStatus } from '../sync/sync-client.js';
 import { BatchQueue } from './batch-queue.js';
 import { Follower } from './follower.js';
+import { idleSyncStatus } from './follower-sync.js';
 import type { TabContext } from './role.js';
 import { TAB_PROTOCOL, type TabMessage } from './tab-messages.js';
 
-const note = (id: string, text: string) => ({ id, type: 'note', data: { text }, space: 'default' });
+const note = (id: string, text: string, space = 'default') => ({ id, type: 'note', data: { text }, space });
+
+/** The leader's sync status, as it forwards it: its own client, and one space per entry. */
+const leaderStatus = (spaces: Array<Partial<SpaceSyncStatus> & { space: string }>): SyncStatus => ({
+  ...idleSyncStatus(),
+  online: true,
+  clientId: 'leader',
+  profileId: 'profile',
+  spaces: spaces.map((s) => ({ syncing: true, clientGroupId: `group-${s.space}`, cookie: 1, writable: true, unacknowledged: 0, acknowledgedMutationId: 9, lastPullAt: 1, lastRefusal: null, ...s })),
+});
 
 /** The leader proxy alone: a recording channel, real memory and queue, no database, no other tab. */
 function setup(pending: readonly string[] = []) {
@@ -30,24 +41,35 @@ function setup(pending: readonly string[] = []) {
   };
   const follower = new Follower(ctx, { syncs: true, env, closeWaitMs: 50, joining: { joined, failed } });
   const snapshot = (overrides: Partial<Extract<TabMessage, { kind: 'snapshot' }>> = {}) =>
-    follower.handlers.snapshot?.({ kind: 'snapshot', from: 'leader', to: 'me', clientGroupId: 'group', entities: [note('a', 'from the leader')], tabs: 2, sync: null, protocol: TAB_PROTOCOL, ...overrides });
+    follower.handlers.snapshot?.({ kind: 'snapshot', from: 'leader', to: 'me', profileId: 'profile', entities: [note('a', 'from the leader')], tabs: 2, sync: null, protocol: TAB_PROTOCOL, ...overrides });
   return { follower, posted, events, joined, failed, store, snapshot };
 }
 
 describe('the leader proxy (a follower tab)', () => {
-  it('joins on its snapshot: memory loaded, group known; its batches then go to the leader and resolve with the ack', async () => {
+  it('joins on its snapshot: memory loaded, profile known; its batches then go to the leader and resolve with their mutation ids', async () => {
     const { follower, posted, joined, store, snapshot } = setup();
     const written = follower.writeBatch([{ id: 'b', type: 'note', entity: note('b', 'mine'), before: null }]);
     expect(posted).toEqual([]);
     snapshot();
     expect(joined).toHaveBeenCalledOnce();
     expect(store.getById('a')).toEqual(note('a', 'from the leader'));
-    expect(follower.clientGroupId).toBe('group');
+    expect(follower.profileId).toBe('profile');
     expect(follower.tabs).toEqual({ role: 'follower', count: 2 });
     expect(posted).toMatchObject([{ kind: 'batch', from: 'me', clientId: 'me', batch: 1 }]);
-    follower.handlers.ack?.({ kind: 'ack', from: 'leader', to: 'me', batch: 1, lastMutationId: 1, error: null });
-    await expect(written).resolves.toBe(1);
-    expect(follower.outbox.lastMutationId).toBe(1);
+    follower.handlers.ack?.({ kind: 'ack', from: 'leader', to: 'me', batch: 1, mutationIds: [1], error: null });
+    await expect(written).resolves.toEqual([1]);
+    // A batch the leader had written before (sent again after a hand-over) resolves with no ids.
+    const again = follower.writeBatch([{ id: 'c', type: 'note', entity: note('c', 'mine'), before: null }]);
+    follower.handlers.ack?.({ kind: 'ack', from: 'leader', to: 'me', batch: 2, mutationIds: null, error: null });
+    await expect(again).resolves.toEqual([]);
+  });
+
+  it('a batch the leader could not write rejects with its reason', async () => {
+    const { follower, snapshot } = setup();
+    snapshot();
+    const written = follower.writeBatch([{ id: 'b', type: 'note', entity: note('b', 'mine'), before: null }]);
+    follower.handlers.ack?.({ kind: 'ack', from: 'leader', to: 'me', batch: 1, mutationIds: null, error: { code: 'db-failed', message: 'disk full' } });
+    await expect(written).rejects.toMatchObject({ code: 'db-failed', message: expect.stringContaining('disk full') });
   });
 
   it('a snapshot of another tab protocol is incompatible, not a join: an event and a typed error', () => {
@@ -77,6 +99,19 @@ describe('the leader proxy (a follower tab)', () => {
     expect(posted.map((m) => m.kind)).toEqual(['batch', 'hello']);
   });
 
+  it('knows the leader\'s spaces and whether each is writable; opening and closing spaces belongs to the leader for now', async () => {
+    const { follower, snapshot } = setup();
+    snapshot({ sync: leaderStatus([{ space: 'default' }, { space: 'review:1', writable: false }]) });
+    expect(follower.knownSpaces().map((s) => [s.space, s.clientGroupId, s.writable])).toEqual([
+      ['default', 'group-default', true],
+      ['review:1', 'group-review:1', false],
+    ]);
+    expect([follower.writable('default'), follower.writable('review:1'), follower.writable('unknown')]).toEqual([true, false, null]);
+    await expect(follower.loadSpace('review:2')).rejects.toMatchObject({ code: 'not-leader' });
+    await expect(follower.syncSpace('review:2')).rejects.toMatchObject({ code: 'not-leader' });
+    await expect(follower.closeSpace('review:1', false)).rejects.toMatchObject({ code: 'not-leader' });
+  });
+
   it('changeLog and reset belong to the leader; closing with no leader answering gives up after the wait', async () => {
     const { follower, snapshot } = setup();
     await expect(follower.changeLog()).rejects.toMatchObject({ code: 'not-leader' });
@@ -95,8 +130,42 @@ describe('the leader proxy (a follower tab)', () => {
     const id = (posted[0] as Extract<TabMessage, { kind: 'sync-call' }>).id;
     follower.handlers['sync-answer']?.({ kind: 'sync-answer', from: 'leader', to: 'me', id, result: null, error: { code: 'network', message: 'down' } });
     await expect(pushing).rejects.toMatchObject({ code: 'network', message: 'down' });
-    follower.handlers['sync-event']?.({ kind: 'sync-event', from: 'leader', event: { type: 'sync:poke', version: 3 }, status: { ...follower.sync!.status, online: true } });
-    expect(events).toMatchObject([{ type: 'sync:poke', version: 3 }]);
+    follower.handlers['sync-event']?.({ kind: 'sync-event', from: 'leader', event: { type: 'sync:poke', space: 'default', version: 3 }, status: { ...follower.sync!.status, online: true } });
+    expect(events).toMatchObject([{ type: 'sync:poke', space: 'default', version: 3 }]);
     expect(follower.sync!.status.online).toBe(true);
+  });
+
+  it('its status shows this tab as the client: its own acknowledged mutation id in each space, not the leader\'s', () => {
+    const { follower, snapshot } = setup();
+    const status = leaderStatus([{ space: 'default' }, { space: 'review:1' }]);
+    snapshot({ sync: status });
+    const acknowledged = (space: string, byClient: Record<string, number>) =>
+      follower.handlers['sync-event']?.({ kind: 'sync-event', from: 'leader', event: { type: 'outbox:acknowledged', space, upTo: byClient.leader ?? null, byClient, remaining: 0 }, status });
+    acknowledged('default', { leader: 9, me: 2 });
+    acknowledged('review:1', { me: 5 });
+    // An older acknowledgement never moves it back.
+    acknowledged('default', { me: 1 });
+    expect(follower.sync!.status).toMatchObject({ clientId: 'me', profileId: 'profile' });
+    expect(follower.sync!.status.spaces.map((s) => [s.space, s.acknowledgedMutationId])).toEqual([
+      ['default', 2],
+      ['review:1', 5],
+    ]);
+  });
+
+  it('verify names its space to the leader', async () => {
+    const { follower, posted, snapshot } = setup();
+    snapshot();
+    posted.length = 0;
+    const verifying = follower.sync!.verify('review:1');
+    void follower.sync!.verify();
+    expect(posted).toMatchObject([
+      { kind: 'sync-call', call: 'verify', space: 'review:1' },
+      { kind: 'sync-call', call: 'verify' },
+    ]);
+    expect('space' in posted[1]!).toBe(false);
+    const id = (posted[0] as Extract<TabMessage, { kind: 'sync-call' }>).id;
+    const result = { matches: true, serverEntities: 1, missingLocally: [], missingOnServer: [], different: [], pending: 0 };
+    follower.handlers['sync-answer']?.({ kind: 'sync-answer', from: 'leader', to: 'me', id, result, error: null });
+    await expect(verifying).resolves.toEqual(result);
   });
 });

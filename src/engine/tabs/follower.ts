@@ -37,7 +37,7 @@ export class Follower implements Role {
     this.#env = options.env;
     this.#closeWaitMs = options.closeWaitMs;
     this.#joining = options.joining;
-    this.sync = options.syncs ? new FollowerSync((call, id) => ctx.post({ kind: 'sync-call', from: ctx.id, id, call }), () => ctx.id, idleSyncStatus()) : null;
+    this.sync = options.syncs ? new FollowerSync((call, id, space) => ctx.post({ kind: 'sync-call', from: ctx.id, id, call, ...(space !== undefined && { space }) }), () => ctx.id, idleSyncStatus()) : null;
   }
 
   get clientId(): string {
@@ -62,15 +62,15 @@ export class Follower implements Role {
   }
 
   // A follower holds the leader's spaces; opening others from a follower is not built yet.
-  loadSpace(): Promise<never> {
+  loadSpace(_space: string): Promise<never> {
     return Promise.reject(spacesInLeader());
   }
 
-  syncSpace(): Promise<never> {
+  syncSpace(_space: string): Promise<never> {
     return Promise.reject(spacesInLeader());
   }
 
-  closeSpace(): Promise<never> {
+  closeSpace(_space: string, _forget: boolean): Promise<never> {
     return Promise.reject(spacesInLeader());
   }
 

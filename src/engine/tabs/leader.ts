@@ -153,11 +153,11 @@ export class Leader implements Role {
         (error: unknown) => ctx.post({ kind: 'ack', from: ctx.id, to: message.from, batch: message.batch, mutationIds: null, error: toPlainError(toKalphiteError('db-failed', error)) }),
       );
     },
-    'sync-call': (message) => this.#answerSyncCall(message.from, message.id, message.call),
+    'sync-call': (message) => this.#answerSyncCall(message.from, message.id, message.call, message.space),
   };
 
   /** Runs a follower's sync call and answers it. */
-  #answerSyncCall(to: string, id: number, call: SyncCall): void {
+  #answerSyncCall(to: string, id: number, call: SyncCall, space: string | undefined): void {
     const answer = (result: SyncCallResult, error: KalphiteError | null) =>
       this.#ctx.post({ kind: 'sync-answer', from: this.#ctx.id, to, id, result, error: error && toPlainError(error) });
     const sync = this.#local.sync;
@@ -165,7 +165,7 @@ export class Leader implements Role {
     const running: Promise<SyncCallResult> =
       call === 'push' ? sync.push().then(() => null)
       : call === 'pull' ? sync.pull().then(() => null)
-      : call === 'verify' ? sync.verify()
+      : call === 'verify' ? sync.verify(space)
       : call === 'drop-blocked' ? sync.dropBlocked()
       : Promise.resolve(null).then(() => {
           if (call === 'pause') sync.pause();

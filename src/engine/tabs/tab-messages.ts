@@ -57,7 +57,8 @@ export type TabMessage =
     }
   | { readonly kind: 'tabs'; readonly from: string; readonly tabs: number }
   | { readonly kind: 'sync-event'; readonly from: string; readonly event: ForwardedEvent; readonly status: SyncStatus }
-  | { readonly kind: 'sync-call'; readonly from: string; readonly id: number; readonly call: SyncCall }
+  /** `space`: the space a `verify` reads (absent: the leader's default space). */
+  | { readonly kind: 'sync-call'; readonly from: string; readonly id: number; readonly call: SyncCall; readonly space?: string }
   | { readonly kind: 'sync-answer'; readonly from: string; readonly to: string; readonly id: number; readonly result: SyncCallResult; readonly error: PlainError | null };
 
 const KINDS = new Set(['hello', 'incompatible', 'leader', 'bye', 'snapshot', 'changes', 'persisted', 'batch', 'ack', 'tabs', 'sync-event', 'sync-call', 'sync-answer']);
@@ -77,10 +78,14 @@ export function parseTabMessage(value: unknown): TabMessage | null {
       return { ...message, protocol: protocolOf(message) };
     case 'incompatible':
       return typeof message.to === 'string' && Number.isInteger(message.protocol) ? message : null;
-    case 'snapshot':
-      return typeof message.to === 'string' && typeof message.profileId === 'string' && Array.isArray(message.entities) && message.entities.every((e) => entityProblem(e?.id, e) === null)
-        ? { ...message, protocol: protocolOf(message) }
-        : null;
+    case 'snapshot': {
+      if (typeof message.to !== 'string') return null;
+      const protocol = protocolOf(message);
+      // Another release's snapshot has another shape (protocol 2 named a group, not a profile): it is
+      // let through by its protocol alone, so the tab hears it is incompatible instead of waiting.
+      if (protocol !== TAB_PROTOCOL) return { ...message, protocol };
+      return typeof message.profileId === 'string' && Array.isArray(message.entities) && message.entities.every((e) => entityProblem(e?.id, e) === null) ? { ...message, protocol } : null;
+    }
     case 'changes':
     case 'persisted':
       return Array.isArray(message.changes) && message.changes.every(isChange) ? message : null;
@@ -93,7 +98,7 @@ export function parseTabMessage(value: unknown): TabMessage | null {
     case 'sync-event':
       return isObject(message.event) && typeof message.event.type === 'string' && isObject(message.status) ? message : null;
     case 'sync-call':
-      return Number.isInteger(message.id) && CALLS.has(message.call) ? message : null;
+      return Number.isInteger(message.id) && CALLS.has(message.call) && (message.space === undefined || typeof message.space === 'string') ? message : null;
     case 'sync-answer':
       return typeof message.to === 'string' && Number.isInteger(message.id) ? message : null;
     default:

@@ -6,8 +6,9 @@ import { freshPGlite } from '../../test-support/pglite.js';
 import { createLockRegistry, createTestTab } from '../../test-support/tabs.js';
 import type { Entity } from '../store/entity.js';
 import { createKalphite, type Kalphite } from '../kalphite.js';
+import { TAB_PROTOCOL } from './tab-messages.js';
 
-const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text }, space: 'default' });
+const note = (id: string, text: string, space = 'default'): Entity => ({ id, type: 'note', data: { text }, space });
 
 const open: Kalphite[] = [];
 afterEach(async () => {
@@ -43,7 +44,7 @@ describe('tabs sharing one database', () => {
     expect(a.kalphite.inspect().tabs.role).toBe('leader');
     expect(b.kalphite.inspect().tabs.role).toBe('follower');
     await vi.waitFor(() => expect([a.kalphite.inspect().tabs.count, b.kalphite.inspect().tabs.count]).toEqual([2, 2]));
-    expect(b.kalphite.clientGroupId).toBe(a.kalphite.clientGroupId);
+    expect(b.kalphite.profileId).toBe(a.kalphite.profileId);
 
     a.kalphite.store.entities.set('from-a', note('from-a', 'leader'));
     b.kalphite.store.entities.set('from-b', note('from-b', 'follower'));
@@ -59,7 +60,19 @@ describe('tabs sharing one database', () => {
         ['from-b', b.kalphite.clientId, 1],
       ].sort(),
     );
-    expect(b.kalphite.inspect().outbox.lastMutationId).toBe(1);
+    // The follower's flush hears its mutation id from the leader.
+    expect(b.kalphite.events.filter((e) => e.type === 'flush:committed')).toMatchObject([{ ids: ['from-b'], spaces: ['default'], mutationIds: [1] }]);
+  });
+
+  it('spaces open and close in the leader for now: a follower says so', async () => {
+    const { openTab } = await profile();
+    const a = await openTab();
+    const b = await openTab();
+    await expect(b.kalphite.spaces.open('review:1')).rejects.toMatchObject({ code: 'not-leader' });
+    expect(b.kalphite.spaces.get('review:1')).toMatchObject({ open: false, error: { code: 'not-leader' } });
+    expect(() => b.kalphite.store.entities.set('r', note('r', 'x', 'review:1'))).toThrow(expect.objectContaining({ code: 'space-not-open' }));
+    await a.kalphite.spaces.open('review:1');
+    expect(a.kalphite.spaces.get('review:1')).toMatchObject({ open: true });
   });
 
   it('a tab opened later starts with everything; the last write to an entity wins in every tab', async () => {
@@ -146,7 +159,11 @@ describe('tabs sharing one database', () => {
       await c.kalphite.sync!.push();
       await a.kalphite.sync!.pull();
       await vi.waitFor(() => expect(b.kalphite.store.getById('c1')).toEqual(note('c1', 'from another browser')));
-      await vi.waitFor(() => expect(b.kalphite.sync!.status).toMatchObject({ online: true, unacknowledged: 0, acknowledgedMutationId: 1, clientId: b.kalphite.clientId }));
+      await vi.waitFor(() => {
+        expect(b.kalphite.sync!.status).toMatchObject({ online: true, unacknowledged: 0, clientId: b.kalphite.clientId, profileId: a.kalphite.profileId });
+        // The follower's own mutation id in the space, not the leader's.
+        expect(b.kalphite.sync!.status.spaces.find((s) => s.space === 'default')).toMatchObject({ acknowledgedMutationId: 1, clientGroupId: a.kalphite.profileId });
+      });
       expect(b.kalphite.events.some((e) => e.type === 'sync:pull-succeeded')).toBe(true);
       // Calls go to the leader and come back with its answer.
       c.kalphite.store.entities.set('c2', note('c2', 'second'));
@@ -155,6 +172,7 @@ describe('tabs sharing one database', () => {
       await b.kalphite.sync!.pull();
       await vi.waitFor(() => expect(b.kalphite.store.getById('c2')).toEqual(note('c2', 'second')));
       await expect(b.kalphite.sync!.verify()).resolves.toMatchObject({ matches: true, serverEntities: 4 });
+      await expect(b.kalphite.sync!.verify('review:1')).resolves.toMatchObject({ matches: true, serverEntities: 0 });
       b.kalphite.sync!.pause();
       await vi.waitFor(() => expect([a.kalphite.sync!.status.paused, b.kalphite.sync!.status.paused]).toEqual([true, true]));
     } finally {
@@ -165,18 +183,22 @@ describe('tabs sharing one database', () => {
 });
 
 describe('tabs of different releases', () => {
-  it('a tab whose leader speaks another tab protocol says so and fails to open instead of waiting', async () => {
+  // Older releases' snapshots, as they sent them: protocol 1 named none, protocol 2 named its group, not a profile.
+  it.each([
+    [1, {}],
+    [2, { protocol: 2 }],
+  ])('a tab whose leader speaks tab protocol %i says so and fails to open instead of waiting', async (protocol, fields) => {
     const dataDir = `memory://tabs-${process.pid}-${++dirs}`;
     const tab = createTestTab(createLockRegistry());
-    // An older release's leader holds the lock and answers a hello with a snapshot naming no protocol (1).
+    // An older release's leader holds the lock and answers a hello with its snapshot.
     const oldLeader = tab.link.channel(`kalphite:${dataDir}`);
     const stop = oldLeader.subscribe((message) => {
       const { kind, from } = message as { kind: string; from: string };
-      if (kind === 'hello') oldLeader.post({ kind: 'snapshot', from: 'old-leader', to: from, clientGroupId: 'g', entities: [], tabs: 2, sync: null });
+      if (kind === 'hello') oldLeader.post({ kind: 'snapshot', from: 'old-leader', to: from, clientGroupId: 'g', entities: [], tabs: 2, sync: null, ...fields });
     });
     const neverGranted = { lock: () => () => {}, channel: (name: string) => tab.link.channel(name) };
     const opening = createKalphite({ dataDir, pglite: await freshPGlite(), tabs: neverGranted });
-    await expect(opening).rejects.toMatchObject({ code: 'incompatible-tab', message: expect.stringContaining('tab protocol 1') });
+    await expect(opening).rejects.toMatchObject({ code: 'incompatible-tab', message: expect.stringContaining(`tab protocol ${protocol}`) });
     stop();
     oldLeader.close();
   });
@@ -185,7 +207,8 @@ describe('tabs of different releases', () => {
     const { openTab } = await profile();
     const a = await openTab();
     const stranger = createTestTab(createLockRegistry()).link.channel(`kalphite:${a.kalphite.dataDir}`);
-    stranger.post({ kind: 'snapshot', from: 'x', to: 'y' });
+    // A snapshot of this tab protocol without a profile or entities.
+    stranger.post({ kind: 'snapshot', from: 'x', to: 'y', protocol: TAB_PROTOCOL });
     stranger.post('not even an object');
     stranger.post({ kind: 'changes', from: 'x', changes: [['id', { id: 'other', type: 't', data: {} }]] });
     await vi.waitFor(() => expect(a.kalphite.inspect().tabs.refusedMessages).toBe(3));
