@@ -29,6 +29,12 @@ describe('diffEntities', () => {
     ]);
   });
 
+  it('an entity carries its space: a create lists it, an update within its space does not', () => {
+    const space = { space: 'review:1' };
+    expect(diffEntities(null, note({ text: 'hi' }, space)).map((l) => l.path)).toEqual(['data.text', 'id', 'space', 'type']);
+    expect(diffEntities(note({ text: 'hi' }, space), note({ text: 'ho' }, space))).toEqual([{ path: 'data.text', kind: 'changed', before: 'hi', after: 'ho' }]);
+  });
+
   it('a value that changes shape (object to string) is one change; equal values none', () => {
     expect(diffEntities(note({ v: { a: 1 } }), note({ v: 'flat' }))).toEqual([{ path: 'data.v', kind: 'changed', before: { a: 1 }, after: 'flat' }]);
     expect(diffEntities(note({ v: [1, { a: null }] }), note({ v: [1, { a: null }] }))).toEqual([]);
