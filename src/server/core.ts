@@ -84,11 +84,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     const outcome = await backend.transaction('write', async (tx) => {
       // The space's row lock serialises the pushes to this space (its first push creates the row),
       // across server processes; pushes to other spaces never wait for it.
-      const [{ version: current } = { version: 0 }] = await tx.query<{ version: number }>(
-        `INSERT INTO kalphite_spaces (space_id, version) VALUES ($1, 0)
-         ON CONFLICT (space_id) DO UPDATE SET version = kalphite_spaces.version RETURNING version`,
-        [space],
-      );
+      const current = await lockSpace(tx, space);
       const clientIDs = [...new Set(request.mutations.map((m) => m.clientID))];
       const state = await loadState(tx, space, request.clientGroupID, clientIDs, request.mutations);
       if (state.owner === null) {
@@ -215,6 +211,21 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
   }
 
   return { push, pull, subscribe, close: () => backends.close() };
+}
+
+/**
+ * Takes the space's row lock and answers its version. The row is created by the space's first push;
+ * the plain `FOR UPDATE` is the common case (an upsert writes a row version every time).
+ */
+async function lockSpace(tx: SqlExecutor, space: string): Promise<number> {
+  const [row] = await tx.query<{ version: number }>(`SELECT version FROM kalphite_spaces WHERE space_id = $1 FOR UPDATE`, [space]);
+  if (row) return row.version;
+  const [created] = await tx.query<{ version: number }>(
+    `INSERT INTO kalphite_spaces (space_id, version) VALUES ($1, 0)
+     ON CONFLICT (space_id) DO UPDATE SET version = kalphite_spaces.version RETURNING version`,
+    [space],
+  );
+  return created!.version;
 }
 
 /** The caller and space of a request; a body that names another space than the route is a 400. */
@@ -345,10 +356,10 @@ async function loadState(
     `SELECT
        (SELECT user_id FROM kalphite_client_groups WHERE space_id = $1 AND client_group_id = $2) AS owner,
        (SELECT coalesce(json_agg(json_build_object('client_id', client_id, 'client_group_id', client_group_id, 'last_mutation_id', last_mutation_id)), '[]'::json)
-          FROM kalphite_clients WHERE space_id = $1 AND client_id IN (SELECT jsonb_array_elements_text($3::jsonb))) AS clients,
+          FROM kalphite_clients WHERE space_id = $1 AND client_id = ANY($3::text[])) AS clients,
        (SELECT coalesce(json_agg(json_build_object('key', key, 'type', type, 'value', value, 'deleted', deleted)), '[]'::json)
-          FROM kalphite_entities WHERE space_id = $1 AND key IN (SELECT jsonb_array_elements_text($4::jsonb))) AS rows`,
-    [space, clientGroupID, JSON.stringify(clientIDs), JSON.stringify([...keys])],
+          FROM kalphite_entities WHERE space_id = $1 AND key = ANY($4::text[])) AS rows`,
+    [space, clientGroupID, clientIDs, [...keys]],
   );
   const rows = new Map<string, Row>();
   for (const row of state?.rows ?? []) rows.set(row.key, { type: row.type, value: row.value, deleted: row.deleted });
