@@ -52,6 +52,21 @@ describe('embedding', () => {
   });
 });
 
+describe('the panel and spaces', () => {
+  it('says how many of the known spaces are open, and follows one opened and closed', async () => {
+    const k = await engine();
+    render(<KalphiteDevtools kalphite={k} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Kalphite devtools' }));
+    const panel = await screen.findByRole('region', { name: 'Kalphite devtools' });
+    expect(await within(panel).findByText('1 of 1 space open')).toBeTruthy();
+    await act(() => k.spaces.open('review:1'));
+    expect(await within(panel).findByText('2 of 2 spaces open')).toBeTruthy();
+    await act(() => k.spaces.close('review:1'));
+    // Closed, its local copy stays known.
+    expect(await within(panel).findByText('1 of 2 spaces open')).toBeTruthy();
+  });
+});
+
 describe('VirtualList', () => {
   const items = Array.from({ length: 10_000 }, (_, i) => `item-${i}`);
   const list = () => (
@@ -88,6 +103,7 @@ describe('the blocked-push notice', () => {
     code: 'server-error',
     message: 'The sync server answered 413 to push: The request body is larger than 4096 bytes.',
     at,
+    space: 'default',
     status: 413,
     mutations,
   });
@@ -134,7 +150,7 @@ describe('the blocked-push notice', () => {
     rerender(<BlockedPush sync={sync} view={view(null)} />);
     expect(notice()).toBeTruthy();
     // Went through this time: the notice goes.
-    const succeeded: KalphiteEvent = { type: 'sync:push-succeeded', at: Date.now() + 2, requestId: 3, mutations: 2, bytes: 900, durationMs: 4, lastMutationId: 2 };
+    const succeeded: KalphiteEvent = { type: 'sync:push-succeeded', at: Date.now() + 2, space: 'default', requestId: 3, mutations: 2, bytes: 900, durationMs: 4, lastMutationId: 2 };
     rerender(<BlockedPush sync={sync} view={view(null, [succeeded])} />);
     expect(screen.queryByRole('region', { name: 'Pushing stopped' })).toBeNull();
   });
