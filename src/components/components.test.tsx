@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createKalphite, type Kalphite } from '../engine/index.js';
 import { KalphiteProvider } from '../react/index.js';
 import { freshPGlite } from '../test-support/pglite.js';
-import { FileView, ReviewList } from './code-review/index.js';
+import { CodeReview, FileView, ReviewList } from './code-review/index.js';
 import { Dashboard } from './dashboard/index.js';
 import { SyncStatusBadge } from './sync-status/index.js';
 
@@ -14,8 +14,8 @@ afterEach(async () => {
   await Promise.all(engines.splice(0).map((k) => k.close()));
 });
 
-async function setup(ui: ReactNode) {
-  const k = await createKalphite({ pglite: await freshPGlite(), flushDelayMs: 60_000 });
+async function setup(ui: ReactNode, spaces?: readonly string[]) {
+  const k = await createKalphite({ pglite: await freshPGlite(), flushDelayMs: 60_000, ...(spaces && { spaces, defaultSpace: spaces[0] }) });
   engines.push(k);
   const view = render(<KalphiteProvider kalphite={k}>{ui}</KalphiteProvider>);
   return { k, view };
@@ -77,6 +77,28 @@ describe('FileView', () => {
     expect(screen.getAllByText(/^note \d$/)).toHaveLength(3);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Show all 10 comments' })));
     expect(screen.getAllByText(/^note \d$/)).toHaveLength(10);
+  });
+});
+
+describe('CodeReview in a space', () => {
+  it('shows only its space’s comments and reviews, and writes new ones there', async () => {
+    const { k } = await setup(<CodeReview space="review:b" filePath="/src/a.ts" code={CODE} currentUser="ada" now={NOW} />, ['review:a', 'review:b']);
+    await act(async () => {
+      k.store.batch(() => {
+        k.store.entities.set('in-a', { id: 'in-a', type: 'comment', space: 'review:a', data: { message: 'in space a', lineNumber: 1, filePath: '/src/a.ts', authorId: 'bob' } });
+        k.store.entities.set('in-b', { id: 'in-b', type: 'comment', space: 'review:b', data: { message: 'in space b', lineNumber: 1, filePath: '/src/a.ts', authorId: 'bob' } });
+        k.store.entities.set('review-a', { id: 'review-a', type: 'review', space: 'review:a', data: { title: 'Review A', status: 'pending', authorId: 'bob' } });
+      });
+    });
+    expect(screen.getByText('in space b')).toBeTruthy();
+    expect(screen.queryByText('in space a')).toBeNull();
+    expect(screen.getByText('No reviews yet.')).toBeTruthy();
+    await commentOnLine(2, 'Goes to b');
+    const written = k.store.getByType('comment').find((c) => (c.data as { message: string }).message === 'Goes to b');
+    expect(written?.space).toBe('review:b');
+    fireEvent.change(screen.getByLabelText('New review title'), { target: { value: 'Review B' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Open review' })));
+    expect(k.store.getByType('review').find((r) => r.id !== 'review-a')?.space).toBe('review:b');
   });
 });
 

@@ -4,19 +4,25 @@ export interface CommentFormProps {
   readonly label: string;
   readonly initial?: string;
   readonly submitLabel?: string;
-  readonly onSubmit: (message: string) => void;
+  /** Why nothing can be written here (a read-only space): the form is disabled and says so. */
+  readonly disabledReason?: string | null;
+  /** Focus the text box when the form appears (default true: it opens on a click). */
+  readonly autoFocus?: boolean;
+  /** Returning false keeps the text (the write failed), so nothing typed is lost. */
+  readonly onSubmit: (message: string) => boolean | void;
   readonly onCancel?: () => void;
 }
 
 /** A labelled textarea; Ctrl/⌘+Enter submits, Escape cancels. Empty messages are not sent. */
-export function CommentForm({ label, initial = '', submitLabel = 'Comment', onSubmit, onCancel }: CommentFormProps) {
+export function CommentForm({ label, initial = '', submitLabel = 'Comment', disabledReason = null, autoFocus = true, onSubmit, onCancel }: CommentFormProps) {
   const [message, setMessage] = useState(initial);
   const id = useId();
+  const reasonId = useId();
+  const disabled = disabledReason !== null;
   const submit = () => {
     const text = message.trim();
-    if (text === '') return;
-    onSubmit(text);
-    setMessage('');
+    if (text === '' || disabled) return;
+    if (onSubmit(text) !== false) setMessage('');
   };
   return (
     <form
@@ -32,15 +38,22 @@ export function CommentForm({ label, initial = '', submitLabel = 'Comment', onSu
         className="kalphite-input"
         rows={3}
         value={message}
-        autoFocus
+        disabled={disabled}
+        autoFocus={autoFocus && !disabled}
+        {...(disabled && { 'aria-describedby': reasonId })}
         onChange={(event) => setMessage(event.target.value)}
         onKeyDown={(event) => {
           if (event.key === 'Enter' && (event.metaKey || event.ctrlKey)) submit();
           if (event.key === 'Escape') onCancel?.();
         }}
       />
+      {disabled && (
+        <p id={reasonId} className="kalphite-muted kalphite-form-reason">
+          {disabledReason}
+        </p>
+      )}
       <div className="kalphite-actions">
-        <button type="submit" className="kalphite-button kalphite-button-primary" disabled={message.trim() === ''}>
+        <button type="submit" className="kalphite-button kalphite-button-primary" disabled={disabled || message.trim() === ''}>
           {submitLabel}
         </button>
         {onCancel && (

@@ -1,4 +1,5 @@
 export { CodeReview } from './code-review.js';
+export type { CodeReviewProps } from './code-review.js';
 export { FileView } from './file-view.js';
 export type { FileViewProps } from './file-view.js';
 export { ReviewList } from './review-list.js';
@@ -8,4 +9,4 @@ export type { CommentThreadProps } from './comment-thread.js';
 export { CommentForm } from './comment-form.js';
 export type { CommentFormProps } from './comment-form.js';
 export { addComment, updateComment, addReview, setReviewStatus, isComment, isReview, REVIEW_STATUSES, STATUS_LABEL } from './model.js';
-export type { CommentData, CommentEntity, ReviewData, ReviewEntity, ReviewStatus } from './model.js';
+export type { CommentData, CommentEntity, NewEntityOptions, ReviewData, ReviewEntity, ReviewStatus } from './model.js';

@@ -39,20 +39,27 @@ function newId(prefix: string): string {
   return `${prefix}-${globalThis.crypto.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`}`;
 }
 
-/** Writes a new comment (one id, used as key and as `id`). */
-export function addComment(store: KalphiteStore, data: Omit<CommentData, 'resolved'>, now = Date.now()): string {
+/** Where a new entity goes: its space (default: the engine's default space) and its `updatedAt`. */
+export interface NewEntityOptions {
+  readonly space?: string;
+  readonly now?: number;
+}
+
+/** Writes a new comment (one id, used as key and as `id`). Throws the store's typed error (`read-only-space`, `space-not-open`) when the space takes no writes. */
+export function addComment(store: KalphiteStore, data: Omit<CommentData, 'resolved'>, { space, now = Date.now() }: NewEntityOptions = {}): string {
   const id = newId('comment');
-  store.entities.set(id, { id, type: 'comment', data: { ...data, resolved: false }, updatedAt: now });
+  store.entities.set(id, { id, type: 'comment', data: { ...data, resolved: false }, updatedAt: now, ...(space !== undefined && { space }) });
   return id;
 }
 
+/** An update keeps the entity's space (it never changes). */
 export function updateComment(store: KalphiteStore, comment: CommentEntity, patch: Partial<CommentData>, now = Date.now()): void {
   store.entities.set(comment.id, { ...comment, data: { ...comment.data, ...patch }, updatedAt: now });
 }
 
-export function addReview(store: KalphiteStore, data: Omit<ReviewData, 'status'>, now = Date.now()): string {
+export function addReview(store: KalphiteStore, data: Omit<ReviewData, 'status'>, { space, now = Date.now() }: NewEntityOptions = {}): string {
   const id = newId('review');
-  store.entities.set(id, { id, type: 'review', data: { ...data, status: 'pending' }, updatedAt: now });
+  store.entities.set(id, { id, type: 'review', data: { ...data, status: 'pending' }, updatedAt: now, ...(space !== undefined && { space }) });
   return id;
 }
 

@@ -1,5 +1,6 @@
-import { useId, useMemo } from 'react';
-import { useEntities, useKalphiteInstance } from '../../react/index.js';
+import { useId } from 'react';
+import { useKalphiteInstance } from '../../react/index.js';
+import { readOnlyReason as reasonFor, useGuardedWrite, useSpaceEntities, useSpaceId, useSpaceInfo } from '../space.js';
 import { KalphiteStyles } from '../theme/styles.js';
 import { relativeTime } from '../time.js';
 import { useNow } from '../use-now.js';
@@ -8,6 +9,8 @@ import { addReview, isReview, REVIEW_STATUSES, setReviewStatus, STATUS_LABEL, ty
 
 export interface ReviewListProps {
   readonly currentUser: string;
+  /** The space whose reviews are listed and where new ones go (default: the engine's default space). */
+  readonly space?: string;
   readonly now?: number;
   /** Names this list's landmark when a page shows several (default: its heading). */
   readonly label?: string;
@@ -15,12 +18,14 @@ export interface ReviewListProps {
 
 const ACTION: Record<ReviewStatus, string> = { pending: 'Reset to pending', approved: 'Approve', changes_requested: 'Request changes' };
 
-/** Reviews with their status, actions to change it, and a form to open a new one. */
-export function ReviewList({ currentUser, now: fixedNow, label }: ReviewListProps) {
+/** Reviews with their status, actions to change it, and a form to open a new one; all disabled, with the reason, in a read-only space. */
+export function ReviewList({ currentUser, space: spaceProp, now: fixedNow, label }: ReviewListProps) {
   const { store } = useKalphiteInstance();
+  const space = useSpaceId(spaceProp);
+  const readOnlyReason = useSpaceInfo(space).writable === false ? reasonFor(space) : null;
   const now = useNow(fixedNow);
-  const entities = useEntities('review');
-  const reviews = useMemo(() => entities.filter(isReview), [entities]);
+  const reviews = useSpaceEntities('review', space, isReview);
+  const { write, error } = useGuardedWrite();
   const headingId = useId();
   return (
     <section className="kalphite" {...(label ? { 'aria-label': label } : { 'aria-labelledby': headingId })}>
@@ -43,7 +48,7 @@ export function ReviewList({ currentUser, now: fixedNow, label }: ReviewListProp
               </div>
               <div className="kalphite-actions" role="group" aria-label={`Change status of ${review.data.title}`}>
                 {REVIEW_STATUSES.filter((status) => status !== review.data.status).map((status) => (
-                  <button key={status} type="button" className="kalphite-button" onClick={() => setReviewStatus(store, review, status)}>
+                  <button key={status} type="button" className="kalphite-button" disabled={readOnlyReason !== null} onClick={() => write(() => setReviewStatus(store, review, status))}>
                     {ACTION[status]}
                   </button>
                 ))}
@@ -52,7 +57,18 @@ export function ReviewList({ currentUser, now: fixedNow, label }: ReviewListProp
           ))}
         </ul>
       )}
-      <CommentForm label="New review title" submitLabel="Open review" onSubmit={(title) => addReview(store, { title, authorId: currentUser })} />
+      {error !== null && (
+        <p role="alert" className="kalphite-notice kalphite-notice-danger">
+          Not saved: {error}
+        </p>
+      )}
+      <CommentForm
+        label="New review title"
+        submitLabel="Open review"
+        autoFocus={false}
+        disabledReason={readOnlyReason}
+        onSubmit={(title) => write(() => addReview(store, { title, authorId: currentUser }, { space }))}
+      />
     </section>
   );
 }

@@ -46,7 +46,8 @@ const CSS = `
   font: inherit; text-align: right; padding: 0 var(--kalphite-space); border: 0; border-right: 1px solid var(--kalphite-border);
   background: var(--kalphite-surface); color: var(--kalphite-muted); cursor: pointer;
 }
-.kalphite-line-number:hover { color: var(--kalphite-accent); }
+.kalphite-line-number:hover:not(:disabled) { color: var(--kalphite-accent); }
+.kalphite-line-number:disabled { cursor: default; }
 .kalphite-line-code { padding: 0 var(--kalphite-space); white-space: pre-wrap; overflow-wrap: anywhere; }
 .kalphite-line-has-comments .kalphite-line-code { background: var(--kalphite-highlight); }
 .kalphite-line-extra { grid-column: 1 / -1; padding: var(--kalphite-space); border-top: 1px solid var(--kalphite-border); border-bottom: 1px solid var(--kalphite-border); font: var(--kalphite-font); }
@@ -58,6 +59,17 @@ const CSS = `
 .kalphite-comment-message { margin: 4px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .kalphite-actions { display: flex; flex-wrap: wrap; gap: calc(var(--kalphite-space) / 2); }
 .kalphite-form { display: grid; gap: calc(var(--kalphite-space) / 2); }
+.kalphite-form-reason { margin: 0; font-size: 12px; }
+.kalphite-input:disabled { background: var(--kalphite-surface); color: var(--kalphite-muted); }
+
+.kalphite-notice {
+  display: flex; flex-wrap: wrap; gap: var(--kalphite-space); align-items: center; justify-content: space-between; margin: 0;
+  padding: var(--kalphite-space); border-left: 3px solid var(--kalphite-warning); background: var(--kalphite-surface);
+}
+.kalphite-notice-danger { border-left-color: var(--kalphite-danger); }
+.kalphite-space-state { display: grid; gap: var(--kalphite-space); padding: calc(var(--kalphite-space) * 2); border: 1px solid var(--kalphite-border); border-radius: var(--kalphite-radius); }
+.kalphite-space-state p { margin: 0; }
+.kalphite-progress { width: 100%; height: 10px; accent-color: var(--kalphite-accent); }
 
 .kalphite-reviews { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--kalphite-space); }
 .kalphite-review { display: grid; gap: 4px; border: 1px solid var(--kalphite-border); border-radius: var(--kalphite-radius); padding: var(--kalphite-space); }
