@@ -108,10 +108,14 @@ describe('the blocked-push notice', () => {
     mutations,
   });
   // Only what the notice reads of the engine's view: its clock, the sync status's `blocked`, and events.
-  const view = (blocked: SyncStatus['blocked'], events: readonly KalphiteEvent[] = []): EngineView => ({
-    inspection: { at: Date.now(), sync: { blocked } } as unknown as KalphiteInspection,
-    events,
-  });
+  const view = (blocked: SyncStatus['blocked'], events: readonly KalphiteEvent[] = []): EngineView =>
+    ({
+      inspection: { at: Date.now(), sync: { blocked } } as unknown as KalphiteInspection,
+      events,
+      serverVersions: new Map(),
+      refusals: new Map(),
+      lostSpaces: new Set(),
+    }) as EngineView;
   const fakeSync = (dropBlocked: () => Promise<number> = async () => 2) => ({ retry: vi.fn(), dropBlocked: vi.fn(dropBlocked) });
   const notice = () => screen.getByRole('region', { name: 'Pushing stopped' });
 
