@@ -7,25 +7,38 @@ export interface EngineView {
   readonly inspection: KalphiteInspection;
   /** Recent events, newest first. */
   readonly events: readonly KalphiteEvent[];
+  /** Per space, the newest version the server said it committed (pokes; a pull's cookie when newer). */
+  readonly serverVersions: ReadonlyMap<string, number>;
+  /** Why the server refused a write, by `refusalKey(space, clientId, mutationId)`: every `sync:refused` heard. */
+  readonly refusals: ReadonlyMap<string, string>;
+  /** Spaces whose read access was lost (`space:lost`): closed and forgotten, so `inspect().spaces` no longer lists them. */
+  readonly lostSpaces: ReadonlySet<string>;
 }
+
+/** Mutation ids count per client and space: a refusal is found by all three. */
+export const refusalKey = (space: string, clientId: string, mutationId: number): string => `${space}\u0000${clientId}\u0000${mutationId}`;
 
 /**
  * The engine as the panel sees it: `inspect()` plus recent events, refreshed at most once per
  * animation frame however many events arrive (the panel stays smooth at 100 events a second).
+ * Server versions, refusals and lost spaces are kept beyond the event history while the panel is
+ * open: the views that show them must not forget one because a busy engine emitted 300 events since.
  */
 export function useEngineView(kalphite: Kalphite): EngineView {
-  const [view, setView] = useState<EngineView>(() => ({ inspection: kalphite.inspect(), events: [...kalphite.events].reverse() }));
+  const [view, setView] = useState<EngineView>(() => heard({ inspection: kalphite.inspect(), events: [...kalphite.events].reverse(), serverVersions: new Map(), refusals: new Map(), lostSpaces: new Set() }, kalphite.events));
   useEffect(() => {
     let events = [...kalphite.events].reverse().slice(0, HISTORY);
+    let kept = heard({ inspection: kalphite.inspect(), events, serverVersions: new Map(), refusals: new Map(), lostSpaces: new Set() }, kalphite.events);
     let frame: number | null = null;
     const schedule = globalThis.requestAnimationFrame ?? ((cb: FrameRequestCallback) => setTimeout(() => cb(0), 16) as unknown as number);
     const cancel = globalThis.cancelAnimationFrame ?? ((id: number) => clearTimeout(id));
     const refresh = () => {
       frame = null;
-      setView({ inspection: kalphite.inspect(), events });
+      setView({ ...kept, inspection: kalphite.inspect(), events });
     };
     const stop = kalphite.subscribe((event) => {
       events = [event, ...events].slice(0, HISTORY);
+      kept = heard(kept, [event]);
       frame ??= schedule(refresh);
     });
     // Countdowns (next flush, next pull) move without events: refresh once a second too.
@@ -39,6 +52,19 @@ export function useEngineView(kalphite: Kalphite): EngineView {
   return view;
 }
 
+/** `view` with what `events` (oldest first) add to its kept maps; each map is new only when it changed, so memoised views skip equal ones. */
+function heard(view: EngineView, events: readonly KalphiteEvent[]): EngineView {
+  let { serverVersions, refusals, lostSpaces } = view;
+  for (const e of events) {
+    const version = e.type === 'sync:poke' ? e.version : e.type === 'sync:pull-succeeded' && typeof e.cookie === 'number' ? e.cookie : null;
+    const space = e.type === 'sync:poke' ? e.space : e.type === 'sync:pull-succeeded' ? e.space : null;
+    if (space !== null && version !== null && version > (serverVersions.get(space) ?? -1)) serverVersions = new Map(serverVersions).set(space, version);
+    if (e.type === 'sync:refused') refusals = new Map(refusals).set(refusalKey(e.space, e.clientId, e.mutationId), e.reason);
+    if (e.type === 'space:lost' && !lostSpaces.has(e.space)) lostSpaces = new Set(lostSpaces).add(e.space);
+  }
+  return serverVersions === view.serverVersions && refusals === view.refusals && lostSpaces === view.lostSpaces ? view : { ...view, serverVersions, refusals, lostSpaces };
+}
+
 /**
  * A key for one event in a list, stable while newer events arrive above it (an index would make
  * React remount every row on each event).
@@ -50,5 +76,7 @@ export function eventKey(e: KalphiteEvent): string {
     : 'mutationId' in e ? `${e.clientId}.${e.mutationId}`
     : 'version' in e ? e.version
     : '';
-  return `${e.type}@${e.at}#${detail}`;
+  // Spaces have their own mutation ids and versions, and several can open or be poked at once.
+  const space = 'space' in e && e.space !== null ? `@${e.space}` : '';
+  return `${e.type}@${e.at}#${detail}${space}`;
 }

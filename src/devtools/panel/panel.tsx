@@ -10,6 +10,7 @@ import { FaultsTab } from '../views/faults-tab.js';
 import type { FaultInjector } from '../faults.js';
 import { FlushesTab } from '../views/flushes-tab.js';
 import { MemoryTab } from '../views/memory-tab.js';
+import { SpacesTab } from '../views/spaces-tab.js';
 import { SyncTab } from '../views/sync-tab.js';
 import { createDevtoolsUiStore, type DevtoolsTab, type DevtoolsUiState } from '../ui-state.js';
 import { useEngineView } from '../use-inspection.js';
@@ -30,6 +31,7 @@ const TABS: readonly { id: DevtoolsTab; label: string }[] = [
   { id: 'flushes', label: 'Flushes' },
   { id: 'changes', label: 'Change log' },
   { id: 'sync', label: 'Sync' },
+  { id: 'spaces', label: 'Spaces' },
   { id: 'durability', label: 'Durability' },
   { id: 'events', label: 'Events' },
 ];
@@ -182,8 +184,9 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
       <div role="tabpanel" id={`${baseId}-${tab}-panel`} aria-labelledby={`${baseId}-${tab}-tab`}>
         {tab === 'memory' && <MemoryTab kalphite={kalphite} filter={filter} onFilter={(value) => set({ filter: value })} />}
         {tab === 'flushes' && <FlushesTab view={view} now={now} />}
-        {tab === 'changes' && <ChangeLogTab kalphite={kalphite} />}
+        {tab === 'changes' && <ChangeLogTab kalphite={kalphite} view={view} />}
         {tab === 'sync' && <SyncTab view={view} now={now} />}
+        {tab === 'spaces' && <SpacesTab kalphite={kalphite} view={view} />}
         {tab === 'durability' && <DurabilityTab view={view} />}
         {tab === 'events' && <EventsTab view={view} />}
         {tab === 'faults' && faults && <FaultsTab kalphite={kalphite} injector={faults} />}

@@ -25,6 +25,11 @@ const CSS = `
 .kalphite-devtools-resize:focus-visible, .kalphite-devtools-resize:hover { background: var(--kalphite-accent, #0969da); }
 .kalphite-devtools-resize[aria-orientation="horizontal"] { height: 6px; width: 100%; cursor: ns-resize; }
 .kalphite-devtools-resize[aria-orientation="vertical"] { width: 6px; height: 100%; cursor: ew-resize; }
+.kalphite-devtools-scroll { overflow-x: auto; }
+.kalphite-devtools-scroll:focus-visible { outline: 2px solid var(--kalphite-accent); outline-offset: 1px; }
+.kalphite-devtools-scroll progress { accent-color: var(--kalphite-accent); vertical-align: middle; width: 6em; }
+.kalphite-devtools-refused { padding: var(--kalphite-space); border-left: 3px solid var(--kalphite-danger); background: var(--kalphite-surface); }
+.kalphite-devtools-group { font-weight: 600; background: var(--kalphite-surface); }
 .kalphite-devtools-confirm { display: flex; flex-wrap: wrap; gap: var(--kalphite-space); align-items: center; padding: var(--kalphite-space); border: 1px solid var(--kalphite-danger); border-radius: var(--kalphite-radius); }
 `;
 

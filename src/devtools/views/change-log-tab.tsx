@@ -1,20 +1,44 @@
 import { useMemo, useState } from 'react';
-import type { ChangeLogEntry, Kalphite, JsonValue } from '../../engine/index.js';
+import type { ChangeLogEntry, Kalphite, JsonValue, SpaceInfo } from '../../engine/index.js';
 import { diffEntities } from '../diff.js';
 import { useChangeLog } from '../use-change-log.js';
+import { refusalKey, type EngineView } from '../use-inspection.js';
 import { VirtualList } from '../virtual-list.js';
 
-/** Outbox rows (newest first) with whether the server acknowledged each, and a before/after diff. */
-export function ChangeLogTab({ kalphite }: { kalphite: Kalphite }) {
+/** A change log row with why the server refused it (null: it did not, or not that this panel heard). */
+interface Change {
+  readonly entry: ChangeLogEntry;
+  readonly key: string;
+  readonly refusal: string | null;
+}
+
+/**
+ * Outbox rows (newest first) with their space, whether the server acknowledged each or refused it
+ * (and why), and a before/after diff.
+ */
+export function ChangeLogTab({ kalphite, view }: { kalphite: Kalphite; view: EngineView }) {
   const { entries, error } = useChangeLog(kalphite);
   const [filter, setFilter] = useState('');
-  const [selected, setSelected] = useState<number | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const { refusals, inspection } = view;
+  const changes = useMemo(() => entries.map((entry): Change => ({ entry, key: changeKey(entry), refusal: refusalOf(entry, refusals, inspection.spaces, inspection.clientId) })), [entries, refusals, inspection.spaces, inspection.clientId]);
   const needle = filter.trim().toLowerCase();
   const shown = useMemo(
-    () => (needle === '' ? entries : entries.filter((e) => e.entityId.toLowerCase().includes(needle) || e.entityType.toLowerCase().includes(needle) || e.op === needle || String(e.mutationId) === needle)),
-    [entries, needle],
+    () =>
+      needle === ''
+        ? changes
+        : changes.filter(({ entry: e, refusal }) =>
+            e.entityId.toLowerCase().includes(needle) ||
+            e.entityType.toLowerCase().includes(needle) ||
+            e.space.toLowerCase().includes(needle) ||
+            e.op === needle ||
+            String(e.mutationId) === needle ||
+            (needle === 'refused' && refusal !== null),
+          ),
+    [changes, needle],
   );
-  const entry = entries.find((e) => e.mutationId === selected) ?? null;
+  const change = changes.find((c) => c.key === selected) ?? null;
+  const refused = changes.filter((c) => c.refusal !== null).length;
   return (
     <div className="kalphite-devtools-split">
       <div>
@@ -22,7 +46,7 @@ export function ChangeLogTab({ kalphite }: { kalphite: Kalphite }) {
           Filter changes <input className="kalphite-input" type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
         </label>
         <p className="kalphite-muted" aria-live="polite">
-          {shown.length} of {entries.length} changes · {entries.filter((e) => !e.acknowledged).length} not acknowledged
+          {shown.length} of {entries.length} changes · {entries.filter((e) => !e.acknowledged).length} not acknowledged{refused > 0 && ` · ${refused} refused`}
         </p>
         {error && <p role="alert">Could not read the change log: {error}</p>}
         <VirtualList
@@ -30,33 +54,58 @@ export function ChangeLogTab({ kalphite }: { kalphite: Kalphite }) {
           label="Changes"
           rowHeight={30}
           height={240}
-          getKey={(e) => String(e.mutationId)}
+          getKey={(c) => c.key}
           empty={<p className="kalphite-muted">{entries.length === 0 ? 'No local changes in the local db yet.' : 'No change matches the filter.'}</p>}
-          renderRow={(e) => (
+          renderRow={({ entry: e, key, refusal }) => (
             <>
               {/* In a narrow list the time gives way, not the change's name. */}
-              <button type="button" className="kalphite-button" style={{ flexShrink: 0, maxWidth: '100%' }} aria-pressed={selected === e.mutationId} onClick={() => setSelected(e.mutationId)}>
+              <button type="button" className="kalphite-button" style={{ flexShrink: 0, maxWidth: '100%' }} aria-pressed={selected === key} onClick={() => setSelected(key)}>
                 #{e.mutationId} {e.op} {e.entityId}
               </button>
-              <span className="kalphite-muted" style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
-                {new Date(e.createdAt).toLocaleTimeString()} · {e.op === 'discard' ? 'given up' : e.acknowledged ? 'acknowledged' : 'not acknowledged'}
+              <span className={refusal === null ? 'kalphite-muted' : 'kalphite-status kalphite-status-changes_requested'} style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
+                {refusal === null ? `${e.space} · ${new Date(e.createdAt).toLocaleTimeString()} · ${state(e)}` : `refused: ${refusal}`}
               </span>
             </>
           )}
         />
       </div>
-      <div>{entry ? <ChangeDiff entry={entry} /> : <p className="kalphite-muted">Select a change to see its diff.</p>}</div>
+      <div>{change ? <ChangeDiff change={change} /> : <p className="kalphite-muted">Select a change to see its diff.</p>}</div>
     </div>
   );
 }
 
-function ChangeDiff({ entry }: { entry: ChangeLogEntry }) {
+/** Mutation ids count per client and space: together they name one change. */
+const changeKey = (e: ChangeLogEntry) => refusalKey(e.space, e.clientId, e.mutationId);
+
+const state = (e: ChangeLogEntry) => (e.op === 'discard' ? 'given up' : e.acknowledged ? 'acknowledged' : 'not acknowledged');
+
+/**
+ * Why the server refused this change. The engine is to record it on the row (`refusal`); until it
+ * does, the panel matches the `sync:refused` events it heard, and the space's last refusal (kept in
+ * the local db, so it survives a reload) for this client's own writes.
+ */
+function refusalOf(entry: ChangeLogEntry, heard: EngineView['refusals'], spaces: readonly SpaceInfo[], clientId: string): string | null {
+  // A discard was given up by this client; the server only acknowledged that.
+  if (entry.op === 'discard') return null;
+  if ('refusal' in entry) return typeof entry.refusal === 'string' ? entry.refusal : null;
+  const reason = heard.get(changeKey(entry));
+  if (reason !== undefined) return reason;
+  const last = entry.clientId === clientId ? spaces.find((s) => s.id === entry.space)?.lastRefusal : undefined;
+  return last && last.mutationId === entry.mutationId ? last.reason : null;
+}
+
+function ChangeDiff({ change: { entry, refusal } }: { change: Change }) {
   const heading = (
     <h3 className="kalphite-heading">
-      #{entry.mutationId}: {entry.op} <code>{entry.entityId}</code> ({entry.entityType})
+      #{entry.mutationId}: {entry.op} <code>{entry.entityId}</code> ({entry.entityType}) in <code>{entry.space}</code>
     </h3>
   );
   const at = new Date(entry.createdAt).toLocaleTimeString();
+  const refused = refusal !== null && (
+    <p className="kalphite-devtools-refused">
+      Refused by the server: {refusal} Nothing changed there; the server’s value replaced this one in memory.
+    </p>
+  );
   // A discard is a write given up after the server refused it: no value of its own to compare.
   if (entry.op === 'discard') {
     return (
@@ -75,8 +124,9 @@ function ChangeDiff({ entry }: { entry: ChangeLogEntry }) {
       {heading}
       <p className="kalphite-muted">
         {entry.before === null ? 'created' : entry.entity === null ? 'deleted' : 'updated'} at {at},{' '}
-        {entry.acknowledged ? 'acknowledged by the server' : 'not acknowledged yet'}
+        {refusal !== null ? 'refused by the server' : entry.acknowledged ? 'acknowledged by the server' : 'not acknowledged yet'}
       </p>
+      {refused}
       {lines.length === 0 ? (
         <p className="kalphite-muted">No difference: the value was written unchanged.</p>
       ) : (

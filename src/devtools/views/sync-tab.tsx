@@ -3,26 +3,19 @@ import { eventKey, type EngineView } from '../use-inspection.js';
 
 const TIMELINE = new Set<KalphiteEvent['type']>(['sync:push-succeeded', 'sync:pull-succeeded', 'sync:request-failed', 'sync:refused', 'sync:poke', 'sync:poke-failed']);
 
-/** Refusals carry no request id, and one pull can report several in the same millisecond. */
-const timelineKey = (e: KalphiteEvent) => (e.type === 'sync:refused' ? `${eventKey(e)}${e.clientId}.${e.mutationId}` : eventKey(e));
-
 /** Versions, acknowledgements and the push/pull timeline with durations, sizes and errors. */
 export function SyncTab({ view, now }: { view: EngineView; now: number }) {
   const sync = view.inspection.sync;
   if (!sync) return <p className="kalphite-muted">This engine has no syncUrl: it is local only.</p>;
-  // The newest server version this client has heard of: from a poke, or the cookie of a pull.
-  let serverVersion: number | null = null;
-  for (const e of view.events) {
-    const v = e.type === 'sync:poke' ? e.version : e.type === 'sync:pull-succeeded' && typeof e.cookie === 'number' ? e.cookie : null;
-    if (v !== null) serverVersion = Math.max(serverVersion ?? v, v);
-  }
+  // Each space has its own version: the newest heard of each, from a poke or a pull's cookie.
+  const serverVersions = [...view.serverVersions].sort(([a], [b]) => a.localeCompare(b));
   const timeline = view.events.filter((e) => TIMELINE.has(e.type)).slice(0, 50);
   return (
     <div style={{ display: 'grid', gap: 8 }}>
       <dl className="kalphite-stats">
         <Field name="Client" value={sync.clientId.slice(0, 8)} />
         <Field name="Local cookies" value={sync.spaces.map((s) => `${s.space} ${JSON.stringify(s.cookie)}`).join(', ') || '—'} />
-        <Field name="Server version" value={serverVersion === null ? 'not heard yet' : String(serverVersion)} />
+        <Field name="Server versions" value={serverVersions.length === 0 ? 'not heard yet' : serverVersions.map(([space, version]) => `${space} ${version}`).join(', ')} />
         <Field name="Acknowledged up to" value={sync.spaces.map((s) => `${s.space} ${s.acknowledgedMutationId}`).join(', ') || '—'} />
         <Field name="Unacknowledged" value={String(sync.unacknowledged)} />
         <Field name="Poke stream" value={sync.poke} />
@@ -31,7 +24,7 @@ export function SyncTab({ view, now }: { view: EngineView; now: number }) {
       <h3 className="kalphite-heading">Timeline</h3>
       <ul className="kalphite-feed" aria-label="Sync timeline">
         {timeline.map((e) => (
-          <li key={timelineKey(e)}>
+          <li key={eventKey(e)}>
             <span>
               {e.type === 'sync:push-succeeded' && `push #${e.requestId}: ${e.mutations} mutations, ${e.bytes} B, up to ${e.lastMutationId}`}
               {e.type === 'sync:pull-succeeded' && `pull #${e.requestId}: ${JSON.stringify(e.cookieBefore)} → ${JSON.stringify(e.cookie)}, ${e.patchSize} ops, ${e.bytes} B${e.acknowledgedUpTo === null ? '' : `, acknowledged ${e.acknowledgedUpTo}`}`}
@@ -40,7 +33,7 @@ export function SyncTab({ view, now }: { view: EngineView; now: number }) {
               {e.type === 'sync:poke' && `poke${e.version === null ? '' : ` (version ${e.version})`}`}
               {e.type === 'sync:poke-failed' && `poke stream failed: ${e.error.message} (${e.retryInMs === null ? 'stopped: retrying cannot fix it' : `reconnects in ${e.retryInMs} ms`})`}
             </span>
-            <span className="kalphite-muted">{'durationMs' in e ? `${e.durationMs} ms` : ''}</span>
+            <span className="kalphite-muted">{['space' in e && e.space, 'durationMs' in e && `${e.durationMs} ms`].filter(Boolean).join(' · ')}</span>
           </li>
         ))}
       </ul>
