@@ -80,7 +80,16 @@ export class PullDelegate {
     // Asked for during this turn: the next turn's business.
     this.#all = false;
     this.#asked.clear();
-    for (const space of targets) await this.#pull(turn, space);
+    // One space failing (its database down) does not keep the others from being pulled.
+    let failure: { readonly error: unknown } | null = null;
+    for (const space of targets) {
+      try {
+        await this.#pull(turn, space);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
     return this.#o.intervalMs;
   };
 
@@ -119,7 +128,8 @@ export class PullDelegate {
       writes: forgotten ? new Map() : pulled.writes,
       keep: forgotten ? null : pulled.keep,
       cookie: forgotten ? undefined : cookie,
-      pendingInMemory: (id) => mirror.isPending(id),
+      // A local write of the id in another space (held aside here) does not hold this space's value back.
+      pendingInMemory: (id) => mirror.isPending(id) && (mirror.get(id)?.space ?? space) === space,
       ...(pulled.writable !== undefined && { writable: pulled.writable }),
     });
     // A local write may have landed while the transaction ran: the adopt rule keeps it (it will be pushed).

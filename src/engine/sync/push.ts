@@ -31,6 +31,14 @@ export class PushDelegate {
   #maxBytes: number;
   #lastPushAt: number | null = null;
   #lastSpace: string | null = null;
+  /**
+   * Per space and client, the newest mutation id a push delivered (answered 200) that no pull of
+   * the space has answered since: not sent again until one has, so pushing the next space's rows
+   * does not resend these.
+   */
+  readonly #delivered = new Map<string, number>();
+  /** Spaces whose last push failed: the next push serves another space first, so one failing space holds up no other. */
+  readonly #failing = new Set<string>();
 
   constructor(options: PushDelegateOptions) {
     this.#o = options;
@@ -46,13 +54,25 @@ export class PushDelegate {
     return this.#lastSpace;
   }
 
+  /** A pull of `space` landed: what it did not acknowledge may be pushed again. */
+  pulled(space: string): void {
+    for (const key of this.#delivered.keys()) if (key.startsWith(`${space} `)) this.#delivered.delete(key);
+  }
+
+  /** The outbox was reset or rows were given up: every row may be pushed again. */
+  forget(): void {
+    this.#delivered.clear();
+    this.#failing.clear();
+  }
+
   send = async (turn: LoopTurn): Promise<null> => {
     const { outbox, env, emit, batchSize } = this.#o;
     const oldest = await outbox.unsyncedChanges(batchSize);
-    // Nothing left to push (a pull acknowledged it): the loop's failures are over.
-    if (oldest.length === 0) return null;
-    const space = oldest[0]!.space;
-    const entries = oldest.filter((entry) => entry.space === space);
+    const waiting = oldest.filter((entry) => entry.mutationId > (this.#delivered.get(deliveryKey(entry)) ?? 0));
+    // Nothing left to push (a pull acknowledged it, or one is on its way to): the loop's failures are over.
+    if (waiting.length === 0) return null;
+    const space = (waiting.find((entry) => !this.#failing.has(entry.space)) ?? waiting[0]!).space;
+    const entries = waiting.filter((entry) => entry.space === space);
     const group = (await outbox.ensureSpace(space)).clientGroupId;
     const { body, bytes, count } = this.#body(group, entries);
     const { requestId, startedAt } = turn.begin(count);
@@ -62,6 +82,7 @@ export class PushDelegate {
     try {
       await this.#o.post(space, body);
     } catch (error) {
+      this.#failing.add(space);
       if (error instanceof SyncHttpError && error.status === 413 && count > 1) {
         // Too large for this server: take its limit (or half this body) and send fewer at once.
         this.#maxBytes = Math.min(this.#maxBytes, error.maxBodyBytes ?? Math.floor(bytes / 2));
@@ -69,10 +90,12 @@ export class PushDelegate {
       }
       throw error;
     }
+    this.#failing.delete(space);
+    for (const entry of entries.slice(0, count)) this.#delivered.set(deliveryKey(entry), Math.max(entry.mutationId, this.#delivered.get(deliveryKey(entry)) ?? 0));
     turn.succeeded();
     this.#lastPushAt = env.now();
     emit({ type: 'sync:push-succeeded', space, requestId, mutations: count, bytes, durationMs: env.now() - startedAt, lastMutationId: last });
-    this.#o.onPushed(space, count < oldest.length || oldest.length === batchSize);
+    this.#o.onPushed(space, count < waiting.length || oldest.length === batchSize);
     return null;
   };
 
@@ -94,6 +117,8 @@ export class PushDelegate {
     return { body: `${body}]}`, bytes, count };
   }
 }
+
+const deliveryKey = (entry: OutboxEntry): string => `${entry.space} ${entry.clientId}`;
 
 function toMutation(entry: OutboxEntry): Mutation {
   return {

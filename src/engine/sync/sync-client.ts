@@ -82,7 +82,10 @@ export class SyncClient implements KalphiteSync {
       spaces: () => this.#pullable(),
       forgotten: (space) => this.#forgotten.has(space) && !this.#synced.has(space),
       onForbidden: (space, error) => this.#lose(space, error),
-      onPulled: (space) => this.#landed(space),
+      onPulled: (space) => {
+        this.#pushes.pulled(space);
+        this.#landed(space);
+      },
       env,
       emit,
     });
@@ -173,7 +176,7 @@ export class SyncClient implements KalphiteSync {
     this.#pokeSpaces = key;
     if (this.#poke.state === 'off' || this.#paused || this.#closed || this.#transport.offline) return;
     this.#poke.stop();
-    this.#poke.start();
+    this.#connectPoke();
   }
 
   #landed(space: string): void {
@@ -220,6 +223,7 @@ export class SyncClient implements KalphiteSync {
     const space = this.#pushes.lastSpace;
     if (blocked === null || space === null) return 0;
     const dropped = await this.#o.outbox.discardUnacknowledged(space, blocked.count);
+    this.#pushes.forget();
     this.#pushLoop.resume();
     background(this.push());
     return dropped;
@@ -272,6 +276,7 @@ export class SyncClient implements KalphiteSync {
   /** After the local db was reset: nothing has been acknowledged for the new client yet. */
   forgetAcknowledged(): void {
     this.#pulls.forgetAcknowledged();
+    this.#pushes.forget();
     this.#pushLoop.forget();
     this.#pullLoop.forget();
   }
@@ -335,7 +340,8 @@ export class SyncClient implements KalphiteSync {
   }
 
   #connectPoke(): void {
-    if (!this.#paused && !this.#closed && !this.#transport.offline) this.#poke.start();
+    // Nothing to hear of: a stream naming no space would be the default space's.
+    if (!this.#paused && !this.#closed && !this.#transport.offline && this.#pokeSpaces !== '') this.#poke.start();
   }
 
   #stopAll(): void {
