@@ -30,7 +30,7 @@ export class EventLog {
     if ('error' in event && kind !== null) this.#failures.set(kind, { code: event.error.code, message: event.error.message, at: event.at });
     else if (kind !== null) this.#failures.delete(kind);
     if (this.#historySize > 0) {
-      this.#history.push(event);
+      this.#history.push(forHistory(event));
       if (this.#history.length > this.#historySize) this.#history.splice(0, this.#history.length - this.#historySize);
     }
     this.#bus.emit(event);
@@ -54,6 +54,18 @@ export class EventLog {
   clear(): void {
     this.#bus.clear();
   }
+}
+
+/**
+ * Changes a `store:changed` event keeps in the history; listeners hear every change. Without a
+ * bound the history would hold every entity of the last commits (a space opened and closed is two
+ * commits of all its entities), and closing a space would free nothing.
+ */
+export const HISTORY_CHANGES_KEPT = 100;
+
+function forHistory(event: KalphiteEvent): KalphiteEvent {
+  if (event.type !== 'store:changed' || event.changes.length <= HISTORY_CHANGES_KEPT) return event;
+  return { ...event, changes: event.changes.slice(0, HISTORY_CHANGES_KEPT), omitted: event.changes.length - HISTORY_CHANGES_KEPT };
 }
 
 /** Which kind of work an event reports on: its failure sets `lastError`, its success clears it. */

@@ -7,7 +7,16 @@ import type { KalphiteError } from './errors.js';
  * these (and `inspect()`), never private fields. `at` is the engine clock in ms.
  */
 export type KalphiteEvent =
-  | { readonly type: 'store:changed'; readonly at: number; readonly origin: ChangeOrigin; readonly tag: string | null; readonly version: number; readonly changes: readonly EntityChange[] }
+  | {
+      readonly type: 'store:changed';
+      readonly at: number;
+      readonly origin: ChangeOrigin;
+      readonly tag: string | null;
+      readonly version: number;
+      readonly changes: readonly EntityChange[];
+      /** In `events` (the history), a large commit keeps its first changes; this many more were heard by listeners. */
+      readonly omitted?: number;
+    }
   | { readonly type: 'flush:scheduled'; readonly at: number; readonly dueAt: number }
   | { readonly type: 'flush:started'; readonly at: number; readonly batchId: number; readonly size: number; readonly attempt: number }
   | {
