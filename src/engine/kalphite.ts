@@ -56,6 +56,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
         id: env.randomId(),
         store,
         isPending,
+        spaces,
         syncs: settings.sync !== null,
         env,
         emit,

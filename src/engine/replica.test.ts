@@ -34,7 +34,7 @@ async function setup({ ownDatabase = false, pglite, initial = ['default'] }: { o
       sync: { url: 'http://sync.test', pushDelayMs: 0, pullIntervalMs: 60_000, pullPageSize: 100, pushBatchSize: 500, acknowledgedRowsKept: 1000, maxPushBytes: 1 << 20, poke: false, retry: { baseMs: 10, maxMs: 10 }, fetch, headers: () => ({}) },
     },
     store,
-    spaces: { defaultSpace: 'default', holds: (space) => open.has(space), initial, lost: vi.fn() },
+    spaces: { defaultSpace: 'default', holds: (space) => open.has(space), openIds: () => initial, lost: vi.fn() },
     flusher,
     emit: (event) => events.push({ ...event, at: 0 } as KalphiteEvent),
   };

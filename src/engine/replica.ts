@@ -55,8 +55,8 @@ export interface MemorySpaces {
   readonly defaultSpace: string;
   /** Open in memory now. */
   holds(space: string): boolean;
-  /** The spaces open when the engine was created, loaded before sync starts. */
-  readonly initial: readonly string[];
+  /** The spaces open in memory now (when a local db opens, the ones to load and sync). */
+  openIds(): readonly string[];
   /** Read access to `space` was lost: memory lets go of it. */
   lost(space: string, error: KalphiteError): void;
 }
@@ -86,6 +86,7 @@ export class LocalReplica implements Replica {
   readonly #db: LocalDb;
   readonly sync: SyncClient | null;
   readonly tabs = { role: 'leader', count: 1 } as const;
+  #pulled: ((space: string, changes: readonly (readonly [string, Entity | null])[]) => void) | null = null;
 
   private constructor(context: ReplicaContext, db: LocalDb) {
     this.#context = context;
@@ -100,9 +101,14 @@ export class LocalReplica implements Replica {
         mirror: {
           get: (id) => store.entities.get(id),
           ids: (space) => idsIn(store, space),
-          holds: (space) => spaces.holds(space),
           isPending,
-          adopt: (space, writes) => adoptSpace(store, space, writes, isPending, (id, heldIn) => emit({ type: 'space:held-aside', space, id, heldIn })).length,
+          // A leader passes every pull on, for the tabs holding spaces its memory does not.
+          adopt: (space, writes) => {
+            const changes = [...writes];
+            this.#pulled?.(space, changes.map(([id, entity]) => [id, entity ?? null] as const));
+            if (!spaces.holds(space)) return 0;
+            return adoptSpace(store, space, changes, isPending, (id, heldIn) => emit({ type: 'space:held-aside', space, id, heldIn })).length;
+          },
         },
         defaultSpace: spaces.defaultSpace,
         onSpaceLost: (space, error) => spaces.lost(space, error),
@@ -130,7 +136,7 @@ export class LocalReplica implements Replica {
     const entities: Entity[] = [];
     try {
       const seen = new Map<string, string>();
-      for (const space of context.spaces.initial) {
+      for (const space of context.spaces.openIds()) {
         await db.ensureSpace(space);
         for (const entity of await db.loadEntities([space])) {
           const heldIn = seen.get(entity.id);
@@ -190,9 +196,17 @@ export class LocalReplica implements Replica {
     if (forget) await this.#db.forgetSpace(space);
   }
 
-  /** Begins syncing the initial spaces, once memory holds what the local db holds of them. */
-  start(): void {
-    this.sync?.start(this.#context.spaces.initial);
+  /** Begins syncing `spaces` (default: memory's), once memory holds what the local db holds of them. */
+  start(spaces: readonly string[] = this.#context.spaces.openIds()): void {
+    this.sync?.start(spaces);
+  }
+
+  /** Hears what each pull wrote to the local db (a leader tells the other tabs). */
+  onPulled(listener: (space: string, changes: readonly (readonly [string, Entity | null])[]) => void): () => void {
+    this.#pulled = listener;
+    return () => {
+      this.#pulled = null;
+    };
   }
 
   /** Mutation ids per op; a batch written before (sent again after a leader change) has none to give. */

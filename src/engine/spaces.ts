@@ -75,7 +75,6 @@ export interface SpaceControllerOptions {
  */
 export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces {
   readonly defaultSpace: string;
-  readonly initial: readonly string[];
   readonly #o: SpaceControllerOptions;
   readonly #open = new Map<string, OpenSpace>();
   readonly #errors = new Map<string, KalphiteError>();
@@ -86,7 +85,6 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
   constructor(options: SpaceControllerOptions) {
     this.#o = options;
     this.defaultSpace = options.defaultSpace;
-    this.initial = options.initial;
     for (const space of options.initial) this.#open.set(space, { ready: !options.syncs, progress: null, opening: null });
   }
 
@@ -106,6 +104,9 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
     } else if (event.type === 'sync:pull-succeeded') {
       const open = this.#open.get(event.space);
       if (open && !open.ready && open.opening === null) open.ready = true;
+    } else if (event.type === 'space:lost') {
+      // Heard from the leader tab too: its sync lost the space for every tab.
+      if (this.#open.has(event.space)) this.lost(event.space, event.error);
     } else if (event.type === 'sync:request-failed' && event.kind === 'pull' && event.status === null) {
       for (const open of this.#open.values()) if (open.opening === null) open.ready = true;
     } else if (!(event.type.startsWith('space:') || event.type === 'sync:refused' || event.type === 'outbox:acknowledged' || event.type === 'sync:request-failed')) {
@@ -114,9 +115,10 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
     this.#changed();
   };
 
-  holds(space: string): boolean {
-    return this.#open.has(space);
-  }
+  // Arrows: handed around as functions (the tabs adopt others' changes by them).
+  holds = (space: string): boolean => this.#open.has(space);
+
+  openIds = (): readonly string[] => [...this.#open.keys()];
 
   checkWrite(space: string): void {
     if (!this.#open.has(space)) {

@@ -1,4 +1,5 @@
 import { jsonEqual } from '../../protocol/json.js';
+import { DEFAULT_SPACE } from '../../protocol/space.js';
 import type { Entity } from './entity.js';
 import type { ChangeOrigin, MemoryStore } from './store.js';
 
@@ -68,4 +69,30 @@ export function releaseSpace(store: MemoryStore, space: string): number {
 /** The ids memory holds in `space`. */
 export function* idsIn(store: MemoryStore, space: string): Generator<string> {
   for (const entity of store.entities.values()) if (entity.space === space) yield entity.id;
+}
+
+/**
+ * Another tab's changes (or the leader's persisted ones) by the one rule, for the spaces this
+ * memory holds only: an entity of a space not open here stays out, and so does one whose id memory
+ * holds in another space; a delete removes an id only where it is held (in `space`, when the
+ * changes name one).
+ */
+export function adoptHeld(
+  store: MemoryStore,
+  changes: Iterable<ExternalChange>,
+  isPending: (id: string) => boolean,
+  holds: (space: string) => boolean,
+  origin: Exclude<ChangeOrigin, 'local'>,
+  space?: string,
+): string[] {
+  const accepted: ExternalChange[] = [];
+  for (const change of changes) {
+    const [id, entity] = change;
+    const current = store.entities.get(id);
+    if (entity) {
+      const into = entity.space ?? DEFAULT_SPACE;
+      if (holds(into) && (current === undefined || (current.space ?? DEFAULT_SPACE) === into)) accepted.push(change);
+    } else if (current !== undefined && (space === undefined || current.space === space)) accepted.push(change);
+  }
+  return adoptExternal(store, accepted, isPending, origin);
 }

@@ -28,10 +28,11 @@ export interface Mirror {
   get(id: string): Entity | undefined;
   /** The ids memory holds in `space`. */
   ids(space: string): Iterable<string>;
-  /** Whether `space` is open in memory (its pulls land there, not only in the local db). */
-  holds(space: string): boolean;
   /** A local write of `id` not yet in the outbox (in memory or in a flush). */
   isPending(id: string): boolean;
-  /** Server values of one space (undefined: deleted), adopted by the one rule (`adoptExternal`); returns how many. */
+  /**
+   * Server values of one space as the local db took them (undefined: deleted): memory adopts them
+   * by the one rule (`adoptExternal`) if it holds the space. Returns how many it adopted.
+   */
   adopt(space: string, writes: Iterable<readonly [string, Entity | undefined]>): number;
 }

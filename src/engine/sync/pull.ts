@@ -133,7 +133,7 @@ export class PullDelegate {
       ...(pulled.writable !== undefined && { writable: pulled.writable }),
     });
     // A local write may have landed while the transaction ran: the adopt rule keeps it (it will be pushed).
-    const applied = mirror.holds(space) ? mirror.adopt(space, result.applied) : 0;
+    const applied = mirror.adopt(space, result.applied);
     const before = this.state(space);
     // Every client of the group is acknowledged (tabs sharing this database); this one's id is ours.
     const own = acknowledgedUpTo?.[outbox.clientId];

@@ -106,9 +106,9 @@ class FakeMirror implements Mirror {
   *ids(space: string): Iterable<string> {
     for (const [id, value] of this.values) if (value.space === space) yield id;
   }
-  holds = (space: string) => this.open.has(space);
   isPending = () => false;
   adopt(space: string, writes: Iterable<readonly [string, Entity | undefined]>): number {
+    if (!this.open.has(space)) return 0;
     let n = 0;
     for (const [id, value] of writes) {
       if (value) this.values.set(id, { ...value, space });

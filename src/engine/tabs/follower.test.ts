@@ -38,6 +38,7 @@ function setup(pending: readonly string[] = []) {
     emit: (event) => events.push({ ...event, at: 0 } as KalphiteEvent),
     subscribe: () => () => {},
     setTabs: () => {},
+    spaces: { holds: (space) => space === 'default', openIds: () => ['default'] },
   };
   const follower = new Follower(ctx, { syncs: true, env, closeWaitMs: 50, joining: { joined, failed } });
   const snapshot = (overrides: Partial<Extract<TabMessage, { kind: 'snapshot' }>> = {}) =>
@@ -99,17 +100,33 @@ describe('the leader proxy (a follower tab)', () => {
     expect(posted.map((m) => m.kind)).toEqual(['batch', 'hello']);
   });
 
-  it('knows the leader\'s spaces and whether each is writable; opening and closing spaces belongs to the leader for now', async () => {
-    const { follower, snapshot } = setup();
+  it("knows the leader's spaces and whether each is writable; opens a space through the leader: its local copy, then its first pull", async () => {
+    const { follower, snapshot, posted } = setup();
     snapshot({ sync: leaderStatus([{ space: 'default' }, { space: 'review:1', writable: false }]) });
     expect(follower.knownSpaces().map((s) => [s.space, s.clientGroupId, s.writable])).toEqual([
       ['default', 'group-default', true],
       ['review:1', 'group-review:1', false],
     ]);
     expect([follower.writable('default'), follower.writable('review:1'), follower.writable('unknown')]).toEqual([true, false, null]);
-    await expect(follower.loadSpace('review:2')).rejects.toMatchObject({ code: 'not-leader' });
-    await expect(follower.syncSpace('review:2')).rejects.toMatchObject({ code: 'not-leader' });
-    await expect(follower.closeSpace('review:1', false)).rejects.toMatchObject({ code: 'not-leader' });
+    posted.length = 0;
+    const loading = follower.loadSpace('review:2');
+    expect(posted).toMatchObject([{ kind: 'open-space', space: 'review:2' }]);
+    const id = (posted[0] as Extract<TabMessage, { kind: 'open-space' }>).id;
+    follower.handlers['space-loaded']?.({ kind: 'space-loaded', from: 'leader', to: 'me', id, entities: [note('r', 'copy')], error: null });
+    expect(await loading).toEqual([note('r', 'copy')]);
+    const syncing = follower.syncSpace('review:2');
+    follower.handlers['space-synced']?.({ kind: 'space-synced', from: 'leader', to: 'me', id, error: { code: 'forbidden', message: 'not yours' } });
+    await expect(syncing).rejects.toMatchObject({ code: 'forbidden' });
+    await follower.closeSpace('review:2', true);
+    expect(posted.at(-1)).toMatchObject({ kind: 'close-space', space: 'review:2', forget: true });
+  });
+
+  it('a space opening when the leader goes fails, so it can be opened again', async () => {
+    const { follower, snapshot } = setup();
+    snapshot();
+    const loading = follower.loadSpace('review:3');
+    follower.handlers.leader?.({ kind: 'leader', from: 'new-leader' });
+    await expect(loading).rejects.toMatchObject({ code: 'not-leader' });
   });
 
   it('changeLog and reset belong to the leader; closing with no leader answering gives up after the wait', async () => {

@@ -3,7 +3,8 @@ import { KalphiteError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import type { FlushOp } from '../persist/local-db.js';
 import type { Replica } from '../replica.js';
-import { adoptExternal, adoptSnapshot } from '../store/adopt.js';
+import { adoptHeld, adoptSnapshot } from '../store/adopt.js';
+import type { Entity } from '../store/entity.js';
 import type { BatchTarget } from './batch-queue.js';
 import { FollowerSync, fromPlainError, idleSyncStatus } from './follower-sync.js';
 import type { MessageHandlers, Role, TabContext } from './role.js';
@@ -31,6 +32,9 @@ export class Follower implements Role {
   #profileId = '';
   #count = 1;
   #joined = false;
+  #opens = 0;
+  /** Spaces being opened through the leader: their local copy, then their first pull. */
+  readonly #opening = new Map<number, Opening>();
 
   constructor(ctx: TabContext, options: { readonly syncs: boolean; readonly env: Environment; readonly closeWaitMs: number; readonly joining: Joining }) {
     this.#ctx = ctx;
@@ -61,17 +65,24 @@ export class Follower implements Role {
     return this.sync?.status.spaces.find((s) => s.space === space)?.writable ?? null;
   }
 
-  // A follower holds the leader's spaces; opening others from a follower is not built yet.
-  loadSpace(_space: string): Promise<never> {
-    return Promise.reject(spacesInLeader());
+  /** The leader syncs every space any tab holds: it answers this space's local copy, then its first pull. */
+  loadSpace(space: string): Promise<Entity[]> {
+    const id = ++this.#opens;
+    const opening: Opening = { space, loaded: deferred(), synced: deferred() };
+    // Nobody may be waiting for the pull yet: its failure is the open's, read through syncSpace.
+    opening.synced.promise.catch(() => {});
+    this.#opening.set(id, opening);
+    this.#ctx.post({ kind: 'open-space', from: this.#ctx.id, id, space });
+    return opening.loaded.promise;
   }
 
-  syncSpace(_space: string): Promise<never> {
-    return Promise.reject(spacesInLeader());
+  syncSpace(space: string): Promise<void> {
+    const opening = [...this.#opening.values()].findLast((o) => o.space === space);
+    return opening ? opening.synced.promise : Promise.resolve();
   }
 
-  closeSpace(_space: string, _forget: boolean): Promise<never> {
-    return Promise.reject(spacesInLeader());
+  async closeSpace(space: string, forget: boolean): Promise<void> {
+    this.#ctx.post({ kind: 'close-space', from: this.#ctx.id, space, forget });
   }
 
   get tabs(): Replica['tabs'] {
@@ -100,6 +111,16 @@ export class Follower implements Role {
 
   leave(reason: string): void {
     this.sync?.abandon(reason);
+    this.#abandonOpens(reason);
+  }
+
+  #abandonOpens(reason: string): void {
+    for (const opening of this.#opening.values()) {
+      const error = new KalphiteError('not-leader', `${reason} Open space ${opening.space} again.`);
+      opening.loaded.reject(error);
+      opening.synced.reject(error);
+    }
+    this.#opening.clear();
   }
 
   readonly #toLeader: BatchTarget = (ops, batch) => this.#ctx.post({ kind: 'batch', from: this.#ctx.id, clientId: this.#ctx.id, batch, ops });
@@ -108,12 +129,14 @@ export class Follower implements Role {
     leader: () => {
       // A new leader: it gets every unanswered batch again, and a snapshot puts memory in step.
       this.sync?.abandon('The leader tab went away before answering.');
+      this.#abandonOpens('The leader tab went away while a space opened.');
       this.#ctx.queue.setTarget(this.#toLeader);
-      this.#ctx.post({ kind: 'hello', from: this.#ctx.id, protocol: TAB_PROTOCOL });
+      this.#ctx.post({ kind: 'hello', from: this.#ctx.id, protocol: TAB_PROTOCOL, spaces: this.#ctx.spaces.openIds() });
     },
     snapshot: (message) => {
       if (message.to !== this.#ctx.id) return;
       if (message.protocol !== TAB_PROTOCOL) return this.#incompatible(message.protocol);
+      if (message.error) return this.#joining.failed(fromPlainError(message.error));
       const { store, isPending, queue } = this.#ctx;
       this.#profileId = message.profileId;
       if (message.sync) this.sync?.update(message.sync);
@@ -128,10 +151,25 @@ export class Follower implements Role {
       if (message.to === this.#ctx.id) this.#incompatible(message.protocol);
     },
     changes: (message) => {
-      if (this.#joined) adoptExternal(this.#ctx.store, message.changes, this.#ctx.isPending, 'tab');
+      if (this.#joined) adoptHeld(this.#ctx.store, message.changes, this.#ctx.isPending, this.#ctx.spaces.holds, 'tab');
     },
     persisted: (message) => {
-      if (this.#joined) adoptExternal(this.#ctx.store, message.changes, this.#ctx.isPending, 'tab');
+      if (this.#joined) adoptHeld(this.#ctx.store, message.changes, this.#ctx.isPending, this.#ctx.spaces.holds, 'tab', message.space);
+    },
+    'space-loaded': (message) => {
+      const opening = message.to === this.#ctx.id ? this.#opening.get(message.id) : undefined;
+      if (!opening) return;
+      if (message.error) {
+        this.#opening.delete(message.id);
+        opening.loaded.reject(fromPlainError(message.error));
+      } else opening.loaded.resolve([...message.entities]);
+    },
+    'space-synced': (message) => {
+      const opening = message.to === this.#ctx.id ? this.#opening.get(message.id) : undefined;
+      if (!opening) return;
+      this.#opening.delete(message.id);
+      if (message.error) opening.synced.reject(fromPlainError(message.error));
+      else opening.synced.resolve();
     },
     ack: (message) => {
       if (message.to !== this.#ctx.id) return;
@@ -174,6 +212,24 @@ function fromForwarded(event: ForwardedEvent): Parameters<EmitEvent>[0] {
   return ('error' in event ? { ...event, error: fromPlainError(event.error) } : event) as Parameters<EmitEvent>[0];
 }
 
-function spacesInLeader(): KalphiteError {
-  return new KalphiteError('not-leader', 'This tab follows another that holds the local db: spaces open and close in the leader tab for now.');
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: KalphiteError): void;
+}
+
+function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: KalphiteError) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+interface Opening {
+  readonly space: string;
+  readonly loaded: Deferred<Entity[]>;
+  readonly synced: Deferred<void>;
 }

@@ -2,7 +2,8 @@ import { KalphiteError, toKalphiteError } from '../errors.js';
 import type { KalphiteEvent } from '../events.js';
 import type { FlushOp } from '../persist/local-db.js';
 import type { LocalReplica, Replica } from '../replica.js';
-import { adoptExternal } from '../store/adopt.js';
+import { adoptHeld } from '../store/adopt.js';
+import type { Entity } from '../store/entity.js';
 import type { BatchTarget } from './batch-queue.js';
 import { toPlainError, type SyncCall, type SyncCallResult } from './follower-sync.js';
 import type { MessageHandlers, Role, TabContext } from './role.js';
@@ -17,6 +18,8 @@ export class Leader implements Role {
   readonly #ctx: TabContext;
   readonly #local: LocalReplica;
   readonly #followers = new Set<string>();
+  /** The spaces each follower's memory holds: the local db syncs them with this tab's own. */
+  readonly #held = new Map<string, Set<string>>();
   readonly #stops: (() => void)[] = [];
 
   constructor(ctx: TabContext, local: LocalReplica) {
@@ -62,8 +65,35 @@ export class Leader implements Role {
     return this.#local.syncSpace(space);
   }
 
-  closeSpace(space: string, forget: boolean): Promise<void> {
-    return this.#local.closeSpace(space, forget);
+  /** This tab's memory let go of `space`: sync stops only if no other tab holds it either. */
+  async closeSpace(space: string, forget: boolean): Promise<void> {
+    if (!this.#heldByFollowers(space)) await this.#local.closeSpace(space, forget);
+  }
+
+  #heldByFollowers(space: string): boolean {
+    for (const spaces of this.#held.values()) if (spaces.has(space)) return true;
+    return false;
+  }
+
+  /** A follower let go of spaces: sync stops for each no tab holds any more. */
+  async #release(follower: string, spaces: Iterable<string>, forget: boolean): Promise<void> {
+    const held = this.#held.get(follower);
+    for (const space of [...spaces]) {
+      held?.delete(space);
+      if (!this.#heldByFollowers(space) && !this.#ctx.spaces.holds(space)) await this.#local.closeSpace(space, forget);
+    }
+  }
+
+  /** What a tab opening `space` starts from: this tab's memory if it holds the space (it has writes on their way), else the local db. */
+  async #copyOf(space: string): Promise<Entity[]> {
+    if (this.#ctx.spaces.holds(space)) return this.#ctx.store.getAll().filter((entity) => entity.space === space);
+    return this.#local.loadSpace(space);
+  }
+
+  #hold(follower: string, space: string): void {
+    let held = this.#held.get(follower);
+    if (!held) this.#held.set(follower, (held = new Set()));
+    held.add(space);
   }
 
   changeLog(limit: number): ReturnType<Replica['changeLog']> {
@@ -84,14 +114,14 @@ export class Leader implements Role {
   start(): void {
     const ctx = this.#ctx;
     this.#stops.push(
-      // What sync pulled into the local db reaches every tab.
-      ctx.store.subscribe((commit) => {
-        if (commit.origin === 'server') ctx.post({ kind: 'persisted', from: ctx.id, changes: commit.changes.map((c) => [c.id, c.after ?? null] as const) });
+      // What sync pulled into the local db reaches every tab (each adopts the spaces it holds).
+      this.#local.onPulled((space, changes) => {
+        if (this.#followers.size > 0 && changes.length > 0) ctx.post({ kind: 'persisted', from: ctx.id, space, changes });
       }),
       // The leader's sync events reach every tab, so each one's status and devtools stay current.
       ctx.subscribe((event) => {
         const sync = this.#local.sync;
-        if (!sync || !(event.type.startsWith('sync:') || event.type === 'outbox:acknowledged')) return;
+        if (!sync || !FORWARDED.has(event.type)) return;
         ctx.post({ kind: 'sync-event', from: ctx.id, event: toForwarded(event), status: sync.status });
       }),
     );
@@ -110,7 +140,7 @@ export class Leader implements Role {
     const last = await this.#local.persist(ops, { clientId, batch });
     if (last !== null) {
       const changes = ops.map((op) => [op.id, op.entity] as const);
-      if (clientId !== this.#local.clientId) adoptExternal(this.#ctx.store, changes, this.#ctx.isPending, 'tab');
+      if (clientId !== this.#local.clientId) adoptHeld(this.#ctx.store, changes, this.#ctx.isPending, this.#ctx.spaces.holds, 'tab');
       this.#ctx.post({ kind: 'persisted', from: this.#ctx.id, changes });
     }
     return last;
@@ -128,23 +158,54 @@ export class Leader implements Role {
       const ctx = this.#ctx;
       if (message.protocol !== TAB_PROTOCOL) return ctx.post({ kind: 'incompatible', from: ctx.id, to: message.from, protocol: TAB_PROTOCOL });
       this.#followers.add(message.from);
-      ctx.post({
-        kind: 'snapshot',
-        from: ctx.id,
-        to: message.from,
-        profileId: this.profileId,
-        entities: ctx.store.getAll(),
-        tabs: this.#followers.size + 1,
-        sync: this.#local.sync?.status ?? null,
-        protocol: TAB_PROTOCOL,
-      });
-      this.#announce();
+      const spaces = message.spaces;
+      for (const space of spaces) this.#hold(message.from, space);
+      void Promise.all(spaces.map((space) => this.#copyOf(space))).then(
+        (copies) => {
+          if (!this.#followers.has(message.from)) return;
+          ctx.post({
+            kind: 'snapshot',
+            from: ctx.id,
+            to: message.from,
+            profileId: this.profileId,
+            entities: copies.flat(),
+            tabs: this.#followers.size + 1,
+            sync: this.#local.sync?.status ?? null,
+            protocol: TAB_PROTOCOL,
+          });
+          this.#announce();
+          // Pulled in the background; the follower's memory has the local copy meanwhile.
+          for (const space of spaces) this.#local.syncSpace(space).catch(() => {});
+        },
+        // The local db could not be read: the new tab cannot join, and hears why.
+        (error: unknown) =>
+          ctx.post({ kind: 'snapshot', from: ctx.id, to: message.from, profileId: this.profileId, entities: [], tabs: this.#followers.size + 1, sync: null, protocol: TAB_PROTOCOL, error: toPlainError(toKalphiteError('db-failed', error)) }),
+      );
     },
     bye: (message) => {
-      if (this.#followers.delete(message.from)) this.#announce();
+      if (!this.#followers.delete(message.from)) return;
+      this.#announce();
+      void this.#release(message.from, this.#held.get(message.from) ?? [], false).finally(() => this.#held.delete(message.from));
     },
     changes: (message) => {
-      adoptExternal(this.#ctx.store, message.changes, this.#ctx.isPending, 'tab');
+      adoptHeld(this.#ctx.store, message.changes, this.#ctx.isPending, this.#ctx.spaces.holds, 'tab');
+    },
+    'open-space': (message) => {
+      const ctx = this.#ctx;
+      this.#hold(message.from, message.space);
+      this.#copyOf(message.space).then(
+        (entities) => {
+          ctx.post({ kind: 'space-loaded', from: ctx.id, to: message.from, id: message.id, entities, error: null });
+          this.#local.syncSpace(message.space).then(
+            () => ctx.post({ kind: 'space-synced', from: ctx.id, to: message.from, id: message.id, error: null }),
+            (error: unknown) => ctx.post({ kind: 'space-synced', from: ctx.id, to: message.from, id: message.id, error: toPlainError(toKalphiteError('network', error)) }),
+          );
+        },
+        (error: unknown) => ctx.post({ kind: 'space-loaded', from: ctx.id, to: message.from, id: message.id, entities: [], error: toPlainError(toKalphiteError('db-failed', error)) }),
+      );
+    },
+    'close-space': (message) => {
+      void this.#release(message.from, [message.space], message.forget);
     },
     batch: (message) => {
       const ctx = this.#ctx;
@@ -186,6 +247,23 @@ export class Leader implements Role {
     this.#ctx.setTabs('leader', count);
   }
 }
+
+/** The leader's events every tab hears as its own: sync, acknowledgements, and what happens to spaces. */
+const FORWARDED = new Set<KalphiteEvent['type']>([
+  'sync:push-started',
+  'sync:push-succeeded',
+  'sync:pull-started',
+  'sync:pull-succeeded',
+  'sync:request-failed',
+  'sync:refused',
+  'sync:poke',
+  'sync:poke-failed',
+  'sync:status',
+  'outbox:acknowledged',
+  'space:progress',
+  'space:writable',
+  'space:lost',
+]);
 
 /** A leader's sync event, for another tab: without its time, its error plain. */
 function toForwarded(event: KalphiteEvent): ForwardedEvent {

@@ -1,5 +1,5 @@
 import type { EmitEvent, KalphiteEvent, TabRole } from '../events.js';
-import type { Replica } from '../replica.js';
+import type { MemorySpaces, Replica } from '../replica.js';
 import type { MemoryStore } from '../store/store.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { TabMessage } from './tab-messages.js';
@@ -19,6 +19,8 @@ export interface TabContext {
   readonly subscribe: (listener: (event: KalphiteEvent) => void) => () => void;
   /** Tells the engine (an event) this tab's role and how many tabs there are. */
   readonly setTabs: (role: TabRole, count: number) => void;
+  /** The spaces this tab's memory holds: others' changes are adopted for these only. */
+  readonly spaces: Pick<MemorySpaces, 'holds' | 'openIds'>;
 }
 
 /** The messages a role answers, one handler per kind; kinds it has none for are not its business. */

@@ -1,5 +1,6 @@
 import { entityProblem } from '../../protocol/entity.js';
 import { isPlainObject } from '../../protocol/json.js';
+import { spaceProblem } from '../../protocol/space.js';
 import type { Entity } from '../store/entity.js';
 import type { KalphiteEvent } from '../events.js';
 import type { PlainError, SyncCall, SyncCallResult } from './follower-sync.js';
@@ -7,7 +8,9 @@ import type { FlushOp } from '../persist/local-db.js';
 import type { SyncStatus } from '../sync/sync-client.js';
 
 /** A leader's sync event as tabs pass it: without its time, its error (if any) plain. */
-export type ForwardedEvent = DistributiveForward<Extract<KalphiteEvent, { type: `sync:${string}` } | { type: 'outbox:acknowledged' }>>;
+export type ForwardedEvent = DistributiveForward<
+  Extract<KalphiteEvent, { type: `sync:${string}` } | { type: 'outbox:acknowledged' } | { type: 'space:progress' | 'space:writable' | 'space:lost' }>
+>;
 type DistributiveForward<T> = T extends { readonly error: unknown } ? Omit<T, 'at' | 'error'> & { readonly error: PlainError } : T extends unknown ? Omit<T, 'at'> : never;
 
 /**
@@ -26,8 +29,8 @@ export type TabChange = readonly [id: string, entity: Entity | null];
  * for entities it has no write of its own on the way.
  */
 export type TabMessage =
-  /** Before protocol 2 a hello carried no version: absent reads as 1. */
-  | { readonly kind: 'hello'; readonly from: string; readonly protocol: number }
+  /** Before protocol 2 a hello carried no version: absent reads as 1. `spaces`: those open in the tab's memory. */
+  | { readonly kind: 'hello'; readonly from: string; readonly protocol: number; readonly spaces: readonly string[] }
   /** The leader's answer to a hello of another protocol: the new tab cannot join. */
   | { readonly kind: 'incompatible'; readonly from: string; readonly to: string; readonly protocol: number }
   | { readonly kind: 'leader'; readonly from: string }
@@ -42,9 +45,17 @@ export type TabMessage =
       readonly sync: SyncStatus | null;
       /** Absent (protocol 1): a leader of an older release. */
       readonly protocol: number;
+      /** The leader could not read the spaces asked for: this tab cannot join. */
+      readonly error?: PlainError;
     }
   | { readonly kind: 'changes'; readonly from: string; readonly changes: readonly TabChange[] }
-  | { readonly kind: 'persisted'; readonly from: string; readonly changes: readonly TabChange[] }
+  /** `space`: the one space the changes belong to (a pull), so a delete only removes an id held there. */
+  | { readonly kind: 'persisted'; readonly from: string; readonly changes: readonly TabChange[]; readonly space?: string }
+  /** A follower opens a space: the leader answers its local copy (`space-loaded`), then syncs it (`space-synced`). */
+  | { readonly kind: 'open-space'; readonly from: string; readonly id: number; readonly space: string }
+  | { readonly kind: 'space-loaded'; readonly from: string; readonly to: string; readonly id: number; readonly entities: readonly Entity[]; readonly error: PlainError | null }
+  | { readonly kind: 'space-synced'; readonly from: string; readonly to: string; readonly id: number; readonly error: PlainError | null }
+  | { readonly kind: 'close-space'; readonly from: string; readonly space: string; readonly forget: boolean }
   | { readonly kind: 'batch'; readonly from: string; readonly clientId: string; readonly batch: number; readonly ops: readonly FlushOp[] }
   | {
       readonly kind: 'ack';
@@ -61,7 +72,25 @@ export type TabMessage =
   | { readonly kind: 'sync-call'; readonly from: string; readonly id: number; readonly call: SyncCall; readonly space?: string }
   | { readonly kind: 'sync-answer'; readonly from: string; readonly to: string; readonly id: number; readonly result: SyncCallResult; readonly error: PlainError | null };
 
-const KINDS = new Set(['hello', 'incompatible', 'leader', 'bye', 'snapshot', 'changes', 'persisted', 'batch', 'ack', 'tabs', 'sync-event', 'sync-call', 'sync-answer']);
+const KINDS = new Set([
+  'hello',
+  'incompatible',
+  'leader',
+  'bye',
+  'snapshot',
+  'changes',
+  'persisted',
+  'batch',
+  'ack',
+  'tabs',
+  'sync-event',
+  'sync-call',
+  'sync-answer',
+  'open-space',
+  'space-loaded',
+  'space-synced',
+  'close-space',
+]);
 const CALLS = new Set(['push', 'pull', 'pause', 'resume', 'offline', 'online', 'verify', 'retry', 'drop-blocked']);
 
 /**
@@ -75,7 +104,14 @@ export function parseTabMessage(value: unknown): TabMessage | null {
   const message = value as TabMessage;
   switch (message.kind) {
     case 'hello':
-      return { ...message, protocol: protocolOf(message) };
+      return { ...message, protocol: protocolOf(message), spaces: Array.isArray(message.spaces) ? message.spaces.filter((space) => spaceProblem(space) === null) : [] };
+    case 'open-space':
+    case 'close-space':
+      return spaceProblem(message.space) === null && (message.kind === 'close-space' || Number.isInteger(message.id)) ? message : null;
+    case 'space-loaded':
+      return typeof message.to === 'string' && Number.isInteger(message.id) && Array.isArray(message.entities) && message.entities.every((e) => entityProblem(e?.id, e) === null) ? message : null;
+    case 'space-synced':
+      return typeof message.to === 'string' && Number.isInteger(message.id) ? message : null;
     case 'incompatible':
       return typeof message.to === 'string' && Number.isInteger(message.protocol) ? message : null;
     case 'snapshot': {
@@ -88,7 +124,7 @@ export function parseTabMessage(value: unknown): TabMessage | null {
     }
     case 'changes':
     case 'persisted':
-      return Array.isArray(message.changes) && message.changes.every(isChange) ? message : null;
+      return Array.isArray(message.changes) && message.changes.every(isChange) && (message.kind === 'changes' || message.space === undefined || spaceProblem(message.space) === null) ? message : null;
     case 'batch':
       return typeof message.clientId === 'string' && Number.isInteger(message.batch) && Array.isArray(message.ops) ? message : null;
     case 'ack':

@@ -11,7 +11,7 @@ import type { MessageHandlers, Role, TabContext } from './role.js';
 import type { TabLink } from './tab-link.js';
 import { parseTabMessage, TAB_PROTOCOL, type TabMessage } from './tab-messages.js';
 
-export interface TabSessionOptions extends Pick<TabContext, 'id' | 'store' | 'isPending' | 'emit' | 'subscribe'> {
+export interface TabSessionOptions extends Pick<TabContext, 'id' | 'store' | 'isPending' | 'emit' | 'subscribe' | 'spaces'> {
   readonly link: TabLink;
   /** The lock and channel name, one per dataDir. */
   readonly name: string;
@@ -50,9 +50,9 @@ export class TabSession implements Replica {
   private constructor(options: TabSessionOptions) {
     this.#o = options;
     this.#channel = options.link.channel(options.name);
-    const { id, store, isPending, emit, subscribe } = options;
+    const { id, store, isPending, emit, subscribe, spaces } = options;
     const setTabs: TabContext['setTabs'] = (role, count) => emit({ type: 'tabs:changed', role, tabs: count });
-    this.#context = { id, store, isPending, emit, subscribe, setTabs, queue: this.#queue, post: (message) => this.#post(message) };
+    this.#context = { id, store, isPending, emit, subscribe, setTabs, spaces, queue: this.#queue, post: (message) => this.#post(message) };
     this.#role = new Follower(this.#context, {
       syncs: options.syncs,
       env: options.env,
@@ -108,7 +108,7 @@ export class TabSession implements Replica {
     return new Promise<void>((resolve, reject) => {
       this.#settle = { resolve, reject };
       this.#releaseLock = link.lock(name, () => this.#takeOver());
-      this.#post({ kind: 'hello', from: id, protocol: TAB_PROTOCOL });
+      this.#post({ kind: 'hello', from: id, protocol: TAB_PROTOCOL, spaces: this.#o.spaces.openIds() });
     });
   }
 

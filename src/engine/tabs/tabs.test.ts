@@ -5,7 +5,7 @@ import { startSyncServer } from '../../server/http.js';
 import { freshPGlite } from '../../test-support/pglite.js';
 import { createLockRegistry, createTestTab } from '../../test-support/tabs.js';
 import type { Entity } from '../store/entity.js';
-import { createKalphite, type Kalphite } from '../kalphite.js';
+import { createKalphite, type Kalphite, type KalphiteOptions } from '../kalphite.js';
 import { TAB_PROTOCOL } from './tab-messages.js';
 
 const note = (id: string, text: string, space = 'default'): Entity => ({ id, type: 'note', data: { text }, space });
@@ -21,10 +21,10 @@ async function profile(syncUrl?: string) {
   const locks = createLockRegistry();
   const pglite = await freshPGlite();
   const dataDir = `memory://tabs-${process.pid}-${++dirs}`;
-  const openTab = async () => {
+  const openTab = async (options: Pick<KalphiteOptions, 'spaces' | 'defaultSpace'> = {}) => {
     const tab = createTestTab(locks);
     const sync = syncUrl === undefined ? {} : { syncUrl, pushDelayMs: 0, pullIntervalMs: 60_000 };
-    const kalphite = await createKalphite({ dataDir, pglite, tabs: tab.link, flushDelayMs: 0, ...sync });
+    const kalphite = await createKalphite({ dataDir, pglite, tabs: tab.link, flushDelayMs: 0, ...sync, ...options });
     open.push(kalphite);
     return Object.assign(tab, { kalphite });
   };
@@ -64,15 +64,52 @@ describe('tabs sharing one database', () => {
     expect(b.kalphite.events.filter((e) => e.type === 'flush:committed')).toMatchObject([{ ids: ['from-b'], spaces: ['default'], mutationIds: [1] }]);
   });
 
-  it('spaces open and close in the leader for now: a follower says so', async () => {
-    const { openTab } = await profile();
-    const a = await openTab();
-    const b = await openTab();
-    await expect(b.kalphite.spaces.open('review:1')).rejects.toMatchObject({ code: 'not-leader' });
-    expect(b.kalphite.spaces.get('review:1')).toMatchObject({ open: false, error: { code: 'not-leader' } });
-    expect(() => b.kalphite.store.entities.set('r', note('r', 'x', 'review:1'))).toThrow(expect.objectContaining({ code: 'space-not-open' }));
-    await a.kalphite.spaces.open('review:1');
-    expect(a.kalphite.spaces.get('review:1')).toMatchObject({ open: true });
+  it('the leader syncs the union of the tabs’ spaces; each tab’s memory holds its own', async () => {
+    const server = await startSyncServer({ db: await createPGliteBackend(await freshPGlite()) });
+    try {
+      const url = `${server.url}/api/sync`;
+      const other = await createKalphite({ pglite: await freshPGlite(), syncUrl: url, spaces: ['review:1', 'review:2'], defaultSpace: 'review:1', pushDelayMs: 0, flushDelayMs: 0 });
+      open.push(other);
+      other.store.entities.set('r1', note('r1', 'in review 1', 'review:1'));
+      other.store.entities.set('r2', note('r2', 'in review 2', 'review:2'));
+      await other.flush();
+      await other.sync!.push();
+
+      const { openTab } = await profile(url);
+      const a = await openTab();
+      const b = await openTab({ spaces: ['review:2'], defaultSpace: 'review:2' });
+      expect(b.kalphite.inspect().tabs.role).toBe('follower');
+      await vi.waitFor(() => expect(b.kalphite.store.getById('r2')).toMatchObject({ data: { text: 'in review 2' } }));
+      await b.kalphite.spaces.open('review:1');
+      expect(b.kalphite.store.getById('r1')).toMatchObject({ space: 'review:1' });
+      // The leader syncs both review spaces for its follower, but holds neither in memory.
+      expect(a.kalphite.store.getById('r1')).toBeNull();
+      expect(a.kalphite.store.getById('r2')).toBeNull();
+      expect(a.kalphite.sync!.status.spaces.filter((s) => s.syncing).map((s) => s.space).sort()).toEqual(['default', 'review:1', 'review:2']);
+
+      // Another client's write reaches the follower through the leader's pull.
+      other.store.entities.set('r1', note('r1', 'edited elsewhere', 'review:1'));
+      await other.flush();
+      await other.sync!.push();
+      await a.kalphite.sync!.pull();
+      await vi.waitFor(() => expect(b.kalphite.store.getById('r1')).toMatchObject({ data: { text: 'edited elsewhere' } }));
+      expect(a.kalphite.store.getById('r1')).toBeNull();
+
+      // The follower's write goes through the leader to the server.
+      b.kalphite.store.entities.set('b1', note('b1', 'from the follower', 'review:1'));
+      await b.kalphite.flush();
+      await a.kalphite.sync!.push();
+      await other.sync!.pull();
+      expect(other.store.getById('b1')).toMatchObject({ data: { text: 'from the follower' } });
+
+      // Closed in the only tab holding it: the leader stops syncing it once its writes are acknowledged.
+      await a.kalphite.sync!.pull();
+      await b.kalphite.spaces.close('review:1');
+      await vi.waitFor(() => expect(a.kalphite.sync!.status.spaces.find((s) => s.space === 'review:1')?.syncing).toBe(false));
+      expect(b.kalphite.store.getById('r1')).toBeNull();
+    } finally {
+      await server.close();
+    }
   });
 
   it('a tab opened later starts with everything; the last write to an entity wins in every tab', async () => {
