@@ -5,12 +5,14 @@ import { benchFlush } from './flush.bench.js';
 import { printTable, type Row } from './measure.js';
 import { benchStore } from './store.bench.js';
 import { benchTabLatency } from './tab-latency.bench.js';
+import { benchSpacesOpen } from './spaces-open.bench.js';
+import { benchSpacesPush } from './spaces-push.bench.js';
 import { benchConvergence, benchPushThroughput } from './sync.bench.js';
 import { postgresAvailable, POSTGRES_URL } from '../src/test-support/postgres.js';
 
 /**
  * `npm run bench`: every figure as a ratio to a floor measured in the same run.
- * `npm run bench -- store flush` runs only those groups (store, flush, cold-start, sync, tabs).
+ * `npm run bench -- store flush` runs only those groups (store, flush, cold-start, sync, spaces-push, spaces-open, tabs).
  */
 const sizes = [10_000, 100_000];
 /** One size after another: figures are never measured while another runs. */
@@ -24,6 +26,8 @@ const groups: Record<string, () => Promise<Row[]>> = {
   flush: bySize(benchFlush),
   'cold-start': bySize(benchColdStart),
   sync: async () => [...(await benchPushThroughput((await postgresAvailable()) ? POSTGRES_URL : null)), ...(await benchConvergence())],
+  'spaces-push': async () => benchSpacesPush((await postgresAvailable()) ? POSTGRES_URL : null),
+  'spaces-open': () => benchSpacesOpen(10_000),
   tabs: benchTabLatency,
 };
 const asked = process.argv.slice(2);
