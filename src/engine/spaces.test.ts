@@ -198,6 +198,12 @@ describe('spaces', () => {
     expect(refusals).toHaveLength(2);
     expect(refusals[0]).toMatchObject({ space: 'shared', reason: expect.stringContaining('may not write') });
     expect(grace.k.spaces.get('shared')).toMatchObject({ writable: false, unacknowledged: 0, lastRefusal: { reason: expect.stringContaining('may not write') } });
+    // The change log keeps each refused write with its reason.
+    const log = await grace.k.changeLog();
+    expect(log.map((entry) => [entry.entityId, entry.acknowledged, entry.refusal])).toEqual([
+      ['new', true, expect.stringContaining('may not write')],
+      ['doc', true, expect.stringContaining('may not write')],
+    ]);
     await ada.k.sync!.pull();
     expect(ada.k.store.getById('doc')).toMatchObject({ data: { text: 'original' } });
   });

@@ -85,7 +85,7 @@ describe('schema and migrations', () => {
     expect(db.spaces.get('default')?.clientGroupId).toBe('old-client');
     expect(await db.loadEntities(['default'])).toEqual([note('a', 'v1')]);
     expect(await db.changeLog(10)).toEqual([
-      { space: 'default', clientId: 'old-client', mutationId: 1, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', 'v1'), before: null, createdAt: 5, acknowledged: false },
+      { space: 'default', clientId: 'old-client', mutationId: 1, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', 'v1'), before: null, createdAt: 5, acknowledged: false, refusal: null },
     ]);
     expect(await db.writeBatch([upsert(note('b', 'v2'))])).toEqual([1]);
     // Pushed in the order written: the old client's row, then the new one's.
@@ -117,8 +117,8 @@ describe('schema and migrations', () => {
     expect(db.outboxLength).toBe(1);
     expect(db.unacknowledgedIn('default')).toBe(1);
     expect(await db.changeLog(10)).toEqual([
-      { space: 'default', clientId: 'old-tab', mutationId: 2, entityId: 'b', entityType: 'note', op: 'upsert', entity: note('b', 'mine'), before: note('b', 'before'), createdAt: 6, acknowledged: false },
-      { space: 'default', clientId: 'old-tab', mutationId: 1, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', 'server'), before: null, createdAt: 5, acknowledged: true },
+      { space: 'default', clientId: 'old-tab', mutationId: 2, entityId: 'b', entityType: 'note', op: 'upsert', entity: note('b', 'mine'), before: note('b', 'before'), createdAt: 6, acknowledged: false, refusal: null },
+      { space: 'default', clientId: 'old-tab', mutationId: 1, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', 'server'), before: null, createdAt: 5, acknowledged: true, refusal: null },
     ]);
     // The old tab's mutation ids go on from where they were (a repeat would be skipped by the server as done),
     // and a batch it had written is still recognised as written.

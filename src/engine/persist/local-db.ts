@@ -46,6 +46,8 @@ export interface PullApplication {
   readonly pendingInMemory: (id: string) => boolean;
   /** What the server says of the caller's right to write here (undefined: it did not say). */
   readonly writable?: boolean;
+  /** Changes the server acknowledged without applying them, with why: the change log keeps the reason. */
+  readonly refused?: readonly { readonly clientId: string; readonly mutationId: number; readonly reason: string }[];
 }
 
 export interface PullResult {
@@ -74,6 +76,8 @@ export interface ChangeLogEntry extends OutboxEntry {
   /** What the local db held before this change (null: nothing). */
   readonly before: Entity | null;
   readonly acknowledged: boolean;
+  /** Why the server refused it (acknowledged without applying it); null when it was applied or is not acknowledged yet. */
+  readonly refusal: string | null;
 }
 
 export interface LocalDbOptions {
@@ -326,6 +330,13 @@ export class LocalDb {
     const { space } = input;
     const result = await this.#db.transaction(async (tx) => {
       if (input.acknowledgeUpTo !== null) await acknowledgeRows(tx, space, input.acknowledgeUpTo);
+      if (input.refused && input.refused.length > 0) {
+        await tx.query(
+          `UPDATE client_changes c SET refusal = r.reason FROM json_to_recordset($1::json) AS r(client_id text, mutation_id bigint, reason text)
+           WHERE c.space = $2 AND c.client_id = r.client_id AND c.id = r.mutation_id`,
+          [JSON.stringify(input.refused.map((r) => ({ client_id: r.clientId, mutation_id: r.mutationId, reason: r.reason }))), space],
+        );
+      }
       const unacked = await tx.query<{ entity_id: string }>('SELECT DISTINCT entity_id FROM client_changes WHERE NOT acknowledged AND space = $1', [space]);
       const outboxKeys = new Set(unacked.rows.map((r) => r.entity_id));
       const pending = (id: string) => outboxKeys.has(id) || input.pendingInMemory(id);
@@ -410,11 +421,11 @@ export class LocalDb {
 
   /** The newest outbox rows, acknowledged or not (as many as compaction kept), newest first. */
   async changeLog(limit: number): Promise<ChangeLogEntry[]> {
-    const result = await this.#db.query<OutboxRow & { before: Entity | null; acknowledged: boolean }>(
-      `SELECT space, client_id, id, entity_id, entity_type, op, data, before, created_at, acknowledged FROM client_changes ORDER BY seq DESC LIMIT $1`,
+    const result = await this.#db.query<OutboxRow & { before: Entity | null; acknowledged: boolean; refusal: string | null }>(
+      `SELECT space, client_id, id, entity_id, entity_type, op, data, before, created_at, acknowledged, refusal FROM client_changes ORDER BY seq DESC LIMIT $1`,
       [limit],
     );
-    return result.rows.map((row) => ({ ...toOutboxEntry(row), before: row.before, acknowledged: row.acknowledged }));
+    return result.rows.map((row) => ({ ...toOutboxEntry(row), before: row.before, acknowledged: row.acknowledged, refusal: row.refusal }));
   }
 
   /**

@@ -96,7 +96,7 @@ export const migrations: readonly Migration[] = [
     // database's old client group and cookie become the default space's, so a server that knows
     // them still acknowledges the old outbox. Values carry their space, as memory does.
     version: 6,
-    description: 'spaces: local_spaces, mutation_ids, and space on entities and client_changes',
+    description: 'spaces: local_spaces, mutation_ids, space on entities and client_changes; client_changes.refusal',
     sql: `
       CREATE TABLE local_spaces (
         space           text PRIMARY KEY,
@@ -126,6 +126,8 @@ export const migrations: readonly Migration[] = [
       );
       INSERT INTO mutation_ids SELECT 'default', client_id, last_mutation_id FROM local_clients WHERE last_mutation_id > 0;
       ALTER TABLE local_clients DROP COLUMN last_mutation_id;
+      -- Why the server refused a change (acknowledged without applying it), for the change log.
+      ALTER TABLE client_changes ADD COLUMN refusal text;
     `,
   },
 ];

@@ -131,6 +131,7 @@ export class PullDelegate {
       // A local write of the id in another space (held aside here) does not hold this space's value back.
       pendingInMemory: (id) => mirror.isPending(id) && (mirror.get(id)?.space ?? space) === space,
       ...(pulled.writable !== undefined && { writable: pulled.writable }),
+      refused: pulled.refused.map((r) => ({ clientId: r.clientID, mutationId: r.id, reason: r.reason })),
     });
     // A local write may have landed while the transaction ran: the adopt rule keeps it (it will be pushed).
     const applied = mirror.adopt(space, result.applied);
