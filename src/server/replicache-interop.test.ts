@@ -75,13 +75,18 @@ describe('Replicache interop', () => {
     expect(await scan(rep)).toEqual(Object.fromEntries([...k.store.entities].sort(([a], [b]) => a.localeCompare(b))));
   });
 
-  it('an unmodified replicache client syncing one space through ?space= sees all of it and nothing of another', async () => {
+  it('an unmodified replicache client syncing one space through ?space= converges with Kalphite engines there and sees nothing of another', async () => {
     const server = await startSyncServer({ db: await createPGliteBackend(await freshPGlite()) });
     cleanups.push(() => server.close());
     const stamp = Date.now();
     const one = await replicache(server, `space-one-${stamp}`, 'review:1');
     const two = await replicache(server, `space-two-${stamp}`, 'review:2');
     const alsoOne = await replicache(server, `space-one-again-${stamp}`, 'review:1');
+    const k = await createKalphite({ pglite: await freshPGlite(), syncUrl: `${server.url}/api/sync`, spaces: ['review:1'], defaultSpace: 'review:1', pushDelayMs: 0, flushDelayMs: 0, poke: false, pullIntervalMs: 600_000 });
+    cleanups.push(() => k.close());
+    k.store.entities.set('from-kalphite', { id: 'from-kalphite', type: 'comment', data: { text: 'in review 1, from Kalphite' } });
+    await k.flush();
+    await k.sync!.push();
 
     await one.mutate.upsert({ id: 'first', type: 'comment', data: { text: 'in review 1' } });
     await two.mutate.upsert({ id: 'second', type: 'comment', data: { text: 'in review 2, private' } });
@@ -98,10 +103,13 @@ describe('Replicache interop', () => {
     };
     const inOne = {
       first: { id: 'first', type: 'comment', data: { text: 'in review 1' }, space: 'review:1' },
+      'from-kalphite': { id: 'from-kalphite', type: 'comment', data: { text: 'in review 1, from Kalphite' }, space: 'review:1' },
       third: { id: 'third', type: 'comment', data: { text: 'in review 1 too' }, space: 'review:1' },
     };
     expect(await settled(one)).toEqual(inOne);
     expect(await settled(alsoOne)).toEqual(inOne);
     expect(await settled(two)).toEqual({ second: { id: 'second', type: 'comment', data: { text: 'in review 2, private' }, space: 'review:2' } });
+    await k.sync!.pull();
+    expect(Object.fromEntries([...k.store.entities].sort(([a], [b]) => a.localeCompare(b)))).toEqual(inOne);
   });
 });
