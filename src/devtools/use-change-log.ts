@@ -7,7 +7,7 @@ export interface ChangeLogView {
   readonly error: string | null;
 }
 
-const RELOAD_ON = new Set(['flush:committed', 'outbox:acknowledged', 'outbox:compacted', 'db:reset']);
+const RELOAD_ON = new Set(['flush:committed', 'outbox:acknowledged', 'sync:refused', 'outbox:compacted', 'db:reset']);
 
 /**
  * The engine's change log (`kalphite.changeLog()`), read again whenever the outbox changes. At most

@@ -9,26 +9,21 @@ export interface EngineView {
   readonly events: readonly KalphiteEvent[];
   /** Per space, the newest version the server said it committed (pokes; a pull's cookie when newer). */
   readonly serverVersions: ReadonlyMap<string, number>;
-  /** Why the server refused a write, by `refusalKey(space, clientId, mutationId)`: every `sync:refused` heard. */
-  readonly refusals: ReadonlyMap<string, string>;
   /** Spaces whose read access was lost (`space:lost`): closed and forgotten, so `inspect().spaces` no longer lists them. */
   readonly lostSpaces: ReadonlySet<string>;
 }
 
-/** Mutation ids count per client and space: a refusal is found by all three. */
-export const refusalKey = (space: string, clientId: string, mutationId: number): string => `${space}\u0000${clientId}\u0000${mutationId}`;
-
 /**
  * The engine as the panel sees it: `inspect()` plus recent events, refreshed at most once per
  * animation frame however many events arrive (the panel stays smooth at 100 events a second).
- * Server versions, refusals and lost spaces are kept beyond the event history while the panel is
+ * Server versions and lost spaces are kept beyond the event history while the panel is
  * open: the views that show them must not forget one because a busy engine emitted 300 events since.
  */
 export function useEngineView(kalphite: Kalphite): EngineView {
-  const [view, setView] = useState<EngineView>(() => heard({ inspection: kalphite.inspect(), events: [...kalphite.events].reverse(), serverVersions: new Map(), refusals: new Map(), lostSpaces: new Set() }, kalphite.events));
+  const [view, setView] = useState<EngineView>(() => heard({ inspection: kalphite.inspect(), events: [...kalphite.events].reverse(), serverVersions: new Map(), lostSpaces: new Set() }, kalphite.events));
   useEffect(() => {
     let events = [...kalphite.events].reverse().slice(0, HISTORY);
-    let kept = heard({ inspection: kalphite.inspect(), events, serverVersions: new Map(), refusals: new Map(), lostSpaces: new Set() }, kalphite.events);
+    let kept = heard({ inspection: kalphite.inspect(), events, serverVersions: new Map(), lostSpaces: new Set() }, kalphite.events);
     let frame: number | null = null;
     const schedule = globalThis.requestAnimationFrame ?? ((cb: FrameRequestCallback) => setTimeout(() => cb(0), 16) as unknown as number);
     const cancel = globalThis.cancelAnimationFrame ?? ((id: number) => clearTimeout(id));
@@ -54,15 +49,14 @@ export function useEngineView(kalphite: Kalphite): EngineView {
 
 /** `view` with what `events` (oldest first) add to its kept maps; each map is new only when it changed, so memoised views skip equal ones. */
 function heard(view: EngineView, events: readonly KalphiteEvent[]): EngineView {
-  let { serverVersions, refusals, lostSpaces } = view;
+  let { serverVersions, lostSpaces } = view;
   for (const e of events) {
     const version = e.type === 'sync:poke' ? e.version : e.type === 'sync:pull-succeeded' && typeof e.cookie === 'number' ? e.cookie : null;
     const space = e.type === 'sync:poke' ? e.space : e.type === 'sync:pull-succeeded' ? e.space : null;
     if (space !== null && version !== null && version > (serverVersions.get(space) ?? -1)) serverVersions = new Map(serverVersions).set(space, version);
-    if (e.type === 'sync:refused') refusals = new Map(refusals).set(refusalKey(e.space, e.clientId, e.mutationId), e.reason);
     if (e.type === 'space:lost' && !lostSpaces.has(e.space)) lostSpaces = new Set(lostSpaces).add(e.space);
   }
-  return serverVersions === view.serverVersions && refusals === view.refusals && lostSpaces === view.lostSpaces ? view : { ...view, serverVersions, refusals, lostSpaces };
+  return serverVersions === view.serverVersions && lostSpaces === view.lostSpaces ? view : { ...view, serverVersions, lostSpaces };
 }
 
 /**

@@ -184,7 +184,7 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
       <div role="tabpanel" id={`${baseId}-${tab}-panel`} aria-labelledby={`${baseId}-${tab}-tab`}>
         {tab === 'memory' && <MemoryTab kalphite={kalphite} filter={filter} onFilter={(value) => set({ filter: value })} />}
         {tab === 'flushes' && <FlushesTab view={view} now={now} />}
-        {tab === 'changes' && <ChangeLogTab kalphite={kalphite} view={view} />}
+        {tab === 'changes' && <ChangeLogTab kalphite={kalphite} />}
         {tab === 'sync' && <SyncTab view={view} now={now} />}
         {tab === 'spaces' && <SpacesTab kalphite={kalphite} view={view} />}
         {tab === 'durability' && <DurabilityTab view={view} />}

@@ -1,11 +1,10 @@
 import { useMemo, useState } from 'react';
-import type { ChangeLogEntry, Kalphite, JsonValue, SpaceInfo } from '../../engine/index.js';
+import type { ChangeLogEntry, Kalphite, JsonValue } from '../../engine/index.js';
 import { diffEntities } from '../diff.js';
 import { useChangeLog } from '../use-change-log.js';
-import { refusalKey, type EngineView } from '../use-inspection.js';
 import { VirtualList } from '../virtual-list.js';
 
-/** A change log row with why the server refused it (null: it did not, or not that this panel heard). */
+/** A change log row, its key and why the server refused it (null: it did not). */
 interface Change {
   readonly entry: ChangeLogEntry;
   readonly key: string;
@@ -16,12 +15,11 @@ interface Change {
  * Outbox rows (newest first) with their space, whether the server acknowledged each or refused it
  * (and why), and a before/after diff.
  */
-export function ChangeLogTab({ kalphite, view }: { kalphite: Kalphite; view: EngineView }) {
+export function ChangeLogTab({ kalphite }: { kalphite: Kalphite }) {
   const { entries, error } = useChangeLog(kalphite);
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
-  const { refusals, inspection } = view;
-  const changes = useMemo(() => entries.map((entry): Change => ({ entry, key: changeKey(entry), refusal: refusalOf(entry, refusals, inspection.spaces, inspection.clientId) })), [entries, refusals, inspection.spaces, inspection.clientId]);
+  const changes = useMemo(() => entries.map((entry): Change => ({ entry, key: changeKey(entry), refusal: refusalOf(entry) })), [entries]);
   const needle = filter.trim().toLowerCase();
   const shown = useMemo(
     () =>
@@ -75,24 +73,12 @@ export function ChangeLogTab({ kalphite, view }: { kalphite: Kalphite; view: Eng
 }
 
 /** Mutation ids count per client and space: together they name one change. */
-const changeKey = (e: ChangeLogEntry) => refusalKey(e.space, e.clientId, e.mutationId);
+const changeKey = (e: ChangeLogEntry) => `${e.space}\u0000${e.clientId}\u0000${e.mutationId}`;
 
 const state = (e: ChangeLogEntry) => (e.op === 'discard' ? 'given up' : e.acknowledged ? 'acknowledged' : 'not acknowledged');
 
-/**
- * Why the server refused this change. The engine is to record it on the row (`refusal`); until it
- * does, the panel matches the `sync:refused` events it heard, and the space's last refusal (kept in
- * the local db, so it survives a reload) for this client's own writes.
- */
-function refusalOf(entry: ChangeLogEntry, heard: EngineView['refusals'], spaces: readonly SpaceInfo[], clientId: string): string | null {
-  // A discard was given up by this client; the server only acknowledged that.
-  if (entry.op === 'discard') return null;
-  if ('refusal' in entry) return typeof entry.refusal === 'string' ? entry.refusal : null;
-  const reason = heard.get(changeKey(entry));
-  if (reason !== undefined) return reason;
-  const last = entry.clientId === clientId ? spaces.find((s) => s.id === entry.space)?.lastRefusal : undefined;
-  return last && last.mutationId === entry.mutationId ? last.reason : null;
-}
+/** Why the server refused this change; a discard was given up by this client, and the server only acknowledged that. */
+const refusalOf = (entry: ChangeLogEntry): string | null => (entry.op === 'discard' ? null : entry.refusal);
 
 function ChangeDiff({ change: { entry, refusal } }: { change: Change }) {
   const heading = (

@@ -5,8 +5,8 @@ import type { EngineView } from '../use-inspection.js';
 /**
  * Each space this engine knows: whether this tab holds it in memory, whether the server lets this
  * user write it, its cookie beside the server's version heard from pokes, writes not acknowledged
- * yet, the last refusal and its reason, and a first load's progress. Spaces other tabs opened are
- * not listed: the leader does not share its tabs' spaces yet.
+ * yet, the last refusal and its reason, and a first load's progress. "This tab" is this tab's
+ * memory: the engine does not say yet which other tabs hold a space (the leader syncs them all).
  */
 export function SpacesTab({ kalphite, view }: { kalphite: Kalphite; view: EngineView }) {
   const { inspection, serverVersions, lostSpaces } = view;
@@ -24,7 +24,7 @@ export function SpacesTab({ kalphite, view }: { kalphite: Kalphite; view: Engine
     <div style={{ display: 'grid', gap: 8 }}>
       <p className="kalphite-muted" style={{ margin: 0 }}>
         {inspection.spaces.filter((s) => s.open).length} open in this tab · default space <code>{inspection.defaultSpace}</code>
-        {inspection.tabs.count > 1 && ' · spaces opened in other tabs are not listed here'}
+        {inspection.tabs.count > 1 && ` · ${inspection.tabs.count} tabs: “this tab” shows this one’s memory only`}
       </p>
       {error && <p role="alert" style={{ margin: 0 }}>{error}</p>}
       {/* Focusable, so a wide table scrolls from the keyboard in a narrow dock. */}
