@@ -1,19 +1,14 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { demoInChromium, openDemoPage } from './browser.js';
+import { demoHeaders, demoUser } from '../demo/users.js';
+import { commentOnStoreReview as comment, demoInChromium, openDemoPage, storeReview } from './browser.js';
 
 const env = demoInChromium();
 
-/** A tab of the demo in `context` (tabs of one context share IndexedDB, so one local database). */
-const openTab = (context: BrowserContext, user: string) => openDemoPage(context, env.demo.url, user);
+/** A tab of the demo in `context` as Ada (tabs of one context and user share IndexedDB, so one local database). */
+const openTab = (context: BrowserContext) => openDemoPage(context, env.demo.url, 'ada');
 
-async function comment(page: Page, line: number, text: string) {
-  await page.getByRole('button', { name: `Comment on line ${line}` }).click();
-  await page.getByLabel(`Your comment on line ${line}`).fill(text);
-  await page.getByRole('button', { name: 'Comment', exact: true }).click();
-}
-
-const seen = (page: Page, line: number, text: string) => page.getByRole('group', { name: `Comments on line ${line}` }).getByText(text).waitFor({ timeout: 60_000 });
+const seen = (page: Page, line: number, text: string) => storeReview(page).getByRole('group', { name: `Comments on line ${line}` }).getByText(text).waitFor({ timeout: 60_000 });
 
 /** Waits for the devtools header to show `text`; the page comes to the front first, since a hidden page gets no animation frames (the panel redraws on those). */
 async function header(page: Page, text: string) {
@@ -24,8 +19,8 @@ async function header(page: Page, text: string) {
 describe('tabs of one browser profile', () => {
   it('share one database: both write, each sees the other; the leader closes mid-stream; a later tab loads everything', async () => {
     const context = await env.browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    const first = await openTab(context, 'ada');
-    const second = await openTab(context, 'grace');
+    const first = await openTab(context);
+    const second = await openTab(context);
     for (const tab of [first, second]) await tab.page.getByRole('button', { name: 'Kalphite devtools' }).click();
     await header(first.page, 'leader · 2 tabs');
     await header(second.page, 'follower · 2 tabs');
@@ -41,7 +36,7 @@ describe('tabs of one browser profile', () => {
     await comment(second.page, 9, 'Written by the new leader');
     await header(second.page, 'leader · 1 tab');
 
-    const third = await openTab(context, 'linus');
+    const third = await openTab(context);
     for (const [line, text] of [
       [3, 'Written in the leader tab'],
       [5, 'Written in the follower tab'],
@@ -51,14 +46,15 @@ describe('tabs of one browser profile', () => {
       await seen(third.page, line, text);
     }
 
-    // And the server has each comment once, through the one leader.
+    // And the server has each comment once, through the one leader (besides the two the demo seeds).
+    const ada = demoUser('ada')!;
     await expect.poll(async () => {
-      const body = await fetch(`${env.demo.syncUrl}/pull`, {
+      const body = await fetch(`${env.demo.syncUrl}/pull?space=review:store`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...demoHeaders(ada) },
         body: JSON.stringify({ pullVersion: 1, clientGroupID: 'observer', profileID: 'observer', schemaVersion: '3', cookie: null }),
-      }).then((r) => r.json() as Promise<{ patch: { op: string; value?: { type?: string } }[] }>);
-      return body.patch.filter((op) => op.op === 'put' && op.value?.type === 'comment').length;
+      }).then((r) => r.json() as Promise<{ patch: { op: string; key?: string; value?: { type?: string } }[] }>);
+      return body.patch.filter((op) => op.op === 'put' && op.value?.type === 'comment' && !op.key?.startsWith('review:store/')).length;
     }, { timeout: 30_000 }).toBe(4);
 
     const pgliteErrors = [...first.errors, ...second.errors, ...third.errors].filter((e) => /pglite|checkpoint|ErrnoError|IDB/i.test(e));
