@@ -81,8 +81,8 @@ describe('the local replica', () => {
     const { replica } = await setup();
     await replica.writeBatch([op('a', 'one'), op('r', 'two', 'review:1'), op('s', 'three', 'review:1')]);
     const known = replica.knownSpaces();
-    expect(known.find((s) => s.space === 'default')).toEqual({ space: 'default', clientGroupId: replica.profileId, cookie: null, writable: null, unacknowledged: 1, lastRefusal: null });
-    expect(known.find((s) => s.space === 'review:1')).toMatchObject({ unacknowledged: 2, writable: null });
+    expect(known.find((s) => s.space === 'default')).toEqual({ space: 'default', clientGroupId: replica.profileId, cookie: null, writable: null, unacknowledged: 1, lastRefusal: null, tabs: 1 });
+    expect(known.find((s) => s.space === 'review:1')).toMatchObject({ unacknowledged: 2, writable: null, tabs: 0 });
     expect(known.find((s) => s.space === 'review:1')?.clientGroupId).not.toBe(replica.profileId);
     expect(replica.writable('review:1')).toBeNull();
     expect(replica.writable('never-seen')).toBeNull();

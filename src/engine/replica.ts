@@ -48,6 +48,8 @@ export interface KnownSpace {
   readonly writable: boolean | null;
   readonly unacknowledged: number;
   readonly lastRefusal: SyncStatus['spaces'][number]['lastRefusal'];
+  /** How many tabs hold it in memory (this one included); null where this tab cannot know (a follower). */
+  readonly tabs: number | null;
 }
 
 /** Memory's spaces, as a replica needs them: which are open, and letting go of one the server no longer shows this user. */
@@ -175,6 +177,7 @@ export class LocalReplica implements Replica {
       writable: local.writable,
       unacknowledged: this.#db.unacknowledgedIn(local.space),
       lastRefusal: synced.get(local.space)?.lastRefusal ?? null,
+      tabs: this.#context.spaces.holds(local.space) ? 1 : 0,
     }));
   }
 

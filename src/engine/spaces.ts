@@ -22,6 +22,8 @@ export interface SpaceInfo {
   readonly lastRefusal: { readonly mutationId: number; readonly reason: string; readonly at: number } | null;
   /** A first pull on its way: pages and entities received so far. */
   readonly progress: { readonly pages: number; readonly entities: number } | null;
+  /** How many tabs sharing the local db hold it in memory (this one included); null in a follower tab, which cannot know. */
+  readonly tabs: number | null;
   /** Why it closed on its own (read access lost), or why opening failed. */
   readonly error: KalphiteError | null;
 }
@@ -217,6 +219,7 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
       unacknowledged: known?.unacknowledged ?? 0,
       lastRefusal: known?.lastRefusal ?? null,
       progress: open?.progress ?? null,
+      tabs: known ? known.tabs : open ? 1 : 0,
       error: this.#errors.get(id) ?? null,
     };
     this.#cache.set(id, info);

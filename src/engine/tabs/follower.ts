@@ -58,7 +58,7 @@ export class Follower implements Role {
   }
 
   knownSpaces(): ReturnType<Replica['knownSpaces']> {
-    return this.sync?.status.spaces ?? [];
+    return (this.sync?.status.spaces ?? []).map((s) => ({ ...s, tabs: null }));
   }
 
   writable(space: string): boolean | null {

@@ -50,7 +50,11 @@ export class Leader implements Role {
   writeBatch = (ops: readonly FlushOp[]): Promise<readonly number[]> => this.#ctx.queue.writeBatch(ops);
 
   knownSpaces(): ReturnType<Replica['knownSpaces']> {
-    return this.#local.knownSpaces();
+    return this.#local.knownSpaces().map((known) => {
+      let tabs = this.#ctx.spaces.holds(known.space) ? 1 : 0;
+      for (const spaces of this.#held.values()) if (spaces.has(known.space)) tabs++;
+      return { ...known, tabs };
+    });
   }
 
   writable(space: string): boolean | null {

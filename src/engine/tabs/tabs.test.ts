@@ -86,6 +86,9 @@ describe('tabs sharing one database', () => {
       expect(a.kalphite.store.getById('r1')).toBeNull();
       expect(a.kalphite.store.getById('r2')).toBeNull();
       expect(a.kalphite.sync!.status.spaces.filter((s) => s.syncing).map((s) => s.space).sort()).toEqual(['default', 'review:1', 'review:2']);
+      // The leader knows which tabs hold each space; a follower cannot.
+      expect(['default', 'review:1', 'review:2'].map((space) => a.kalphite.spaces.get(space).tabs)).toEqual([1, 1, 1]);
+      expect(b.kalphite.spaces.get('review:1').tabs).toBeNull();
 
       // Another client's write reaches the follower through the leader's pull.
       other.store.entities.set('r1', note('r1', 'edited elsewhere', 'review:1'));
