@@ -33,16 +33,19 @@ function SpaceUnavailable({ name, space, forbidden, message }: { name: string; s
     <section className="kalphite kalphite-space-state" aria-label={name}>
       <KalphiteStyles />
       <div role="alert" className="kalphite-notice kalphite-notice-danger">
-        {forbidden ? (
-          <>
-            <strong>You do not have access to {space}.</strong> The server does not let you read it, so nothing of it was sent to this page. Ask one of its members
-            for access.
-          </>
-        ) : (
-          <>
-            <strong>Could not open {space}.</strong> {message}
-          </>
-        )}
+        {/* One flex item: the sentence wraps as text. */}
+        <span>
+          {forbidden ? (
+            <>
+              <strong>You do not have access to {space}.</strong> The server does not let you read it, so nothing of it was sent to this page. Ask one of its
+              members for access.
+            </>
+          ) : (
+            <>
+              <strong>Could not open {space}.</strong> {message}
+            </>
+          )}
+        </span>
       </div>
     </section>
   );

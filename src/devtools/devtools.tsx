@@ -1,5 +1,6 @@
 import { useMemo, useRef, type KeyboardEvent, type PointerEvent } from 'react';
 import { useStore } from 'zustand';
+import { KalphiteStyles } from '../components/theme/styles.js';
 import type { Kalphite } from '../engine/index.js';
 import type { FaultInjector } from './faults.js';
 import { KalphiteDevtoolsPanel } from './lazy-panel.js';
@@ -74,20 +75,20 @@ export function KalphiteDevtoolsFloating({ kalphite, buttonPosition = 'bottom-ri
       onPointerCancel={() => (dragging.current = false)}
     />
   );
+  // An open panel docked on the button's side would cover it: the button moves to the panel's edge.
+  const clear = (side: DevtoolsDock) => (open && dock === side ? size : 0);
   // The handle sits on the edge facing the page.
   const handleFirst = dock === 'bottom' || dock === 'right';
 
   return (
     <>
-      <button
-        type="button"
-        className="kalphite-button"
-        aria-expanded={open}
-        onClick={() => set({ open: !open })}
-        style={{ position: 'fixed', [vertical]: 12, [horizontal]: 12, zIndex: 2147483001 }}
-      >
-        {open ? 'Close Kalphite devtools' : 'Kalphite devtools'}
-      </button>
+      {/* In a .kalphite box, so the theme's variables reach the button wherever the app puts it. */}
+      <div className="kalphite" style={{ position: 'fixed', [vertical]: 12 + clear(vertical), [horizontal]: 12 + clear(horizontal), zIndex: 2147483001, background: 'none' }}>
+        <KalphiteStyles />
+        <button type="button" className="kalphite-button" aria-expanded={open} onClick={() => set({ open: !open })}>
+          {open ? 'Close Kalphite devtools' : 'Kalphite devtools'}
+        </button>
+      </div>
       {open && (
         <div
           className="kalphite kalphite-devtools-dock"

@@ -27,6 +27,8 @@ const CSS = `
 .kalphite-devtools-resize[aria-orientation="vertical"] { width: 6px; height: 100%; cursor: ew-resize; }
 .kalphite-devtools-scroll { overflow-x: auto; }
 .kalphite-devtools-scroll:focus-visible { outline: 2px solid var(--kalphite-accent); outline-offset: 1px; }
+.kalphite-devtools-spaces td { max-width: 20em; overflow-wrap: anywhere; }
+.kalphite-devtools-spaces th[scope="row"] { white-space: nowrap; }
 .kalphite-devtools-scroll progress { accent-color: var(--kalphite-accent); vertical-align: middle; width: 6em; }
 .kalphite-devtools-refused { padding: var(--kalphite-space); border-left: 3px solid var(--kalphite-danger); background: var(--kalphite-surface); }
 .kalphite-devtools-group { font-weight: 600; background: var(--kalphite-surface); }

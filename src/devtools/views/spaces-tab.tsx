@@ -29,7 +29,7 @@ export function SpacesTab({ kalphite, view }: { kalphite: Kalphite; view: Engine
       {error && <p role="alert" style={{ margin: 0 }}>{error}</p>}
       {/* Focusable, so a wide table scrolls from the keyboard in a narrow dock. */}
       <div className="kalphite-devtools-scroll" role="group" aria-labelledby={captionId} tabIndex={0}>
-        <table className="kalphite-table">
+        <table className="kalphite-table kalphite-devtools-spaces">
           <caption id={captionId}>Spaces ({rows.length})</caption>
           <thead>
             <tr>
@@ -108,7 +108,9 @@ function SpaceRow({ space, sync, serverVersion, isDefault, onOpen, onClose }: Sp
         {isDefault && (
           <>
             {' '}
-            <span className="kalphite-muted">(default)</span>
+            <span className="kalphite-muted" style={{ fontWeight: 'normal' }}>
+              (default)
+            </span>
           </>
         )}
       </th>
@@ -127,15 +129,17 @@ function SpaceRow({ space, sync, serverVersion, isDefault, onOpen, onClose }: Sp
       <td>{writable === null ? <span className="kalphite-muted">not known yet</span> : writable ? 'yes' : <span className="kalphite-status kalphite-status-pending">read-only</span>}</td>
       <td>
         <code>{cookie === null ? 'null' : JSON.stringify(cookie)}</code>
+      </td>
+      <td>{serverVersion === null ? <span className="kalphite-muted">not heard yet</span> : <>{serverVersion} {behind(cookie, serverVersion)}</>}</td>
+      <td>
+        {unacknowledged}
         {sync && (
           <>
             {' '}
-            <span className="kalphite-muted">· acknowledged up to {sync.acknowledgedMutationId}</span>
+            <span className="kalphite-muted">(acknowledged up to #{sync.acknowledgedMutationId})</span>
           </>
         )}
       </td>
-      <td>{serverVersion === null ? <span className="kalphite-muted">not heard yet</span> : <>{serverVersion} {behind(cookie, serverVersion)}</>}</td>
-      <td>{unacknowledged}</td>
       <td>
         {lastRefusal ? (
           <>
