@@ -1,11 +1,11 @@
-import { KalphiteError } from '../errors.js';
+import type { KalphiteError } from '../errors.js';
 import { PokeStream } from './poke-stream.js';
 import { PullDelegate } from './pull.js';
 import { PushDelegate } from './push.js';
 import { background, RequestLoop, type LoopDelegate, type SyncErrorInfo } from './request-loop.js';
 import { Transport } from './transport.js';
 import { verify, type Verification } from './verify.js';
-import { httpStatus, isPermanent } from './transport.js';
+import { SyncedSpaces } from './synced-spaces.js';
 import type { KalphiteSync, SpaceSyncStatus, SyncClientOptions, SyncStatus } from './api.js';
 
 export type { KalphiteSync, SpaceSyncStatus, SyncClientOptions, SyncSettings, SyncStatus } from './api.js';
@@ -44,18 +44,15 @@ export class SyncClient implements KalphiteSync {
   #paused = false;
   #closed = false;
   readonly #stopConnectivity: () => void;
-  /** Spaces opened for sync (the engine's open spaces; a leader's, every tab's). */
-  readonly #synced = new Set<string>();
-  /** Closed with `forget`: pulled only while their writes await acknowledgement, written nowhere. */
-  readonly #forgotten = new Set<string>();
-  /** `openSpace` callers waiting for the space's first pull. */
-  readonly #waiting = new Map<string, { resolve: () => void; reject: (error: KalphiteError) => void }[]>();
+  readonly #spaces: SyncedSpaces;
+  /** The spaces the poke stream names now. */
   #pokeSpaces = '';
 
   constructor(options: SyncClientOptions) {
     this.#o = options;
     const { outbox, mirror, env, emit, retry } = options;
     this.#online = env.isOnline();
+    this.#spaces = new SyncedSpaces(outbox);
     const transport = new Transport({ url: options.url, fetch: options.fetch, headers: options.headers, onReachable: (online) => this.#setOnline(online) });
     this.#transport = transport;
     this.#pushes = new PushDelegate({
@@ -79,12 +76,12 @@ export class SyncClient implements KalphiteSync {
       pageSize: options.pullPageSize,
       acknowledgedRowsKept: options.acknowledgedRowsKept,
       intervalMs: options.pullIntervalMs,
-      spaces: () => this.#pullable(),
-      forgotten: (space) => this.#forgotten.has(space) && !this.#synced.has(space),
+      spaces: () => this.#spaces.pullable(),
+      forgotten: (space) => this.#spaces.forgotten(space),
       onForbidden: (space, error) => this.#lose(space, error),
       onPulled: (space) => {
         this.#pushes.pulled(space);
-        this.#landed(space);
+        this.#spaces.landed(space);
       },
       env,
       emit,
@@ -97,7 +94,7 @@ export class SyncClient implements KalphiteSync {
     this.#pullLoop = loop('pull', this.#pulls.send);
     this.#poke = new PokeStream({
       enabled: options.poke,
-      connect: (signal) => transport.stream('poke', this.#pullable(), signal),
+      connect: (signal) => transport.stream('poke', this.#spaces.pullable(), signal),
       onPoke: (space) => {
         this.#pulls.ask(space);
         background(this.#pullLoop.run());
@@ -115,8 +112,8 @@ export class SyncClient implements KalphiteSync {
 
   /** Begins syncing (`spaces` too, if named): a pull now, a push if the outbox has rows, and the poke stream. */
   start(spaces: readonly string[] = []): void {
-    for (const space of spaces) this.#synced.add(space);
-    this.#pokeSpaces = this.#pullable().join('&');
+    for (const space of spaces) this.#spaces.add(space);
+    this.#pokeSpaces = this.#spaces.pullable().join('&');
     this.#kick();
     this.#connectPoke();
   }
@@ -140,38 +137,24 @@ export class SyncClient implements KalphiteSync {
    * read it, or with a refusal retrying cannot fix.
    */
   openSpace(space: string): Promise<void> {
-    this.#forgotten.delete(space);
-    this.#synced.add(space);
+    this.#spaces.add(space);
     this.#spacesChanged();
     if (this.#paused || this.#closed || this.#transport.offline || !this.#online) return Promise.resolve();
-    const landed = new Promise<void>((resolve, reject) => {
-      const list = this.#waiting.get(space) ?? [];
-      list.push({ resolve, reject });
-      this.#waiting.set(space, list);
-    });
+    const landed = this.#spaces.wait(space);
     this.#pulls.ask(space);
-    this.#pullLoop.run().catch((error: unknown) => this.#pullFailed(error));
+    this.#pullLoop.run().catch((error: unknown) => this.#spaces.pullFailed(error));
     return landed;
   }
 
   /** Stops syncing `space` once its writes are acknowledged; `forget`: its values are written nowhere meanwhile. */
   closeSpace(space: string, forget: boolean): void {
-    this.#synced.delete(space);
-    if (forget) this.#forgotten.add(space);
-    this.#landed(space);
+    this.#spaces.remove(space, forget);
     this.#spacesChanged();
-  }
-
-  /** The synced spaces, and the closed ones whose writes the server has not acknowledged yet. */
-  #pullable(): string[] {
-    const spaces = new Set(this.#synced);
-    for (const space of this.#o.outbox.spaces.keys()) if (this.#o.outbox.unacknowledgedIn(space) > 0) spaces.add(space);
-    return [...spaces].sort();
   }
 
   /** The poke stream names its spaces: a new set is a new stream. */
   #spacesChanged(): void {
-    const key = this.#pullable().join('&');
+    const key = this.#spaces.pullable().join('&');
     if (key === this.#pokeSpaces) return;
     this.#pokeSpaces = key;
     if (this.#poke.state === 'off' || this.#paused || this.#closed || this.#transport.offline) return;
@@ -179,35 +162,15 @@ export class SyncClient implements KalphiteSync {
     this.#connectPoke();
   }
 
-  #landed(space: string): void {
-    for (const waiter of this.#waiting.get(space) ?? []) waiter.resolve();
-    this.#waiting.delete(space);
-  }
-
-  /** A pull turn failed: those waiting hear it if it was no answer (offline: they go on with the local copy) or permanent. */
-  #pullFailed(error: unknown): void {
-    const status = httpStatus(error);
-    if (status !== null && !isPermanent(status)) return;
-    for (const [space, list] of this.#waiting) {
-      for (const waiter of list) {
-        if (status === null) waiter.resolve();
-        else waiter.reject(error instanceof KalphiteError ? error : new KalphiteError('server-error', String(error)));
-      }
-      this.#waiting.delete(space);
-    }
-  }
-
+  /** Read access to `space` was lost: the local db drops it, its unpushed writes are reported refused, memory lets go. */
   async #lose(space: string, error: KalphiteError): Promise<void> {
-    this.#synced.delete(space);
-    this.#forgotten.delete(space);
+    this.#spaces.lose(space, error);
     const dropped = await this.#o.outbox.dropSpace(space);
     for (const entry of dropped) {
       this.#o.emit({ type: 'sync:refused', space, clientId: entry.clientId, mutationId: entry.mutationId, reason: `Read access to space ${space} was lost; this write was given up.` });
     }
     this.#o.emit({ type: 'space:lost', space, droppedWrites: dropped.length, error });
     this.#o.onSpaceLost(space, error, dropped.length);
-    for (const waiter of this.#waiting.get(space) ?? []) waiter.reject(error);
-    this.#waiting.delete(space);
     this.#spacesChanged();
   }
 
@@ -307,7 +270,7 @@ export class SyncClient implements KalphiteSync {
   }
 
   #spaceStatuses(): SpaceSyncStatus[] {
-    const pullable = new Set(this.#pullable());
+    const pullable = new Set(this.#spaces.pullable());
     return [...this.#o.outbox.spaces.values()].map((local) => {
       const pulled = this.#pulls.state(local.space);
       return {
