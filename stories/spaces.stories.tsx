@@ -33,7 +33,7 @@ function SpaceStory({ user, space, engineOptions, server }: Args) {
         engine = k;
       }}
     >
-      <p style={{ display: 'flex', gap: 8, alignItems: 'center', flexWrap: 'wrap' }}>
+      <p className="kalphite" style={{ display: 'flex', gap: 8, alignItems: 'center', flexWrap: 'wrap' }}>
         Signed in as <strong>{name}</strong> <SyncStatusBadge />
         {server && (
           <button type="button" className="kalphite-button" onClick={() => server.revokeWrite(user)}>

@@ -60,7 +60,7 @@ export function ChangeLogTab({ kalphite }: { kalphite: Kalphite }) {
               <button type="button" className="kalphite-button" style={{ flexShrink: 0, maxWidth: '100%' }} aria-pressed={selected === key} onClick={() => setSelected(key)}>
                 #{e.mutationId} {e.op} {e.entityId}
               </button>
-              <span className={refusal === null ? 'kalphite-muted' : 'kalphite-status kalphite-status-changes_requested'} style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
+              <span className={refusal === null ? 'kalphite-muted' : 'kalphite-status kalphite-status-changes_requested'} style={{ marginLeft: 'auto', overflow: 'hidden', textOverflow: 'ellipsis' }}>
                 {refusal === null ? `${e.space} · ${new Date(e.createdAt).toLocaleTimeString()} · ${state(e)}` : `refused: ${refusal}`}
               </span>
             </>

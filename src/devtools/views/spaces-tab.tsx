@@ -133,7 +133,7 @@ function SpaceRow({ space, sync, serverVersion, isDefault, onOpen, onClose }: Sp
       <td>{serverVersion === null ? <span className="kalphite-muted">not heard yet</span> : <>{serverVersion} {behind(cookie, serverVersion)}</>}</td>
       <td>
         {unacknowledged}
-        {sync && (
+        {sync !== null && sync.acknowledgedMutationId > 0 && (
           <>
             {' '}
             <span className="kalphite-muted">(acknowledged up to #{sync.acknowledgedMutationId})</span>
