@@ -24,6 +24,12 @@ describe('tabs of one browser profile', () => {
     for (const tab of [first, second]) await tab.page.getByRole('button', { name: 'Kalphite devtools' }).click();
     await header(first.page, 'leader · 2 tabs');
     await header(second.page, 'follower · 2 tabs');
+    // The leader counts the tabs holding each space: both hold the store review.
+    const devtools = first.page.getByRole('region', { name: 'Kalphite devtools' });
+    await first.page.bringToFront();
+    await devtools.getByRole('tab', { name: 'Spaces' }).click();
+    const storeRow = devtools.getByRole('row').filter({ has: first.page.getByRole('rowheader', { name: 'review:store (default)' }) });
+    await expect.poll(() => storeRow.getByRole('cell').nth(1).textContent(), { timeout: 30_000 }).toBe('2 of 2');
 
     await comment(first.page, 3, 'Written in the leader tab');
     await comment(second.page, 5, 'Written in the follower tab');

@@ -82,8 +82,8 @@ const panel = async (canvasElement: HTMLElement) => within(await within(canvasEl
 /** The cells of a space's row, by column name. */
 const row = (devtools: ReturnType<typeof within>, space: string) => {
   const cells = [...devtools.getByRole('rowheader', { name: new RegExp(`^${space}( \\(default\\))?$`) }).closest('tr')!.querySelectorAll('td')].map((td) => td.textContent ?? '');
-  const [tab, writable, cookie, serverVersion, unacknowledged, lastRefusal, firstLoad] = cells;
-  return { tab, writable, cookie, serverVersion, unacknowledged, lastRefusal, firstLoad };
+  const [tab, tabs, writable, cookie, serverVersion, unacknowledged, lastRefusal, firstLoad] = cells;
+  return { tab, tabs, writable, cookie, serverVersion, unacknowledged, lastRefusal, firstLoad };
 };
 
 const revocable = reviewServer();
@@ -99,7 +99,7 @@ export const SpacesView: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     const devtools = await panel(canvasElement);
-    await waitFor(() => expect(row(devtools, 'review:store')).toMatchObject({ tab: 'open', writable: 'yes', lastRefusal: 'none', firstLoad: 'done' }), SLOW);
+    await waitFor(() => expect(row(devtools, 'review:store')).toMatchObject({ tab: 'open', tabs: '1 of 1', writable: 'yes', lastRefusal: 'none', firstLoad: 'done' }), SLOW);
     await expect(row(devtools, 'review:store')).toMatchObject({ cookie: '1', unacknowledged: '0' });
     await waitFor(() => expect(row(devtools, 'review:auth').tab).toBe('not readableYou may no longer read space review:auth: The sync server answered 403 to pull: User "grace" may not read space "review:auth".'), SLOW);
     await userEvent.click(canvas.getByRole('button', { name: 'Comment in review:store' }));

@@ -69,9 +69,9 @@ describe('the devtools and spaces', () => {
     const devtools = within(await panel(bob, 'spaces'));
     const shared = devtools.getByRole('rowheader', { name: 'shared (default)' }).closest('tr')!;
     const cells = [...shared.querySelectorAll('td')].map((td) => td.textContent);
-    expect(cells.slice(0, 2)).toEqual(['open', 'read-only']);
-    expect(cells[5]).toMatch(/^#2: User "bob" may not write to space "shared"\. \(/);
-    expect(devtools.getByRole('rowheader', { name: 'mine' }).closest('tr')!.querySelectorAll('td')[1]!.textContent).toBe('yes');
+    expect(cells.slice(0, 3)).toEqual(['open', '1 of 1', 'read-only']);
+    expect(cells[6]).toMatch(/^#2: User "bob" may not write to space "shared"\. \(/);
+    expect(devtools.getByRole('rowheader', { name: 'mine' }).closest('tr')!.querySelectorAll('td')[2]!.textContent).toBe('yes');
 
     // Opening a space this user may not read: the server's 403 shows in its row.
     fireEvent.change(devtools.getByLabelText('Open a space'), { target: { value: 'secret' } });

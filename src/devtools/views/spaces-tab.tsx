@@ -5,8 +5,8 @@ import type { EngineView } from '../use-inspection.js';
 /**
  * Each space this engine knows: whether this tab holds it in memory, whether the server lets this
  * user write it, its cookie beside the server's version heard from pokes, writes not acknowledged
- * yet, the last refusal and its reason, and a first load's progress. "This tab" is this tab's
- * memory: the engine does not say yet which other tabs hold a space (the leader syncs them all).
+ * yet, the last refusal and its reason, and a first load's progress. How many of the tabs sharing
+ * the local db hold each space is the leader's count: a follower tab cannot know it.
  */
 export function SpacesTab({ kalphite, view }: { kalphite: Kalphite; view: EngineView }) {
   const { inspection, serverVersions, lostSpaces } = view;
@@ -24,7 +24,7 @@ export function SpacesTab({ kalphite, view }: { kalphite: Kalphite; view: Engine
     <div style={{ display: 'grid', gap: 8 }}>
       <p className="kalphite-muted" style={{ margin: 0 }}>
         {inspection.spaces.filter((s) => s.open).length} open in this tab · default space <code>{inspection.defaultSpace}</code>
-        {inspection.tabs.count > 1 && ` · ${inspection.tabs.count} tabs: “this tab” shows this one’s memory only`}
+        {inspection.tabs.count > 1 && ` · ${inspection.tabs.count} tabs share the local db (this one is the ${inspection.tabs.role})`}
       </p>
       {error && <p role="alert" style={{ margin: 0 }}>{error}</p>}
       {/* Focusable, so a wide table scrolls from the keyboard in a narrow dock. */}
@@ -35,6 +35,7 @@ export function SpacesTab({ kalphite, view }: { kalphite: Kalphite; view: Engine
             <tr>
               <th scope="col">space</th>
               <th scope="col">this tab</th>
+              <th scope="col">tabs holding it</th>
               <th scope="col">writable</th>
               <th scope="col">cookie</th>
               <th scope="col">server version</th>
@@ -49,7 +50,7 @@ export function SpacesTab({ kalphite, view }: { kalphite: Kalphite; view: Engine
           <tbody>
             {rows.length === 0 ? (
               <tr>
-                <td colSpan={9} className="kalphite-muted">
+                <td colSpan={10} className="kalphite-muted">
                   No spaces open or known to the local db.
                 </td>
               </tr>
@@ -61,6 +62,7 @@ export function SpacesTab({ kalphite, view }: { kalphite: Kalphite; view: Engine
                   sync={inspection.sync?.spaces.find((s) => s.space === space.id) ?? null}
                   serverVersion={serverVersions.get(space.id) ?? null}
                   isDefault={space.id === inspection.defaultSpace}
+                  tabCount={inspection.tabs.count}
                   onOpen={() => act('open', space.id, () => kalphite.spaces.open(space.id))}
                   onClose={() => act('close', space.id, () => kalphite.spaces.close(space.id))}
                 />
@@ -95,12 +97,14 @@ interface SpaceRowProps {
   readonly sync: SpaceSyncStatus | null;
   readonly serverVersion: number | null;
   readonly isDefault: boolean;
+  /** Tabs sharing the local db, this one included. */
+  readonly tabCount: number;
   readonly onOpen: () => void;
   readonly onClose: () => void;
 }
 
-function SpaceRow({ space, sync, serverVersion, isDefault, onOpen, onClose }: SpaceRowProps) {
-  const { id, open, ready, writable, cookie, unacknowledged, lastRefusal, progress, error } = space;
+function SpaceRow({ space, sync, serverVersion, isDefault, tabCount, onOpen, onClose }: SpaceRowProps) {
+  const { id, open, ready, tabs, writable, cookie, unacknowledged, lastRefusal, progress, error } = space;
   return (
     <tr>
       <th scope="row">
@@ -126,6 +130,7 @@ function SpaceRow({ space, sync, serverVersion, isDefault, onOpen, onClose }: Sp
           'closed'
         )}
       </td>
+      <td>{tabs === null ? <span className="kalphite-muted">the leader tab knows</span> : `${tabs} of ${tabCount}`}</td>
       <td>{writable === null ? <span className="kalphite-muted">not known yet</span> : writable ? 'yes' : <span className="kalphite-status kalphite-status-pending">read-only</span>}</td>
       <td>
         <code>{cookie === null ? 'null' : JSON.stringify(cookie)}</code>
