@@ -101,7 +101,7 @@ export const SpacesView: Story = {
     const devtools = await panel(canvasElement);
     await waitFor(() => expect(row(devtools, 'review:store')).toMatchObject({ tab: 'open', tabs: '1 of 1', writable: 'yes', lastRefusal: 'none', firstLoad: 'done' }), SLOW);
     await expect(row(devtools, 'review:store')).toMatchObject({ cookie: '1', unacknowledged: '0' });
-    await waitFor(() => expect(row(devtools, 'review:auth').tab).toBe('not readableYou may no longer read space review:auth: The sync server answered 403 to pull: User "grace" may not read space "review:auth".'), SLOW);
+    await waitFor(() => expect(row(devtools, 'review:auth').tab).toBe('not readableYou may not read space review:auth: The sync server answered 403 to pull: User "grace" may not read space "review:auth".'), SLOW);
     await userEvent.click(canvas.getByRole('button', { name: 'Comment in review:store' }));
     await waitFor(() => expect(row(devtools, 'review:store')).toMatchObject({ cookie: '2', unacknowledged: '0 (acknowledged up to #1)' }), SLOW);
     await userEvent.click(canvas.getByRole('button', { name: 'Revoke Grace’s write access (as an admin)' }));

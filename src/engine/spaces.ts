@@ -201,7 +201,8 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
   }
 
   list(): readonly SpaceInfo[] {
-    const ids = new Set([...this.#open.keys(), ...(this.#replica?.knownSpaces() ?? []).map((s) => s.space)]);
+    // Spaces that failed to open or were lost stay listed with their error.
+    const ids = new Set([...this.#open.keys(), ...(this.#replica?.knownSpaces() ?? []).map((s) => s.space), ...this.#errors.keys()]);
     return [...ids].sort().map((id) => this.get(id));
   }
 

@@ -14,6 +14,8 @@ export interface SpaceState {
   readonly writable: boolean | null;
   /** Why it could not be opened, or closed on its own (`forbidden`: read access lost). */
   readonly error: SpaceInfo['error'];
+  /** This client's newest write the server refused here, with its reason. */
+  readonly lastRefusal: SpaceInfo['lastRefusal'];
 }
 
 export interface UseSpaceOptions {
@@ -30,7 +32,7 @@ export function useSpace(id: string, options: UseSpaceOptions = {}): SpaceState 
   const graceMs = options.graceMs ?? 5000;
   useEffect(() => retain(kalphite, id, graceMs), [kalphite, id, graceMs]);
   const info = useSyncExternalStore(kalphite.spaces.subscribe, () => kalphite.spaces.get(id), () => kalphite.spaces.get(id));
-  return { open: info.open, ready: info.ready, progress: info.progress, writable: info.writable, error: info.error };
+  return { open: info.open, ready: info.ready, progress: info.progress, writable: info.writable, error: info.error, lastRefusal: info.lastRefusal };
 }
 
 interface Hold {

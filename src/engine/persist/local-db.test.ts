@@ -60,6 +60,9 @@ describe('schema and migrations', () => {
     expect(db.profileId).toMatch(/^client-/);
     expect(db.profileId).not.toBe(db.clientId);
     expect(db.outboxLength).toBe(0);
+    // No space until one is used: a database that never opened the default space does not list it.
+    expect([...db.spaces.values()]).toEqual([]);
+    await db.ensureSpace('default');
     expect([...db.spaces.values()]).toEqual([{ space: 'default', clientGroupId: db.profileId, cookie: null, writable: null }]);
   });
 
@@ -154,9 +157,10 @@ describe('writeBatch', () => {
     expect(db.outboxLength).toBe(4);
   });
 
-  it('is one statement per batch, whatever its size', async () => {
+  it('is one statement per batch, whatever its size (once its space is known)', async () => {
     const pglite = await freshPGlite();
     const { db } = await openDb(pglite);
+    await db.ensureSpace('default');
     let queries = 0;
     const query = pglite.query.bind(pglite);
     pglite.query = ((...args: Parameters<typeof query>) => {

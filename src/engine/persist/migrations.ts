@@ -104,7 +104,9 @@ export const migrations: readonly Migration[] = [
         cookie          json,
         writable        boolean
       );
-      INSERT INTO local_spaces (space, client_group_id, cookie) SELECT 'default', client_group_id, cookie FROM client_state;
+      -- Only a database that has synced or written takes its old state into the default space.
+      INSERT INTO local_spaces (space, client_group_id, cookie) SELECT 'default', client_group_id, cookie FROM client_state
+        WHERE cookie IS NOT NULL OR EXISTS (SELECT 1 FROM client_changes) OR EXISTS (SELECT 1 FROM entities);
       ALTER TABLE client_state DROP COLUMN cookie;
       ALTER TABLE client_state RENAME COLUMN client_group_id TO profile_id;
       ALTER TABLE entities ADD COLUMN space text NOT NULL DEFAULT 'default';

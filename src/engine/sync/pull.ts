@@ -19,7 +19,7 @@ export interface PullDelegateOptions {
   readonly spaces: () => readonly string[];
   /** Closed with `forget`: pulled only for its acknowledgements, its values written nowhere. */
   readonly forgotten: (space: string) => boolean;
-  /** The server answered 403: the caller may no longer read `space`. */
+  /** The server answered 403: the caller may not read `space` (any more). */
   readonly onForbidden: (space: string, error: KalphiteError) => Promise<void>;
   /** A space's pull landed (whether memory holds it or not). */
   readonly onPulled: (space: string) => void;
@@ -115,7 +115,7 @@ export class PullDelegate {
     } catch (error) {
       if (error instanceof SyncHttpError && error.status === 403) {
         turn.succeeded();
-        await this.#o.onForbidden(space, new KalphiteError('forbidden', `You may no longer read space ${space}: ${error.message}`, { cause: error }));
+        await this.#o.onForbidden(space, new KalphiteError('forbidden', `You may not read space ${space}: ${error.message}`, { cause: error }));
         return;
       }
       throw error;
