@@ -23,16 +23,16 @@ export async function benchFlush(n: number): Promise<Row[]> {
     run: async (pglite) => {
       // The engine's transport (a line per row, tab-separated, values as JSON), so the floor
       // differs from it only in what is written: the same rows, by plain INSERTs.
-      const lines = entities.map((e) => `${e.id}\t${e.type}\t${JSON.stringify(e)}`).join('\n');
+      const lines = entities.map((e) => `${e.id}\t${e.type}\t${JSON.stringify({ ...e, space: 'default' })}`).join('\n');
       await pglite.transaction(async (tx) => {
         await tx.query(
-          `INSERT INTO entities (id, type, value)
-           SELECT f[1], f[2], f[3]::json FROM string_to_table($1, E'\\n') AS l, string_to_array(l, E'\\t') AS f`,
+          `INSERT INTO entities (space, id, type, value)
+           SELECT 'default', f[1], f[2], f[3]::json FROM string_to_table($1, E'\\n') AS l, string_to_array(l, E'\\t') AS f`,
           [lines],
         );
         await tx.query(
-          `INSERT INTO client_changes (client_id, id, entity_id, entity_type, op, data, created_at)
-           SELECT 'bench', o.seq, f[1], f[2], 'upsert', f[3]::json, 0
+          `INSERT INTO client_changes (space, client_id, id, entity_id, entity_type, op, data, created_at)
+           SELECT 'default', 'bench', o.seq, f[1], f[2], 'upsert', f[3]::json, 0
            FROM string_to_table($1, E'\\n') WITH ORDINALITY AS o(l, seq), string_to_array(o.l, E'\\t') AS f`,
           [lines],
         );
