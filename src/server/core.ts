@@ -9,6 +9,7 @@ import { ANONYMOUS_USER, userProblem, type SyncUser } from './identity.js';
 import { apply, resolverCall, storableReason, type ConflictResolver, type Row } from './mutations.js';
 import { permissionCheck, type Authorize } from './permissions.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
+import { inSavepoint, isFailure, SpacePushQueue } from './push-queue.js';
 import { spaceBackends, type BackendRoute } from './space-backends.js';
 
 export interface SyncCoreOptions {
@@ -32,6 +33,14 @@ export interface SyncContext {
 export interface PokeSubscriber {
   readonly user?: SyncUser;
   readonly spaces: readonly string[];
+}
+
+/** One push as the queue of its space holds it. */
+interface PushJob {
+  readonly request: PushRequest;
+  readonly user: SyncUser;
+  readonly space: string;
+  readonly writable: boolean;
 }
 
 /** Refusals kept per client, newest first: enough for any pull that has not yet caught up. */
@@ -77,79 +86,90 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
   const may = permissionCheck(options.authorize, onError);
   const resolve = resolverCall(options.resolvers, onError);
 
+  // The space's row lock serialises the pushes to a space (its first push creates the row), across
+  // server processes; pushes to other spaces never wait for it. Those queued here meanwhile share a commit.
+  const pushes = new SpacePushQueue<PushJob, PushOutcome>(async function* (tx, jobs) {
+    let current = await lockSpace(tx, (jobs[0] as PushJob).space);
+    for (const job of jobs) {
+      const result = await inSavepoint(tx, jobs.length > 1, () => pushIn(tx, job, current));
+      if (!isFailure(result) && result.version !== null) current = result.version;
+      yield result;
+    }
+  });
+
   async function push(request: PushRequest, context: SyncContext = {}): Promise<PushOutcome> {
     const { user, space } = caller(request, context);
     const writable = await may(user, space, 'write');
     const backend = await backends.of(space);
-    const outcome = await backend.transaction('write', async (tx) => {
-      // The space's row lock serialises the pushes to this space (its first push creates the row),
-      // across server processes; pushes to other spaces never wait for it.
-      const current = await lockSpace(tx, space);
-      const clientIDs = [...new Set(request.mutations.map((m) => m.clientID))];
-      const state = await loadState(tx, space, request.clientGroupID, clientIDs, request.mutations);
-      if (state.owner === null) {
-        if ((await bindGroup(tx, space, request.clientGroupID, user)) !== user.id) throw notYours();
-      } else if (state.owner !== user.id) {
-        throw notYours();
-      }
-      const lastIDs = new Map<string, number>();
-      for (const client of state.clients) {
-        if (client.client_group_id !== request.clientGroupID) throw notYours();
-        lastIDs.set(client.client_id, client.last_mutation_id);
-      }
-      checkOrder(request.mutations, lastIDs);
-
-      const working = { rows: state.rows, changed: new Map<string, Row>() };
-      const scope = { user, space, writable, resolve };
-      const refused: (Refusal & { readonly key: string | null })[] = [];
-      let applied = 0;
-      let duplicates = 0;
-      for (const mutation of request.mutations) {
-        const last = lastIDs.get(mutation.clientID) ?? 0;
-        if (mutation.id <= last) {
-          duplicates++;
-          continue;
-        }
-        const refusal = apply(mutation, working, scope);
-        if (refusal) refused.push({ clientID: mutation.clientID, id: mutation.id, reason: storableReason(refusal.reason), key: refusal.key });
-        else applied++;
-        lastIDs.set(mutation.clientID, mutation.id);
-      }
-      if (applied + refused.length === 0) return { version: null, applied, duplicates, refused: [] };
-
-      const version = current + 1;
-      // Entities, client ids, refusals and the version in one statement: one round trip, whatever the push size.
-      await tx.query(
-        `WITH refusals AS (
-           INSERT INTO kalphite_refusals (space_id, client_id, mutation_id, client_group_id, entity_key, reason, version)
-           SELECT $6, client_id, mutation_id, $4, entity_key, reason, $3 FROM jsonb_to_recordset($5::jsonb)
-             AS r(client_id text, mutation_id bigint, entity_key text, reason text)
-         ), pruned AS (
-           DELETE FROM kalphite_refusals f USING jsonb_to_recordset($2::jsonb) AS r(client_id text, last_mutation_id bigint)
-           WHERE f.space_id = $6 AND f.client_id = r.client_id AND f.mutation_id <= r.last_mutation_id - ${REFUSALS_KEPT}
-         ), entities AS (
-           INSERT INTO kalphite_entities (space_id, key, type, value, version, deleted)
-           SELECT $6, key, type, value, $3, deleted FROM jsonb_to_recordset($1::jsonb) AS r(key text, type text, value jsonb, deleted boolean)
-           ON CONFLICT (space_id, key) DO UPDATE SET type = excluded.type, value = excluded.value, version = excluded.version, deleted = excluded.deleted
-         ), clients AS (
-           INSERT INTO kalphite_clients (space_id, client_id, client_group_id, last_mutation_id, version)
-           SELECT $6, client_id, $4, last_mutation_id, $3 FROM jsonb_to_recordset($2::jsonb) AS r(client_id text, last_mutation_id bigint)
-           ON CONFLICT (space_id, client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id, version = excluded.version
-         )
-         UPDATE kalphite_spaces SET version = $3 WHERE space_id = $6`,
-        [
-          JSON.stringify([...working.changed].map(([key, row]) => ({ key, ...row }))),
-          JSON.stringify(clientIDs.map((id) => ({ client_id: id, last_mutation_id: lastIDs.get(id) ?? 0 }))),
-          version,
-          request.clientGroupID,
-          JSON.stringify(refused.map((r) => ({ client_id: r.clientID, mutation_id: r.id, entity_key: r.key, reason: r.reason }))),
-          space,
-        ],
-      );
-      return { version, applied, duplicates, refused: refused.map(({ clientID, id, reason }) => ({ clientID, id, reason })) };
-    });
+    const outcome = await pushes.push(space, backend, { request, user, space, writable });
     if (outcome.version !== null) await backend.publish(space, outcome.version);
     return outcome;
+  }
+
+  /** One push in its space's transaction, after the version `current`. */
+  async function pushIn(tx: SqlExecutor, { request, user, space, writable }: PushJob, current: number): Promise<PushOutcome> {
+    const clientIDs = [...new Set(request.mutations.map((m) => m.clientID))];
+    const state = await loadState(tx, space, request.clientGroupID, clientIDs, request.mutations);
+    if (state.owner === null) {
+      if ((await bindGroup(tx, space, request.clientGroupID, user)) !== user.id) throw notYours();
+    } else if (state.owner !== user.id) {
+      throw notYours();
+    }
+    const lastIDs = new Map<string, number>();
+    for (const client of state.clients) {
+      if (client.client_group_id !== request.clientGroupID) throw notYours();
+      lastIDs.set(client.client_id, client.last_mutation_id);
+    }
+    checkOrder(request.mutations, lastIDs);
+
+    const working = { rows: state.rows, changed: new Map<string, Row>() };
+    const scope = { user, space, writable, resolve };
+    const refused: (Refusal & { readonly key: string | null })[] = [];
+    let applied = 0;
+    let duplicates = 0;
+    for (const mutation of request.mutations) {
+      const last = lastIDs.get(mutation.clientID) ?? 0;
+      if (mutation.id <= last) {
+        duplicates++;
+        continue;
+      }
+      const refusal = apply(mutation, working, scope);
+      if (refusal) refused.push({ clientID: mutation.clientID, id: mutation.id, reason: storableReason(refusal.reason), key: refusal.key });
+      else applied++;
+      lastIDs.set(mutation.clientID, mutation.id);
+    }
+    if (applied + refused.length === 0) return { version: null, applied, duplicates, refused: [] };
+
+    const version = current + 1;
+    // Entities, client ids, refusals and the version in one statement: one round trip, whatever the push size.
+    await tx.query(
+      `WITH refusals AS (
+         INSERT INTO kalphite_refusals (space_id, client_id, mutation_id, client_group_id, entity_key, reason, version)
+         SELECT $6, client_id, mutation_id, $4, entity_key, reason, $3 FROM jsonb_to_recordset($5::jsonb)
+           AS r(client_id text, mutation_id bigint, entity_key text, reason text)
+       ), pruned AS (
+         DELETE FROM kalphite_refusals f USING jsonb_to_recordset($2::jsonb) AS r(client_id text, last_mutation_id bigint)
+         WHERE f.space_id = $6 AND f.client_id = r.client_id AND f.mutation_id <= r.last_mutation_id - ${REFUSALS_KEPT}
+       ), entities AS (
+         INSERT INTO kalphite_entities (space_id, key, type, value, version, deleted)
+         SELECT $6, key, type, value, $3, deleted FROM jsonb_to_recordset($1::jsonb) AS r(key text, type text, value jsonb, deleted boolean)
+         ON CONFLICT (space_id, key) DO UPDATE SET type = excluded.type, value = excluded.value, version = excluded.version, deleted = excluded.deleted
+       ), clients AS (
+         INSERT INTO kalphite_clients (space_id, client_id, client_group_id, last_mutation_id, version)
+         SELECT $6, client_id, $4, last_mutation_id, $3 FROM jsonb_to_recordset($2::jsonb) AS r(client_id text, last_mutation_id bigint)
+         ON CONFLICT (space_id, client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id, version = excluded.version
+       )
+       UPDATE kalphite_spaces SET version = $3 WHERE space_id = $6`,
+      [
+        JSON.stringify([...working.changed].map(([key, row]) => ({ key, ...row }))),
+        JSON.stringify(clientIDs.map((id) => ({ client_id: id, last_mutation_id: lastIDs.get(id) ?? 0 }))),
+        version,
+        request.clientGroupID,
+        JSON.stringify(refused.map((r) => ({ client_id: r.clientID, mutation_id: r.id, entity_key: r.key, reason: r.reason }))),
+        space,
+      ],
+    );
+    return { version, applied, duplicates, refused: refused.map(({ clientID, id, reason }) => ({ clientID, id, reason })) };
   }
 
   async function pull(request: PullRequest, context: SyncContext = {}): Promise<PullResponseOK> {
