@@ -75,6 +75,20 @@ export function entityProblem(key: unknown, entity: unknown, maxBytes = Number.P
 }
 
 /**
+ * The entity naming `space` (itself if it already does). Built as a literal when it has only the
+ * named fields: V8 gives an object made by spreading and extending a slow shape, which every later
+ * read pays for (measured: validating one took 4× as long).
+ */
+export function withSpace<T extends Entity>(entity: T, space: string): T {
+  if (entity.space === space) return entity;
+  let keys = 0;
+  for (const _ in entity) keys++;
+  const named = 3 + (entity.updatedAt === undefined ? 0 : 1) + (entity.space === undefined ? 0 : 1);
+  if (keys !== named) return { ...entity, space };
+  return (entity.updatedAt === undefined ? { id: entity.id, type: entity.type, data: entity.data, space } : { id: entity.id, type: entity.type, data: entity.data, updatedAt: entity.updatedAt, space }) as T;
+}
+
+/**
  * A key for a message, quoted and escaped (a NUL or lone surrogate becomes `\u0000`, `\ud800`), so
  * the message itself can be stored and sent; a long one cut.
  */

@@ -1,4 +1,4 @@
-import { entityProblem, idProblem, type Entity } from '../protocol/entity.js';
+import { entityProblem, idProblem, withSpace, type Entity } from '../protocol/entity.js';
 import { isRecord, storableText } from '../protocol/json.js';
 import type { Mutation } from '../protocol/push.js';
 import type { SyncUser } from './identity.js';
@@ -84,7 +84,7 @@ export function apply(mutation: Mutation, state: PushState, scope: PushScope): {
     if (pushed.space !== undefined && pushed.space !== space) {
       return refuse(`Entity ${JSON.stringify(pushed.id)} names space ${JSON.stringify(pushed.space)} but was pushed to space ${JSON.stringify(space)}.`);
     }
-    const incoming = inSpace(pushed, space);
+    const incoming = withSpace(pushed, space);
     const current = rows.get(incoming.id);
     // Tombstones are final: a delete is never undone by a later or concurrent write.
     if (current?.deleted) return refuse(`Entity ${incoming.id} was deleted.`);
@@ -94,7 +94,7 @@ export function apply(mutation: Mutation, state: PushState, scope: PushScope): {
     if (value === null) return refuse(`The ${incoming.type} resolver refused the write.`);
     const resolvedProblem = entityProblem(incoming.id, value)?.message ?? (value.space !== undefined && value.space !== space ? `it names space ${JSON.stringify(value.space)}` : null);
     if (resolvedProblem) return refuse(`The ${incoming.type} resolver returned a bad entity: ${resolvedProblem}`);
-    const row: Row = { type: value.type, value: inSpace(value, space), deleted: false };
+    const row: Row = { type: value.type, value: withSpace(value, space), deleted: false };
     rows.set(incoming.id, row);
     changed.set(incoming.id, row);
     return null;
@@ -117,14 +117,6 @@ export function apply(mutation: Mutation, state: PushState, scope: PushScope): {
   // Kalphite's client gave this write up after a permanent error: acknowledge it, apply nothing.
   if (mutation.name === 'discard') return refuse('The client discarded this write.');
   return refuse(`Unknown mutator ${JSON.stringify(mutation.name)}.`);
-}
-
-/**
- * The entity as stored: naming its space, so Kalphite engines and plain Replicache clients pull the
- * same value.
- */
-function inSpace(entity: Entity, space: string): Entity {
-  return entity.space === space ? entity : { ...entity, space };
 }
 
 /** A reason is stored as text and sent as JSON: escape what PostgreSQL cannot hold, and cut it short. */

@@ -1,3 +1,4 @@
+import { withSpace } from '../../protocol/entity.js';
 import { DEFAULT_SPACE } from '../../protocol/space.js';
 import { assertEntity, type Entity } from './entity.js';
 import { KalphiteError } from '../errors.js';
@@ -189,7 +190,7 @@ export class MemoryStore implements KalphiteStore {
       throw new KalphiteError('space-immutable', `Entity "${id}" belongs to space ${current.space}; it cannot move to ${space} (delete it and create a new id there).`);
     }
     this.#spaces.checkWrite(space);
-    this.#write(id, entity.space === space ? entity : { ...entity, space });
+    this.#write(id, withSpace(entity, space));
   }
 
   delete(id: string): boolean {

@@ -1,4 +1,4 @@
-import { entityProblem, type Entity } from '../../protocol/entity.js';
+import { entityProblem, withSpace, type Entity } from '../../protocol/entity.js';
 import { parsePullResponse, PULL_VERSION, type Cookie, type Refusal } from '../../protocol/pull.js';
 import { KalphiteError } from '../errors.js';
 import { LATEST_SCHEMA_VERSION } from '../persist/migrations.js';
@@ -83,7 +83,7 @@ export async function pullPages(request: PullPagesRequest): Promise<PulledPages>
         const problem = entityProblem(op.key, op.value);
         if (problem) throw new KalphiteError('protocol', `The server sent a bad entity for "${op.key}": ${problem.message}`);
         const entity = op.value as unknown as Entity;
-        writes.set(op.key, entity.space === undefined ? { ...entity, space: request.space } : entity);
+        writes.set(op.key, entity.space === undefined ? withSpace(entity, request.space) : entity);
         keep?.add(op.key);
         entities++;
       }
