@@ -62,6 +62,10 @@ export const Online: Story = {
     await userEvent.click(canvas.getByRole('button', { name: 'Write something' }));
     await expect(await within(status).findByText(/synced \w/, {}, { timeout: 20_000 })).toBeInTheDocument();
     await expect(await within(status).findByText('All changes synced', {}, { timeout: 20_000 })).toBeInTheDocument();
+    // Never two phrases that disagree ("Syncing… All changes synced"): a routine pull is no news.
+    await userEvent.click(canvas.getByRole('button', { name: 'Write something' }));
+    await expect(await within(status).findByText('All changes synced', {}, { timeout: 20_000 })).toBeInTheDocument();
+    await expect(within(status).queryByText('Syncing…')).toBeNull();
   },
 };
 
