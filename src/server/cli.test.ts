@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createKalphite } from '../engine/index.js';
+import { freshPGlite } from '../test-support/pglite.js';
 import { postgresAvailable, POSTGRES_URL } from '../test-support/postgres.js';
+import { CliConfigError, cliConfig } from './cli-config.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 // An absolute loader path: the CLI runs in a scratch folder, where `--import tsx` would not resolve.
@@ -43,11 +46,11 @@ function cli(env: Record<string, string>, { cwd = scratch(), args = [] as string
     cwd,
     /** Resolves with the exit code and what was printed. */
     exit: async () => ({ code: await exited, stdout, stderr }),
-    /** Resolves with the server's URL once it listens; rejects if it exits first. */
+    /** Resolves with the sync URL it prints once it listens; rejects if it exits first. */
     url: () =>
       new Promise<string>((resolve, reject) => {
         const check = () => {
-          const url = /(http:\/\/[^/\s]+)\/api\/sync/.exec(stdout)?.[1];
+          const url = /http:\/\/[^/\s]+\/api\/sync/.exec(stdout)?.[0];
           if (url) resolve(url);
         };
         child.stdout!.on('data', check);
@@ -68,14 +71,65 @@ async function failsWith(run: ReturnType<typeof cli>, pattern: RegExp) {
 }
 
 describe('npm run server: settings', () => {
-  it('--help prints the settings and exits 0', async () => {
+  it('--help prints the flags and settings and exits 0', async () => {
     const { code, stdout } = await cli({}, { args: ['--help'] }).exit();
     expect(code).toBe(0);
-    for (const name of ['KALPHITE_DB', 'PORT', 'HOST', 'KALPHITE_CORS_ORIGINS', 'KALPHITE_ALLOWED_HOSTS']) expect(stdout).toContain(name);
+    for (const name of ['--port', '--host', '--db', '--help', 'KALPHITE_DB', 'PORT', 'HOST', 'KALPHITE_CORS_ORIGINS', 'KALPHITE_ALLOWED_HOSTS']) expect(stdout).toContain(name);
   });
 
   it('an unknown argument is an error', async () => {
-    await failsWith(cli({}, { args: ['--port=1'] }), /Unknown argument "--port=1"/);
+    await failsWith(cli({}, { args: ['--prot=1'] }), /Unknown argument "--prot=1": the server takes --port, --host, --db and --help/);
+  });
+
+  it('prints the sync URL an engine takes; flags win over the environment', async () => {
+    // Each variable is one its flag would refuse: the flags must win before the variables are read.
+    const run = cli({ KALPHITE_DB: 'postgress://x', PORT: 'abc', HOST: '' }, { args: ['--db', 'memory://', '--port=0', '--host', '127.0.0.1'] });
+    const syncUrl = await run.url();
+    expect(syncUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/sync$/);
+    const k = await createKalphite({ pglite: await freshPGlite(), syncUrl, poke: false, pullIntervalMs: 600_000 });
+    cleanups.push(() => k.close());
+    k.store.entities.set('x', { id: 'x', type: 'note', data: { text: 'hi' } });
+    await k.flush();
+    await k.sync!.push();
+    await k.sync!.pull();
+    expect(k.sync!.status.unacknowledged).toBe(0);
+  });
+
+  // The parsing itself, without a process per case.
+  const refused: Array<[string[], Record<string, string>, RegExp]> = [
+    [['--db', 'postgress://u@127.0.0.1/test'], {}, /^--db starts with postgress:\/\/, which is none of .* Did you mean postgres:\/\/\?$/],
+    [['--db=mysql://x'], {}, /^--db starts with mysql:\/\/, which is none of/],
+    [['--db', 'postgres://u@localhost:54x2/test'], {}, /^--db is not a valid PostgreSQL URL: the port "54x2" is not a number from 1 to 65535/],
+    [[], { KALPHITE_DB: 'postgres://u:p@@/test' }, /^KALPHITE_DB is not a valid PostgreSQL URL: no host after the @/],
+    [['--db', 'postgres://u:p#w@localhost/test'], {}, /^--db is not a valid PostgreSQL URL: an @ after a \/, \? or #/],
+    [['--db', 'postgres://u:a:b@localhost/test'], {}, /^--db is not a valid PostgreSQL URL: the user and password "u:a:b" have more than one colon/],
+    [['--db', ''], {}, /^--db is empty/],
+    [['--port', '65536'], {}, /^--port must be a port from 1 to 65535, or 0 for any free one, not "65536"\.$/],
+    [['--port=-1'], {}, /^--port must be a port from 1 to 65535/],
+    [['--port', 'http'], {}, /^--port must be a port from 1 to 65535/],
+    [['--port'], {}, /^--port needs a value, e\.g\. --port 4848\.$/],
+    [['--port', '--host', 'x'], {}, /^--port needs a value/],
+    [['--host='], {}, /^--host is empty/],
+  ];
+  it.each(refused)('refuses %j (env %j) with one clear line', (args, env, pattern) => {
+    let error: unknown;
+    try {
+      cliConfig(env, args);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(CliConfigError);
+    expect((error as CliConfigError).code).toBe('cli-config');
+    expect((error as Error).message).toMatch(pattern);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('takes --name value and --name=value, a later flag over an earlier one', () => {
+    expect(cliConfig({}, ['--port', '1', '--port=65535', '--host=0.0.0.0', '--db', 'postgresql://u:p%40ss@[::1]:5432/app'])).toMatchObject({
+      port: 65535,
+      host: '0.0.0.0',
+      db: 'postgresql://u:p%40ss@[::1]:5432/app',
+    });
   });
 
   // Each case in a process of its own, all at once: a process start is most of the cost.
@@ -91,12 +145,12 @@ describe('npm run server: settings', () => {
     const empty = cli({ KALPHITE_DB: '' });
     const bad = cli({ KALPHITE_DB: 'postgres://a:b:c@/x' });
     await failsWith(empty, /KALPHITE_DB is empty/);
-    await failsWith(bad, /KALPHITE_DB is not a valid URL/);
+    await failsWith(bad, /KALPHITE_DB is not a valid PostgreSQL URL: no host after the @/);
   });
 
   it('a PORT that is not a port is an error', async () => {
     const runs = ['abc', '', '65536', '-1', '1e3'].map((port) => cli({ PORT: port, KALPHITE_DB: 'memory://' }));
-    for (const run of runs) await failsWith(run, /PORT must be a number from 0 to 65535/);
+    for (const run of runs) await failsWith(run, /PORT must be a port from 1 to 65535, or 0 for any free one/);
   });
 
   it('a port in use is one clear line', async () => {
@@ -121,7 +175,7 @@ describe('npm run server: one process per PGlite folder', () => {
     const first = cli({ KALPHITE_DB: 'data/server' }, { cwd });
     const url = await first.url();
     await failsWith(cli({ KALPHITE_DB: 'data/server' }, { cwd }), new RegExp(`data/server is in use by process ${first.child.pid}`));
-    expect((await fetch(`${url}/api/sync/pull`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pullVersion: 1, clientGroupID: 'g', profileID: 'p', schemaVersion: '1', cookie: null }) })).status).toBe(200);
+    expect((await fetch(`${url}/pull`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pullVersion: 1, clientGroupID: 'g', profileID: 'p', schemaVersion: '1', cookie: null }) })).status).toBe(200);
     // Killed: the lock stays behind with a pid that no longer runs.
     first.child.kill('SIGKILL');
     await first.exit();
@@ -144,7 +198,7 @@ describe('npm run server: not a door for other sites', () => {
   async function status(url: string, headers: Record<string, string>): Promise<number> {
     const { request } = await import('node:http');
     return new Promise((resolve, reject) => {
-      const req = request(`${url}/api/sync/pull`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const req = request(`${url}/pull`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });

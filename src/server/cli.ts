@@ -2,7 +2,7 @@ import { CliConfigError, USAGE, cliConfig } from './cli-config.js';
 import { startSyncServer } from './http.js';
 
 /**
- * `npm run server`: a sync server on a PGlite folder (or KALPHITE_DB=postgres://…) for apps on this
+ * `npm run server`: a sync server on a PGlite folder (or --db postgres://…) for apps on this
  * machine: browsers on localhost may call it, other sites may not (see --help). Anything that keeps
  * it from starting ends with one line on stderr and exit code 1.
  */
@@ -28,15 +28,15 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   // After the handlers: whoever waits for this line may stop the server at once.
   const where = /^postgres(ql)?:/i.test(config.db) ? 'PostgreSQL' : config.db;
-  console.log(`Kalphite sync server on ${server.url}/api/sync (push, pull, poke) — data in ${where}`);
+  console.log(`Kalphite sync server on ${server.syncUrl} (an engine's syncUrl: push, pull, poke) — data in ${where}`);
 }
 
 /** One line for what stopped the server from starting, in the user's terms where we know them. */
 function startupFailure(error: unknown, host: string, port: number): string {
   const code = (error as { code?: unknown }).code;
-  if (code === 'EADDRINUSE') return `Port ${port} on ${host} is in use: stop the other server or set PORT.`;
-  if (code === 'EACCES') return `Not allowed to listen on ${host}:${port}: choose a PORT above 1023.`;
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `HOST ${host} is not an address of this machine.`;
+  if (code === 'EADDRINUSE') return `Port ${port} on ${host} is in use: stop the other server or choose another port (--port or PORT).`;
+  if (code === 'EACCES') return `Not allowed to listen on ${host}:${port}: choose a port above 1023 (--port or PORT).`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `The host ${host} is not an address of this machine (--host or HOST).`;
   if (code === '3D000' || code === '28P01' || code === '28000') return `PostgreSQL refused: ${message(error)}.`;
   return message(error);
 }

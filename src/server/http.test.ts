@@ -1,12 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createKalphite, type Kalphite } from '../engine/index.js';
 import { freshPGlite } from '../test-support/pglite.js';
 import { startSyncServer, type StartSyncServerOptions, type SyncServer } from './http.js';
 import { createPGliteBackend } from './pglite-backend.js';
 
 const servers: SyncServer[] = [];
+const engines: Kalphite[] = [];
 afterEach(async () => {
+  await Promise.all(engines.splice(0).map((k) => k.close()));
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
+
+async function engine(syncUrl: string): Promise<Kalphite> {
+  const k = await createKalphite({ pglite: await freshPGlite(), syncUrl, pushDelayMs: 0, flushDelayMs: 0, pullIntervalMs: 600_000 });
+  engines.push(k);
+  return k;
+}
 
 async function server(options: StartSyncServerOptions = {}): Promise<SyncServer> {
   const started = await startSyncServer({ db: await createPGliteBackend(await freshPGlite()), ...options });
@@ -31,6 +40,20 @@ describe('startSyncServer', () => {
     expect(pushed.status).toBe(200);
     expect(await pushed.json()).toEqual({});
     expect(await pulled(s)).toMatchObject({ cookie: 1, patch: [{ op: 'clear' }, { op: 'put', key: 'a' }] });
+  });
+
+  it.each([
+    ['the default base path', {}, '/api/sync'],
+    ['a base path of its own, trailing slash and all', { basePath: '/sync/v1/' }, '/sync/v1'],
+  ] as const)('gives the syncUrl an engine takes, with %s: two engines sync through it', async (_name, options, path) => {
+    const s = await server(options);
+    expect(s.syncUrl).toBe(`${s.url}${path}`);
+    const a = await engine(s.syncUrl);
+    const b = await engine(s.syncUrl);
+    await expect.poll(() => b.sync!.status.poke).toBe('open');
+    a.store.entities.set('x', { id: 'x', type: 'note', data: { text: 'hello' } });
+    // b pulls only on a poke (its interval is ten minutes): push, poke and pull all reached the server.
+    await expect.poll(() => b.store.getById('x')).toEqual({ id: 'x', type: 'note', data: { text: 'hello' }, space: 'default' });
   });
 
   const bad: Array<[string, string | object, number, string]> = [

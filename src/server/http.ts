@@ -37,8 +37,13 @@ export interface StartSyncServerOptions extends Omit<SyncHandlerOptions, 'core' 
 }
 
 export interface SyncServer {
-  /** e.g. `http://127.0.0.1:4848`; the routes are under `/api/sync`. */
+  /** The origin, e.g. `http://127.0.0.1:4848`; the routes are under `syncUrl`. */
   readonly url: string;
+  /**
+   * What an engine's `syncUrl` takes: `url` plus the base path (`basePath`, default `/api/sync`),
+   * e.g. `http://127.0.0.1:4848/api/sync`. `url` alone answers 404 at the first push.
+   */
+  readonly syncUrl: string;
   readonly core: SyncCore;
   /** Ends poke streams, stops listening and closes the database. */
   close(): Promise<void>;
@@ -65,6 +70,8 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
   });
   const { port } = server.address() as AddressInfo;
   const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+  // Normalized here and handed to the handler, so the URL we give out is the one it routes.
+  const basePath = (options.basePath ?? '/api/sync').replace(/\/$/, '');
 
   const started = (async () => {
     const db = options.db ?? 'memory://';
@@ -79,6 +86,7 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
       const { allowedHosts = '*', ...handlerOptions } = options;
       const handler = createSyncHandler({
         ...handlerOptions,
+        basePath,
         core,
         onError,
         ...(allowedHosts !== '*' && { allowedHosts: hostsAt(allowedHosts, port) }),
@@ -112,6 +120,7 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
   let closing: Promise<void> | null = null;
   return {
     url: `http://${authority}`,
+    syncUrl: `http://${authority}${basePath}`,
     core,
     close: () =>
       (closing ??= (async () => {
