@@ -45,6 +45,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
     store,
     isPending,
     flush: () => flush(),
+    dropPending: (ids) => flusher.drop(ids),
     emit,
     now: env.now,
   });

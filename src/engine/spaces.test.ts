@@ -272,6 +272,34 @@ describe('spaces', () => {
     expect(idsIn(ada.k, 'b')).toEqual(['x']);
   });
 
+  it('a closing space takes no more writes; opening it meanwhile waits for the close and opens it afresh', async () => {
+    const s = await server({ ada: { a: ['read', 'write'], b: ['read', 'write'] } });
+    const ada = await engine(s, 'ada', { spaces: ['a', 'b'], defaultSpace: 'a' });
+    ada.k.store.entities.set('x', note('x', 'b', 'before closing'));
+    const closing = ada.k.spaces.close('b');
+    expect(() => ada.k.store.entities.set('late', note('late', 'b', 'too late'))).toThrow(expect.objectContaining({ code: 'space-not-open' }));
+    const reopening = ada.k.spaces.open('b');
+    await closing;
+    await reopening;
+    expect(ada.k.spaces.get('b')).toMatchObject({ open: true });
+    expect(idsIn(ada.k, 'b')).toEqual(['x']);
+  });
+
+  it('writes not yet flushed when read access is lost are given up, not flushed as deletes', async () => {
+    const access: Access = { ada: { a: ['read', 'write'], b: ['read', 'write'] } };
+    const s = await server(access);
+    const ada = await engine(s, 'ada', { spaces: ['a', 'b'], defaultSpace: 'a', flushDelayMs: 60_000, flushMaxWaitMs: 60_000 });
+    ada.k.store.entities.set('x', note('x', 'a', 'on the server'));
+    await settle(ada);
+    ada.k.store.entities.set('x', note('x', 'a', 'edited, not flushed'));
+    access.ada!.a = [];
+    await ada.k.sync!.pull().catch(() => {});
+    await vi.waitFor(() => expect(ada.k.spaces.get('a').open).toBe(false));
+    await ada.k.flush();
+    expect((await ada.k.changeLog()).filter((entry) => entry.space === 'a' && !entry.acknowledged)).toEqual([]);
+    expect(ada.k.inspect().outbox.length).toBe(0);
+  });
+
   it('opening a large space reports its first pull page by page', async () => {
     const s = await server({ ada: { big: ['read', 'write'], default: ['read', 'write'] } });
     const writer = await engine(s, 'ada', { spaces: ['big'], defaultSpace: 'big' });

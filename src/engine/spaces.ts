@@ -4,7 +4,7 @@ import { EventBus } from './event-bus.js';
 import { KalphiteError, toKalphiteError } from './errors.js';
 import type { EmitEvent, KalphiteEvent } from './events.js';
 import type { MemorySpaces, Replica } from './replica.js';
-import { adoptSpace, releaseSpace } from './store/adopt.js';
+import { adoptSpace, idsIn, releaseSpace } from './store/adopt.js';
 import type { MemoryStore, SpaceRules } from './store/store.js';
 
 /** One space as `kalphite.spaces.list()` shows it. */
@@ -67,6 +67,8 @@ export interface SpaceControllerOptions {
   readonly isPending: (id: string) => boolean;
   /** Persists every write made so far (closing a space waits for it). */
   readonly flush: () => Promise<void>;
+  /** Forgets the pending writes of these entities (a lost space's: they have nowhere to go). */
+  readonly dropPending: (ids: ReadonlySet<string>) => void;
   readonly emit: EmitEvent;
   readonly now: () => number;
 }
@@ -80,6 +82,8 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
   readonly #o: SpaceControllerOptions;
   readonly #open = new Map<string, OpenSpace>();
   readonly #errors = new Map<string, KalphiteError>();
+  /** Spaces being closed: an `open` waits for the close, then opens afresh. */
+  readonly #closing = new Map<string, Promise<void>>();
   readonly #bus = new EventBus<void>();
   #replica: Replica | null = null;
   #cache = new Map<string, SpaceInfo>();
@@ -139,6 +143,8 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
       this.#changed();
       return Promise.reject(error);
     }
+    const closing = this.#closing.get(id);
+    if (closing) return closing.then(() => this.open(id));
     const known = this.#open.get(id);
     if (known) return known.opening ?? Promise.resolve();
     const state: OpenSpace = { ready: false, progress: null, opening: null };
@@ -172,30 +178,47 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
       const error = toKalphiteError('db-failed', cause);
       if (this.#open.get(id) === state) {
         this.#open.delete(id);
+        this.#o.dropPending(new Set(idsIn(store, id)));
         releaseSpace(store, id);
+        // Not synced either: nothing holds it now. The open's own error is the one to report.
+        await replica.closeSpace(id, false).catch(() => {});
       }
       this.#errors.set(id, error);
       throw error;
     }
   }
 
-  async close(id: string, options: { readonly forget?: boolean } = {}): Promise<void> {
+  close(id: string, options: { readonly forget?: boolean } = {}): Promise<void> {
+    const pending = this.#closing.get(id);
+    if (pending) return pending;
     const state = this.#open.get(id);
     const forget = options.forget === true;
-    if (!state && !forget) return;
-    // Memory's writes reach the outbox first: they are still pushed once the space is closed.
-    await this.#o.flush();
-    if (state) {
-      this.#open.delete(id);
-      releaseSpace(this.#o.store, id);
-    }
-    await this.#requireReplica().closeSpace(id, forget);
-    this.#o.emit({ type: 'space:closed', space: id, forgot: forget });
+    if (!state && !forget) return Promise.resolve();
+    // Closed to writes at once (they throw space-not-open), so none lands between the flush and the release.
+    this.#open.delete(id);
+    const closing = (async () => {
+      try {
+        // Memory's writes reach the outbox first: they are still pushed once the space is closed.
+        await this.#o.flush();
+        if (state) releaseSpace(this.#o.store, id);
+        await this.#requireReplica().closeSpace(id, forget);
+        this.#o.emit({ type: 'space:closed', space: id, forgot: forget });
+      } finally {
+        this.#closing.delete(id);
+        this.#changed();
+      }
+    })();
+    this.#closing.set(id, closing);
     this.#changed();
+    return closing;
   }
 
   lost(space: string, error: KalphiteError): void {
-    if (this.#open.delete(space)) releaseSpace(this.#o.store, space);
+    if (this.#open.delete(space)) {
+      // Its writes not yet flushed would otherwise flush as deletes of what memory let go.
+      this.#o.dropPending(new Set(idsIn(this.#o.store, space)));
+      releaseSpace(this.#o.store, space);
+    }
     this.#errors.set(space, error);
     this.#changed();
   }

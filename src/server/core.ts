@@ -176,7 +176,9 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     const { user, space } = caller(request, context);
     const [readable, writable] = await Promise.all([may(user, space, 'read'), may(user, space, 'write')]);
     // Rule 1: nothing of a space its user may not read, not even whether it holds anything.
-    if (!readable) throw new ProtocolError('forbidden', `User ${JSON.stringify(user.id)} may not read space ${JSON.stringify(space)}.`);
+    // `denied: 'read'` tells a client this 403 is the space's answer (it then closes the space),
+    // not one of the others (a hook that threw, rule 7, an origin), after which it keeps its writes.
+    if (!readable) throw new ProtocolError('forbidden', `User ${JSON.stringify(user.id)} may not read space ${JSON.stringify(space)}.`, { denied: 'read', space });
     const backend = await backends.of(space);
     const answer = await backend.transaction('read', (tx) => readPull(tx, space, request, user));
     if (answer === 'not-yours') throw notYours();

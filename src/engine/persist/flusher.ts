@@ -88,6 +88,20 @@ export class Flusher {
     while (this.#inFlight) await this.#inFlight;
   }
 
+  /** Forgets the pending writes of these entities, not yet in a batch (their space was lost: they have nowhere to go). */
+  drop(ids: ReadonlySet<string>): void {
+    const kept: EntityChange[] = [];
+    this.#pending.forEach((id, base) => {
+      if (!ids.has(id)) kept.push({ id, before: base, after: undefined });
+    });
+    this.#pending = new PendingChanges();
+    this.#pending.add(kept);
+    if (this.#pending.isEmpty) {
+      this.#clearTimer();
+      this.#firstPendingAt = null;
+    }
+  }
+
   /** Forgets every pending operation and failure (the local db is being reset under them). */
   discard(): void {
     this.#clearTimer();

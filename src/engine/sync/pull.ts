@@ -113,7 +113,9 @@ export class PullDelegate {
         ...(cookieBefore === null && !forgotten && { onPage: (progress) => emit({ type: 'space:progress', space, ...progress }) }),
       });
     } catch (error) {
-      if (error instanceof SyncHttpError && error.status === 403) {
+      // Only the space's own answer closes it: a 403 for another reason (a permission hook that
+      // failed, a client group that is not this user's) keeps the space and its writes.
+      if (error instanceof SyncHttpError && error.status === 403 && error.denied === 'read') {
         turn.succeeded();
         await this.#o.onForbidden(space, new KalphiteError('forbidden', `You may not read space ${space}: ${error.message}`, { cause: error }));
         return;
@@ -121,13 +123,15 @@ export class PullDelegate {
       throw error;
     }
     const { acknowledgedUpTo, cookie } = pulled;
+    // Asked again: closed with `forget` while the pull was out, its values must not come back.
+    const forgottenNow = this.#o.forgotten(space);
     const result = await outbox.applyPull({
       space,
       acknowledgeUpTo: acknowledgedUpTo,
       // A forgotten space is pulled for its acknowledgements only: its local copy stays gone.
-      writes: forgotten ? new Map() : pulled.writes,
-      keep: forgotten ? null : pulled.keep,
-      cookie: forgotten ? undefined : cookie,
+      writes: forgottenNow ? new Map() : pulled.writes,
+      keep: forgottenNow ? null : pulled.keep,
+      cookie: forgottenNow ? undefined : cookie,
       // A local write of the id in another space (held aside here) does not hold this space's value back.
       pendingInMemory: (id) => mirror.isPending(id) && (mirror.get(id)?.space ?? space) === space,
       ...(pulled.writable !== undefined && { writable: pulled.writable }),

@@ -151,6 +151,8 @@ class FakeServer {
   /** Spaces whose pulls answer 403 (the caller may not read them). */
   readonly forbidden = new Set<string>();
   readonly readOnly = new Set<string>();
+  /** The server's permission hook fails: its 403s say nothing of a space. */
+  aclDown = false;
   /** Spaces whose pushes and pulls answer 500 (their database is down). */
   readonly down = new Set<string>();
   #poke: ReadableStreamDefaultController<Uint8Array> | null = null;
@@ -187,7 +189,8 @@ class FakeServer {
     const s = this.space(space);
     if (this.down.has(space)) return json(500, { message: `the database of ${space} is down` });
     if (route === 'pull') {
-      if (this.forbidden.has(space)) return json(403, { error: 'forbidden', message: `You may not read ${space}.` });
+      if (this.forbidden.has(space)) return json(403, { error: 'forbidden', message: `You may not read ${space}.`, denied: 'read', space });
+      if (this.aclDown) return json(403, { error: 'forbidden', message: 'The authorize hook failed.' });
       const since = typeof body.cookie === 'number' ? body.cookie : 0;
       const patch: PatchOperation[] = [...s.entities].filter(([, e]) => e.version > since).map(([key, e]) => ({ op: 'put', key, value: e.value as never }));
       const last = s.lastMutationIds.get(`${body.clientGroupID}/c1`);
@@ -621,6 +624,21 @@ describe('spaces: open and close', () => {
     expect(pull?.writes.size).toBe(0);
     expect(outbox.spaces.get('review:1')?.cookie).toBeNull();
     expect(outbox.unacknowledgedIn('review:1')).toBe(0);
+  });
+
+  it('a 403 that is not the space refusing this reader (a failed permission hook) keeps the space and its writes', async () => {
+    const { client, server, outbox, write, lost } = setup();
+    client.start(['default']);
+    await vi.advanceTimersByTimeAsync(0);
+    server.aclDown = true;
+    write('kept');
+    await expect(client.pull()).rejects.toMatchObject({ status: 403 });
+    expect(lost).toEqual([]);
+    expect(outbox.unacknowledgedIn('default')).toBe(1);
+    server.aclDown = false;
+    client.retry();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(outbox.outboxLength).toBe(0);
   });
 
   it('a 403 pull: the space is lost — dropped locally, its unpushed writes reported refused, openSpace rejects forbidden, no more pulls', async () => {

@@ -10,11 +10,14 @@ export type SyncRoute = 'push' | 'pull' | 'poke';
 export class SyncHttpError extends KalphiteError {
   readonly status: number;
   readonly maxBodyBytes: number | null;
+  /** A 403's `denied` (`'read'`: the caller may not read the space), telling it from other 403s. */
+  readonly denied: string | null;
 
   constructor(route: SyncRoute, status: number, text: string) {
     super('server-error', `The sync server answered ${status} to ${route}: ${serverMessage(text)}`);
     this.status = status;
     this.maxBodyBytes = status === 413 ? limitIn(text) : null;
+    this.denied = status === 403 ? deniedIn(text) : null;
   }
 }
 
@@ -114,6 +117,16 @@ export class Transport {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function deniedIn(text: string): string | null {
+  try {
+    const body = JSON.parse(text) as { denied?: unknown };
+    return typeof body.denied === 'string' ? body.denied : null;
+  } catch {
+    // Not JSON: a 403 that says nothing more.
+    return null;
+  }
 }
 
 /** The limit a 413 names (`maxBodyBytes`), if it names a usable one. */
