@@ -248,6 +248,18 @@ describe('spaces', () => {
     expect(ada.k.events.filter((e) => e.type === 'sync:refused' && e.space === 'a')).toHaveLength(1);
     expect(ada.k.inspect().outbox.length).toBe(0);
     expect(() => ada.k.store.entities.set('x3', note('x3', 'a', 'no'))).toThrow(expect.objectContaining({ code: 'space-not-open' }));
+
+    // Access back: the space opens again as a new client group whose clients have new ids, so the
+    // server neither skips a new write as done nor waits for the ids of the writes given up.
+    access.ada!.a = ['read', 'write'];
+    await ada.k.spaces.open('a');
+    expect(idsIn(ada.k, 'a')).toEqual(['x']);
+    ada.k.store.entities.set('x4', note('x4', 'a', 'after access came back'));
+    await settle(ada);
+    expect(ada.k.sync!.status.blocked).toBeNull();
+    const other = await engine(s, 'ada', { spaces: ['a'], defaultSpace: 'a' });
+    await other.k.sync!.pull();
+    expect(idsIn(other.k, 'a')).toEqual(['x', 'x4']);
   });
 
   it('closing drops a space from memory but keeps its local copy and pushes its writes; forget deletes the copy', async () => {

@@ -63,7 +63,7 @@ describe('schema and migrations', () => {
     // No space until one is used: a database that never opened the default space does not list it.
     expect([...db.spaces.values()]).toEqual([]);
     await db.ensureSpace('default');
-    expect([...db.spaces.values()]).toEqual([{ space: 'default', clientGroupId: db.profileId, cookie: null, writable: null }]);
+    expect([...db.spaces.values()]).toEqual([{ space: 'default', clientGroupId: db.profileId, cookie: null, writable: null, generation: 0 }]);
   });
 
   it('keeps the profile and migrates nothing on reopen; each opening is a new client', async () => {
@@ -115,7 +115,7 @@ describe('schema and migrations', () => {
     expect(migratedSteps(events)).toEqual([[5, 6]]);
     expect(db.profileId).toBe('old-group');
     // The server knows the old group: it stays the default space's, with its cookie, so the old outbox is still acknowledged.
-    expect([...db.spaces.values()]).toEqual([{ space: 'default', clientGroupId: 'old-group', cookie: 42, writable: null }]);
+    expect([...db.spaces.values()]).toEqual([{ space: 'default', clientGroupId: 'old-group', cookie: 42, writable: null, generation: 0 }]);
     expect(await loaded(db, ['default'])).toEqual([note('a', 'server'), note('b', 'mine')]);
     expect(db.outboxLength).toBe(1);
     expect(db.unacknowledgedIn('default')).toBe(1);
@@ -217,7 +217,7 @@ describe('spaces', () => {
     expect(await db.writeBatch([upsert(note('r3', '1', 'review:1')), upsert(note('c', '1'))])).toEqual([4, 3]);
     // A new space has a client group of its own; the default space's is the profile.
     const review = db.spaces.get('review:1');
-    expect(review).toEqual({ space: 'review:1', clientGroupId: expect.any(String), cookie: null, writable: null });
+    expect(review).toEqual({ space: 'review:1', clientGroupId: expect.any(String), cookie: null, writable: null, generation: 0 });
     expect(review?.clientGroupId).not.toBe(db.profileId);
     expect(db.spaces.get('default')?.clientGroupId).toBe(db.profileId);
     expect([db.unacknowledgedIn('default'), db.unacknowledgedIn('review:1'), db.unacknowledgedIn('elsewhere'), db.outboxLength]).toEqual([3, 4, 0, 7]);
@@ -243,7 +243,7 @@ describe('spaces', () => {
     await pulled(first.db, 'review:1', [], 9);
     const group = first.db.spaces.get('review:1')?.clientGroupId;
     const second = await LocalDb.open({ pglite, clientId: first.db.clientId, randomId: () => 'unused', now: () => 1, emit: () => {} });
-    expect(second.spaces.get('review:1')).toEqual({ space: 'review:1', clientGroupId: group, cookie: 9, writable: null });
+    expect(second.spaces.get('review:1')).toEqual({ space: 'review:1', clientGroupId: group, cookie: 9, writable: null, generation: 0 });
     expect(second.unacknowledgedIn('review:1')).toBe(1);
     expect(await second.writeBatch([upsert(note('r', '2', 'review:1')), upsert(note('d', '1'))])).toEqual([2, 1]);
   });
@@ -302,7 +302,7 @@ describe('spaces', () => {
     expect(await db.loadEntities(['review:1'])).toEqual([]);
     expect(await db.loadEntities(['default'])).toEqual([note('a', '1')]);
     // Opening it again pulls it whole, as the same client group, and its write is still pushed.
-    expect(db.spaces.get('review:1')).toEqual({ space: 'review:1', clientGroupId: group, cookie: null, writable: null });
+    expect(db.spaces.get('review:1')).toEqual({ space: 'review:1', clientGroupId: group, cookie: null, writable: null, generation: 0 });
     expect(db.unacknowledgedIn('review:1')).toBe(1);
     expect((await db.unsyncedChanges()).map((e) => [e.space, e.entityId])).toEqual([
       ['default', 'a'],
@@ -311,7 +311,7 @@ describe('spaces', () => {
     expect(await db.writeBatch([upsert(note('r', '2', 'review:1'))])).toEqual([2]);
   });
 
-  it('dropSpace removes everything of the space and returns its unacknowledged writes; reopening it is a new client group', async () => {
+  it('dropSpace removes the space\'s data and returns its unacknowledged writes; it goes on as a new client group of the next generation', async () => {
     const pglite = await freshPGlite();
     const { db } = await openDb(pglite);
     await db.writeBatch([upsert(note('a', '1')), upsert(note('r', '1', 'review:1')), upsert(note('s', '1', 'review:1'))]);
@@ -319,15 +319,15 @@ describe('spaces', () => {
     const group = db.spaces.get('review:1')?.clientGroupId;
     const dropped = await db.dropSpace('review:1');
     expect(dropped).toEqual([{ space: 'review:1', clientId: db.clientId, mutationId: 2, entityId: 's', entityType: 'note', op: 'upsert', entity: note('s', '1', 'review:1'), createdAt: 1000 }]);
-    expect(db.spaces.has('review:1')).toBe(false);
+    expect(db.spaces.get('review:1')).toEqual({ space: 'review:1', clientGroupId: expect.not.stringMatching(group ?? ''), cookie: null, writable: null, generation: 1 });
     expect([db.unacknowledgedIn('review:1'), db.outboxLength]).toEqual([0, 1]);
     expect(await db.loadEntities(['review:1'])).toEqual([]);
     expect((await db.changeLog(10)).map((e) => [e.space, e.entityId])).toEqual([['default', 'a']]);
     // The default space is untouched.
     expect(await db.loadEntities(['default'])).toEqual([note('a', '1')]);
-    // Gone from disk too: a reopened database does not know it.
+    // On disk too: a reopened database knows its new group and generation, and numbers from 1 in it.
     const reopened = await openDb(pglite);
-    expect(reopened.db.spaces.has('review:1')).toBe(false);
+    expect(reopened.db.spaces.get('review:1')).toMatchObject({ generation: 1, cookie: null });
     expect(await db.writeBatch([upsert(note('r', 'again', 'review:1'))])).toEqual([1]);
     expect(db.spaces.get('review:1')?.clientGroupId).not.toBe(group);
   });
@@ -436,7 +436,7 @@ describe('reset', () => {
     expect(await db.changeLog(10)).toEqual([]);
     expect(await db.writeBatch([upsert(note('c', '1')), upsert(note('r', '2', 'review:1'))])).toEqual([1, 1]);
     // The default space comes back under the new profile, with no cookie.
-    expect(db.spaces.get('default')).toEqual({ space: 'default', clientGroupId: 'fresh-profile', cookie: null, writable: null });
+    expect(db.spaces.get('default')).toEqual({ space: 'default', clientGroupId: 'fresh-profile', cookie: null, writable: null, generation: 0 });
   });
 });
 

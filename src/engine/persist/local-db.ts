@@ -29,6 +29,12 @@ export interface LocalSpace {
   readonly cookie: Cookie;
   /** What the server said in its last pull (null: not yet known). */
   readonly writable: boolean | null;
+  /**
+   * How many times read access to it was lost. Each loss starts a new client group whose clients
+   * have new ids on the wire (`sync/wire-clients.ts`): the server still holds the old ones' mutation
+   * ids, and the writes given up consumed some.
+   */
+  readonly generation: number;
 }
 
 /** Server state to apply after a pull of one space, with the client's own mutations rebased on top. */
@@ -147,7 +153,7 @@ export class LocalDb {
       await db.query('INSERT INTO local_clients (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING', [clientId]);
       const local = new LocalDb(db, options, dataDir, state, clientId);
       local.#knownClients.add(clientId);
-      const spaces = await db.query<SpaceRow>('SELECT space, client_group_id, cookie, writable FROM local_spaces');
+      const spaces = await db.query<SpaceRow>('SELECT space, client_group_id, cookie, writable, generation FROM local_spaces');
       for (const row of spaces.rows) local.#spaces.set(row.space, toLocalSpace(row));
       local.#unacknowledged = await countUnacknowledged(db);
       return local;
@@ -194,7 +200,7 @@ export class LocalDb {
     const clientGroupId = space === DEFAULT_SPACE ? this.#profileId : this.#randomId();
     const { rows } = await this.#db.query<SpaceRow>(
       `INSERT INTO local_spaces (space, client_group_id) VALUES ($1, $2)
-       ON CONFLICT (space) DO UPDATE SET space = excluded.space RETURNING space, client_group_id, cookie, writable`,
+       ON CONFLICT (space) DO UPDATE SET space = excluded.space RETURNING space, client_group_id, cookie, writable, generation`,
       [space, clientGroupId],
     );
     const made = toLocalSpace(rows[0] as SpaceRow);
@@ -234,20 +240,28 @@ export class LocalDb {
   }
 
   /**
-   * Read access to `space` was lost: everything of it goes (entities, outbox, client group and
-   * mutation ids, so reopening it later starts as a new client group). Returns the unacknowledged
-   * writes given up, for the engine to report as refused.
+   * Read access to `space` was lost: its entities, outbox and mutation ids go, and it starts again
+   * as a new client group of the next generation (new client ids on the wire), so reopening it
+   * later neither reuses an id the server holds nor leaves a gap. Returns the unacknowledged writes
+   * given up, for the engine to report as refused.
    */
   async dropSpace(space: string): Promise<OutboxEntry[]> {
-    const dropped = await this.#db.transaction(async (tx) => {
+    const clientGroupId = this.#randomId();
+    const { dropped, row } = await this.#db.transaction(async (tx) => {
       const rows = await tx.query<OutboxRow>(
         `SELECT space, client_id, id, entity_id, entity_type, op, data, created_at FROM client_changes WHERE space = $1 AND NOT acknowledged ORDER BY seq`,
         [space],
       );
-      for (const table of ['entities', 'client_changes', 'mutation_ids', 'local_spaces']) await tx.query(`DELETE FROM ${table} WHERE space = $1`, [space]);
-      return rows.rows.map(toOutboxEntry);
+      for (const table of ['entities', 'client_changes', 'mutation_ids']) await tx.query(`DELETE FROM ${table} WHERE space = $1`, [space]);
+      const next = await tx.query<SpaceRow>(
+        `INSERT INTO local_spaces (space, client_group_id, generation) VALUES ($1, $2, 1)
+         ON CONFLICT (space) DO UPDATE SET client_group_id = excluded.client_group_id, cookie = NULL, writable = NULL, generation = local_spaces.generation + 1
+         RETURNING space, client_group_id, cookie, writable, generation`,
+        [space, clientGroupId],
+      );
+      return { dropped: rows.rows.map(toOutboxEntry), row: next.rows[0] as SpaceRow };
     });
-    this.#spaces.delete(space);
+    this.#spaces.set(space, toLocalSpace(row));
     this.#unacknowledged.delete(space);
     return dropped;
   }
@@ -475,10 +489,11 @@ interface SpaceRow {
   client_group_id: string;
   cookie: Cookie;
   writable: boolean | null;
+  generation: number;
 }
 
 function toLocalSpace(row: SpaceRow): LocalSpace {
-  return { space: row.space, clientGroupId: row.client_group_id, cookie: row.cookie, writable: row.writable };
+  return { space: row.space, clientGroupId: row.client_group_id, cookie: row.cookie, writable: row.writable, generation: row.generation };
 }
 
 async function countUnacknowledged(db: Queryable): Promise<Map<string, number>> {

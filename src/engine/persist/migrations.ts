@@ -102,7 +102,9 @@ export const migrations: readonly Migration[] = [
         space           text PRIMARY KEY,
         client_group_id text NOT NULL,
         cookie          json,
-        writable        boolean
+        writable        boolean,
+        -- Raised each time the space is lost: its clients then have new ids on the wire.
+        generation      integer NOT NULL DEFAULT 0
       );
       -- Only a database that has synced or written takes its old state into the default space.
       INSERT INTO local_spaces (space, client_group_id, cookie) SELECT 'default', client_group_id, cookie FROM client_state

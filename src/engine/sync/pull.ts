@@ -5,6 +5,7 @@ import type { Mirror, Outbox } from './ports.js';
 import { pullPages, type PulledPages } from './pull-pages.js';
 import type { LoopTurn } from './request-loop.js';
 import { SyncHttpError } from './transport.js';
+import { localClientId, localClients } from './wire-clients.js';
 
 export interface PullDelegateOptions {
   readonly outbox: Outbox;
@@ -122,7 +123,10 @@ export class PullDelegate {
       }
       throw error;
     }
-    const { acknowledgedUpTo, cookie } = pulled;
+    const { cookie } = pulled;
+    // The server names clients by their wire ids: this generation's are this database's clients.
+    const acknowledgedUpTo = pulled.acknowledgedUpTo && localClients(pulled.acknowledgedUpTo, local.generation);
+    const refused = pulled.refused.map((r) => ({ ...r, clientID: localClientId(r.clientID, local.generation) }));
     // Asked again: closed with `forget` while the pull was out, its values must not come back.
     const forgottenNow = this.#o.forgotten(space);
     const result = await outbox.applyPull({
@@ -135,7 +139,7 @@ export class PullDelegate {
       // A local write of the id in another space (held aside here) does not hold this space's value back.
       pendingInMemory: (id) => mirror.isPending(id) && (mirror.get(id)?.space ?? space) === space,
       ...(pulled.writable !== undefined && { writable: pulled.writable }),
-      refused: pulled.refused.map((r) => ({ clientId: r.clientID, mutationId: r.id, reason: r.reason })),
+      refused: refused.map((r) => ({ clientId: r.clientID, mutationId: r.id, reason: r.reason })),
     });
     // A local write may have landed while the transaction ran: the adopt rule keeps it (it will be pushed).
     const applied = mirror.adopt(space, result.applied);
@@ -143,7 +147,7 @@ export class PullDelegate {
     // Every client of the group is acknowledged (tabs sharing this database); this one's id is ours.
     const own = acknowledgedUpTo?.[outbox.clientId];
     const now = env.now();
-    const refusal = pulled.refused.findLast((r) => r.clientID === outbox.clientId);
+    const refusal = refused.findLast((r) => r.clientID === outbox.clientId);
     this.#states.set(space, {
       acknowledged: Math.max(before.acknowledged, own ?? 0),
       lastPullAt: now,
@@ -152,7 +156,7 @@ export class PullDelegate {
     if (acknowledgedUpTo !== null) await outbox.compact(this.#o.acknowledgedRowsKept);
     turn.succeeded();
     this.#lastPullAt = now;
-    for (const r of pulled.refused) emit({ type: 'sync:refused', space, clientId: r.clientID, mutationId: r.id, reason: r.reason });
+    for (const r of refused) emit({ type: 'sync:refused', space, clientId: r.clientID, mutationId: r.id, reason: r.reason });
     if (pulled.writable !== undefined && pulled.writable !== local.writable) emit({ type: 'space:writable', space, writable: pulled.writable });
     emit({
       type: 'sync:pull-succeeded',

@@ -7,6 +7,7 @@ import { LATEST_SCHEMA_VERSION } from '../persist/migrations.js';
 import type { Outbox } from './ports.js';
 import { RetryAtOnce, type LoopTurn } from './request-loop.js';
 import { SyncHttpError } from './transport.js';
+import { wireClientId } from './wire-clients.js';
 
 export interface PushDelegateOptions {
   readonly outbox: Outbox;
@@ -73,8 +74,8 @@ export class PushDelegate {
     if (waiting.length === 0) return null;
     const space = (waiting.find((entry) => !this.#failing.has(entry.space)) ?? waiting[0]!).space;
     const entries = waiting.filter((entry) => entry.space === space);
-    const group = (await outbox.ensureSpace(space)).clientGroupId;
-    const { body, bytes, count } = this.#body(group, entries);
+    const { clientGroupId, generation } = await outbox.ensureSpace(space);
+    const { body, bytes, count } = this.#body(clientGroupId, generation, entries);
     const { requestId, startedAt } = turn.begin(count);
     this.#lastSpace = space;
     const last = entries[count - 1]!.mutationId;
@@ -100,14 +101,14 @@ export class PushDelegate {
   };
 
   /** As many outbox rows as fit in the body limit (always at least one), as a push request body. */
-  #body(clientGroupId: string, entries: readonly OutboxEntry[]): { body: string; bytes: number; count: number } {
+  #body(clientGroupId: string, generation: number, entries: readonly OutboxEntry[]): { body: string; bytes: number; count: number } {
     const group = JSON.stringify(clientGroupId);
     const head = `{"pushVersion":${PUSH_VERSION},"clientGroupID":${group},"profileID":${JSON.stringify(this.#o.outbox.profileId)},"schemaVersion":"${LATEST_SCHEMA_VERSION}","mutations":[`;
     let body = head;
     let bytes = utf8Length(head) + 2;
     let count = 0;
     for (const entry of entries) {
-      const mutation = JSON.stringify(toMutation(entry));
+      const mutation = JSON.stringify(toMutation(entry, generation));
       const size = utf8Length(mutation) + (count > 0 ? 1 : 0);
       if (count > 0 && bytes + size > this.#maxBytes) break;
       body += count > 0 ? `,${mutation}` : mutation;
@@ -120,9 +121,9 @@ export class PushDelegate {
 
 const deliveryKey = (entry: OutboxEntry): string => `${entry.space} ${entry.clientId}`;
 
-function toMutation(entry: OutboxEntry): Mutation {
+function toMutation(entry: OutboxEntry, generation: number): Mutation {
   return {
-    clientID: entry.clientId,
+    clientID: wireClientId(entry.clientId, generation),
     id: entry.mutationId,
     name: entry.op,
     args: (entry.op === 'upsert' && entry.entity ? entry.entity : { id: entry.entityId, type: entry.entityType }) as Mutation['args'],

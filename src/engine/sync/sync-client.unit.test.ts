@@ -42,7 +42,7 @@ class FakeOutbox implements Outbox {
   #ensure(space: string): LocalSpace {
     const known = this.spaces.get(space);
     if (known) return known;
-    const made: LocalSpace = { space, clientGroupId: space === 'default' ? this.profileId : `group-${space}`, cookie: null, writable: null };
+    const made: LocalSpace = { space, clientGroupId: space === 'default' ? this.profileId : `group-${space}`, cookie: null, writable: null, generation: 0 };
     this.spaces.set(space, made);
     return made;
   }
