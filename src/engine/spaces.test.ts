@@ -206,6 +206,10 @@ describe('spaces', () => {
     ]);
     await ada.k.sync!.pull();
     expect(ada.k.store.getById('doc')).toMatchObject({ data: { text: 'original' } });
+    // Pulled again from no cookie, the server repeats its stored refusals: they are no news.
+    await grace.k.spaces.close('shared', { forget: true });
+    await grace.k.spaces.open('shared');
+    expect(grace.k.events.filter((e) => e.type === 'sync:refused')).toHaveLength(2);
   });
 
   it('write permission revoked with writes unpushed: they drain as refused, memory shows the server, other spaces carry on', async () => {

@@ -61,7 +61,12 @@ export interface PullResult {
   readonly applied: Map<string, Entity | undefined>;
   /** Entities left alone because they have unacknowledged local mutations. */
   readonly skipped: ReadonlyMap<string, Entity | undefined>;
+  /** The refusals that were news: of outbox rows this pull acknowledged (a pull from no cookie repeats older ones). */
+  readonly newlyRefused: ReadonlySet<string>;
 }
+
+/** How `newlyRefused` names a refusal: its client and mutation id. */
+export const refusalKey = (clientId: string, mutationId: number): string => `${clientId} ${mutationId}`;
 
 /** A row of the outbox. Its id is the mutation id: sequential per client, with no gaps. */
 export interface OutboxEntry {
@@ -343,14 +348,18 @@ export class LocalDb {
   async applyPull(input: PullApplication): Promise<PullResult> {
     const { space } = input;
     const result = await this.#db.transaction(async (tx) => {
-      if (input.acknowledgeUpTo !== null) await acknowledgeRows(tx, space, input.acknowledgeUpTo);
+      // Before acknowledging: a refusal is news only for a row still waiting for its answer.
+      const newlyRefused = new Set<string>();
       if (input.refused && input.refused.length > 0) {
-        await tx.query(
+        const marked = await tx.query<{ client_id: string; id: number }>(
           `UPDATE client_changes c SET refusal = r.reason FROM json_to_recordset($1::json) AS r(client_id text, mutation_id bigint, reason text)
-           WHERE c.space = $2 AND c.client_id = r.client_id AND c.id = r.mutation_id`,
+           WHERE c.space = $2 AND c.client_id = r.client_id AND c.id = r.mutation_id AND NOT c.acknowledged
+           RETURNING c.client_id, c.id`,
           [JSON.stringify(input.refused.map((r) => ({ client_id: r.clientId, mutation_id: r.mutationId, reason: r.reason }))), space],
         );
+        for (const row of marked.rows) newlyRefused.add(refusalKey(row.client_id, row.id));
       }
+      if (input.acknowledgeUpTo !== null) await acknowledgeRows(tx, space, input.acknowledgeUpTo);
       const unacked = await tx.query<{ entity_id: string }>('SELECT DISTINCT entity_id FROM client_changes WHERE NOT acknowledged AND space = $1', [space]);
       const outboxKeys = new Set(unacked.rows.map((r) => r.entity_id));
       const pending = (id: string) => outboxKeys.has(id) || input.pendingInMemory(id);
@@ -391,7 +400,7 @@ export class LocalDb {
           space,
         ]);
       }
-      return { applied, skipped, unacknowledged: await countUnacknowledged(tx) };
+      return { applied, skipped, newlyRefused, unacknowledged: await countUnacknowledged(tx) };
     });
     this.#unacknowledged = result.unacknowledged;
     const known = this.#spaces.get(space);
@@ -403,7 +412,7 @@ export class LocalDb {
       });
     }
     if (input.acknowledgeUpTo !== null) this.#reportAcknowledged(space, input.acknowledgeUpTo, this.outboxLength);
-    return { applied: result.applied, skipped: result.skipped };
+    return { applied: result.applied, skipped: result.skipped, newlyRefused: result.newlyRefused };
   }
 
   /**

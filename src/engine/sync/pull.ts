@@ -1,6 +1,7 @@
 import { KalphiteError } from '../errors.js';
 import type { Environment } from '../environment.js';
 import type { EmitEvent } from '../events.js';
+import { refusalKey } from '../persist/local-db.js';
 import type { Mirror, Outbox } from './ports.js';
 import { pullPages, type PulledPages } from './pull-pages.js';
 import type { LoopTurn } from './request-loop.js';
@@ -143,11 +144,12 @@ export class PullDelegate {
     });
     // A local write may have landed while the transaction ran: the adopt rule keeps it (it will be pushed).
     const applied = mirror.adopt(space, result.applied);
+    const news = refused.filter((r) => result.newlyRefused.has(refusalKey(r.clientID, r.id)));
     const before = this.state(space);
     // Every client of the group is acknowledged (tabs sharing this database); this one's id is ours.
     const own = acknowledgedUpTo?.[outbox.clientId];
     const now = env.now();
-    const refusal = refused.findLast((r) => r.clientID === outbox.clientId);
+    const refusal = news.findLast((r) => r.clientID === outbox.clientId);
     this.#states.set(space, {
       acknowledged: Math.max(before.acknowledged, own ?? 0),
       lastPullAt: now,
@@ -156,7 +158,7 @@ export class PullDelegate {
     if (acknowledgedUpTo !== null) await outbox.compact(this.#o.acknowledgedRowsKept);
     turn.succeeded();
     this.#lastPullAt = now;
-    for (const r of refused) emit({ type: 'sync:refused', space, clientId: r.clientID, mutationId: r.id, reason: r.reason });
+    for (const r of news) emit({ type: 'sync:refused', space, clientId: r.clientID, mutationId: r.id, reason: r.reason });
     if (pulled.writable !== undefined && pulled.writable !== local.writable) emit({ type: 'space:writable', space, writable: pulled.writable });
     emit({
       type: 'sync:pull-succeeded',

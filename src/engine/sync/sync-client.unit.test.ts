@@ -4,7 +4,7 @@ import type { Mutation } from '../../protocol/push.js';
 import { defaultEnvironment } from '../environment.js';
 import type { KalphiteError } from '../errors.js';
 import type { KalphiteEvent } from '../events.js';
-import type { LocalSpace, OutboxEntry, PullApplication, PullResult } from '../persist/local-db.js';
+import { refusalKey, type LocalSpace, type OutboxEntry, type PullApplication, type PullResult } from '../persist/local-db.js';
 import type { Entity } from '../store/entity.js';
 import type { Mirror, Outbox } from './ports.js';
 import { SyncClient } from './sync-client.js';
@@ -65,6 +65,9 @@ class FakeOutbox implements Outbox {
   async applyPull(input: PullApplication): Promise<PullResult> {
     this.pulls.push(input);
     const { space } = input;
+    // A refusal is news for a row still waiting for its answer, as in the local db.
+    const waiting = new Set(this.#waiting().map((row) => refusalKey(row.clientId, row.mutationId)));
+    const newlyRefused = new Set((input.refused ?? []).map((r) => refusalKey(r.clientId, r.mutationId)).filter((key) => waiting.has(key)));
     const upTo = input.acknowledgeUpTo?.[this.clientId];
     if (upTo !== undefined) this.acknowledged.set(space, Math.max(this.acknowledged.get(space) ?? 0, upTo));
     const known = this.#ensure(space);
@@ -73,7 +76,7 @@ class FakeOutbox implements Outbox {
       ...(input.cookie !== undefined && { cookie: input.cookie }),
       ...(input.writable !== undefined && { writable: input.writable }),
     });
-    return { applied: new Map(input.writes), skipped: new Map() };
+    return { applied: new Map(input.writes), skipped: new Map(), newlyRefused };
   }
 
   async compact(): Promise<number> {
