@@ -3,7 +3,7 @@ import { spaceProblem } from '../protocol/space.js';
 import { EventBus } from './event-bus.js';
 import { KalphiteError, toKalphiteError } from './errors.js';
 import type { EmitEvent, KalphiteEvent } from './events.js';
-import type { MemorySpaces, Replica } from './replica.js';
+import type { KnownSpace, MemorySpaces, Replica } from './replica.js';
 import { adoptSpace, idsIn, releaseSpace } from './store/adopt.js';
 import type { MemoryStore, SpaceRules } from './store/store.js';
 
@@ -224,15 +224,21 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
   }
 
   list(): readonly SpaceInfo[] {
+    // The replica's picture of its spaces once for the whole list, not once per space.
+    const known = new Map((this.#replica?.knownSpaces() ?? []).map((s) => [s.space, s]));
     // Spaces that failed to open or were lost stay listed with their error.
-    const ids = new Set([...this.#open.keys(), ...(this.#replica?.knownSpaces() ?? []).map((s) => s.space), ...this.#errors.keys()]);
-    return [...ids].sort().map((id) => this.get(id));
+    const ids = new Set([...this.#open.keys(), ...known.keys(), ...this.#errors.keys()]);
+    return [...ids].sort().map((id) => this.#info(id, () => known.get(id)));
   }
 
   get(id: string): SpaceInfo {
+    return this.#info(id, () => this.#replica?.knownSpaces().find((s) => s.space === id));
+  }
+
+  #info(id: string, knownSpace: () => KnownSpace | undefined): SpaceInfo {
     const cached = this.#cache.get(id);
     if (cached) return cached;
-    const known = this.#replica?.knownSpaces().find((s) => s.space === id);
+    const known = knownSpace();
     const open = this.#open.get(id);
     const info: SpaceInfo = {
       id,
