@@ -8,22 +8,29 @@ export interface CommentFormProps {
   readonly disabledReason?: string | null;
   /** Focus the text box when the form appears (default true: it opens on a click). */
   readonly autoFocus?: boolean;
+  /** Says under the box that Markdown is understood (default true). */
+  readonly markdownHint?: boolean;
+  /** Allow sending nothing (a verdict's summary is optional). */
+  readonly allowEmpty?: boolean;
   /** Returning false keeps the text (the write failed), so nothing typed is lost. */
   readonly onSubmit: (message: string) => boolean | void;
   readonly onCancel?: () => void;
 }
 
 /** A labelled textarea; Ctrl/⌘+Enter submits, Escape cancels. Empty messages are not sent. */
-export function CommentForm({ label, initial = '', submitLabel = 'Comment', disabledReason = null, autoFocus = true, onSubmit, onCancel }: CommentFormProps) {
+export function CommentForm({ label, initial = '', submitLabel = 'Comment', disabledReason = null, autoFocus = true, markdownHint = true, allowEmpty = false, onSubmit, onCancel }: CommentFormProps) {
   const [message, setMessage] = useState(initial);
   const id = useId();
   const reasonId = useId();
+  const hintId = useId();
   const disabled = disabledReason !== null;
+  const empty = message.trim() === '' && !allowEmpty;
   const submit = () => {
     const text = message.trim();
-    if (text === '' || disabled) return;
+    if (empty || disabled) return;
     if (onSubmit(text) !== false) setMessage('');
   };
+  const describedBy = [disabled && reasonId, markdownHint && !disabled && hintId].filter(Boolean).join(' ');
   return (
     <form
       className="kalphite-form"
@@ -40,7 +47,7 @@ export function CommentForm({ label, initial = '', submitLabel = 'Comment', disa
         value={message}
         disabled={disabled}
         autoFocus={autoFocus && !disabled}
-        {...(disabled && { 'aria-describedby': reasonId })}
+        {...(describedBy && { 'aria-describedby': describedBy })}
         onChange={(event) => setMessage(event.target.value)}
         onKeyDown={(event) => {
           if (event.key === 'Enter' && (event.metaKey || event.ctrlKey)) submit();
@@ -53,13 +60,18 @@ export function CommentForm({ label, initial = '', submitLabel = 'Comment', disa
         </p>
       )}
       <div className="kalphite-actions">
-        <button type="submit" className="kalphite-button kalphite-button-primary" disabled={disabled || message.trim() === ''}>
+        <button type="submit" className="kalphite-button kalphite-button-primary" disabled={disabled || empty}>
           {submitLabel}
         </button>
         {onCancel && (
           <button type="button" className="kalphite-button" onClick={onCancel}>
             Cancel
           </button>
+        )}
+        {markdownHint && !disabled && (
+          <span id={hintId} className="kalphite-muted kalphite-form-hint">
+            Markdown · Ctrl+Enter sends
+          </span>
         )}
       </div>
     </form>

@@ -1,7 +1,7 @@
 import { useId, useMemo } from 'react';
 import type { Entity } from '../../engine/index.js';
 import { useKalphite } from '../../react/index.js';
-import { isComment, isReview, STATUS_LABEL } from '../code-review/model.js';
+import { isComment, isReview, STATUS_LABEL } from '../code-review/index.js';
 import { KalphiteStyles } from '../theme/styles.js';
 import { relativeTime } from '../time.js';
 import { useNow } from '../use-now.js';

@@ -11,12 +11,22 @@ const CSS = `
   --kalphite-font: 14px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif;
   --kalphite-mono: 12px/1.6 ui-monospace, SFMono-Regular, Menlo, monospace;
   --kalphite-radius: 6px; --kalphite-space: 8px;
+  --kalphite-added-bg: #dafbe1; --kalphite-added-gutter: #aceebb; --kalphite-removed-bg: #ffebe9; --kalphite-removed-gutter: #ffcecb;
+  --kalphite-syntax-keyword: #cf222e; --kalphite-syntax-string: #0a3069; --kalphite-syntax-comment: #59636e; --kalphite-syntax-function: #8250df;
+  --kalphite-syntax-constant: #0550ae; --kalphite-syntax-type: #953800; --kalphite-syntax-tag: #116329;
+  --kalphite-series-1: #0969da; --kalphite-series-2: #bf3989; --kalphite-series-3: #1a7f37; --kalphite-series-4: #9a6700;
+  --kalphite-series-5: #8250df; --kalphite-series-6: #bc4c00; --kalphite-series-7: #57606a; --kalphite-series-8: #0a7ea4;
   font: var(--kalphite-font); color: var(--kalphite-fg); background: var(--kalphite-bg); box-sizing: border-box;
 }
 [data-kalphite-theme="dark"] .kalphite, .kalphite[data-kalphite-theme="dark"] {
   --kalphite-bg: #0d1117; --kalphite-surface: #151b23; --kalphite-fg: #e6edf3; --kalphite-muted: #9198a1;
   --kalphite-border: #3d444d; --kalphite-accent: #4493f8; --kalphite-accent-fg: #0d1117; --kalphite-danger: #ff7b72;
   --kalphite-success: #3fb950; --kalphite-warning: #d29922; --kalphite-highlight: #2e2a1a;
+  --kalphite-added-bg: #12261e; --kalphite-added-gutter: #1b4721; --kalphite-removed-bg: #25171c; --kalphite-removed-gutter: #542426;
+  --kalphite-syntax-keyword: #ff7b72; --kalphite-syntax-string: #a5d6ff; --kalphite-syntax-comment: #9198a1; --kalphite-syntax-function: #d2a8ff;
+  --kalphite-syntax-constant: #79c0ff; --kalphite-syntax-type: #ffa657; --kalphite-syntax-tag: #7ee787;
+  --kalphite-series-1: #4493f8; --kalphite-series-2: #f778ba; --kalphite-series-3: #3fb950; --kalphite-series-4: #d29922;
+  --kalphite-series-5: #ab7df8; --kalphite-series-6: #f0883e; --kalphite-series-7: #9198a1; --kalphite-series-8: #39c5cf;
 }
 .kalphite *, .kalphite *::before, .kalphite *::after { box-sizing: inherit; }
 .kalphite-button {
@@ -38,28 +48,95 @@ const CSS = `
 .kalphite-muted { color: var(--kalphite-muted); }
 .kalphite-heading { font-size: 16px; margin: 0 0 var(--kalphite-space); }
 
-.kalphite-file { border: 1px solid var(--kalphite-border); border-radius: var(--kalphite-radius); overflow: hidden; }
-.kalphite-file-header { padding: var(--kalphite-space); background: var(--kalphite-surface); border-bottom: 1px solid var(--kalphite-border); font-family: var(--kalphite-mono); }
-.kalphite-lines { list-style: none; margin: 0; padding: 0; font: var(--kalphite-mono); }
-.kalphite-line { display: grid; grid-template-columns: 4.5em 1fr; }
-.kalphite-line-number {
-  font: inherit; text-align: right; padding: 0 var(--kalphite-space); border: 0; border-right: 1px solid var(--kalphite-border);
-  background: var(--kalphite-surface); color: var(--kalphite-muted); cursor: pointer;
-}
-.kalphite-line-number:hover:not(:disabled) { color: var(--kalphite-accent); }
-.kalphite-line-number:disabled { cursor: default; }
-.kalphite-line-code { padding: 0 var(--kalphite-space); white-space: pre-wrap; overflow-wrap: anywhere; }
-.kalphite-line-has-comments .kalphite-line-code { background: var(--kalphite-highlight); }
-.kalphite-line-extra { grid-column: 1 / -1; padding: var(--kalphite-space); border-top: 1px solid var(--kalphite-border); border-bottom: 1px solid var(--kalphite-border); font: var(--kalphite-font); }
+.kalphite-button-small { font-size: 12px; padding: 0 var(--kalphite-space); }
+.kalphite-button[aria-pressed="true"] { background: var(--kalphite-accent); color: var(--kalphite-accent-fg); border-color: var(--kalphite-accent); }
+.kalphite kbd { font: var(--kalphite-mono); font-size: 11px; padding: 0 4px; border: 1px solid var(--kalphite-border); border-bottom-width: 2px; border-radius: 4px; background: var(--kalphite-bg); }
 
-.kalphite-thread { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--kalphite-space); }
-.kalphite-comment { border: 1px solid var(--kalphite-border); border-radius: var(--kalphite-radius); padding: var(--kalphite-space); background: var(--kalphite-bg); }
-.kalphite-comment-resolved { border-style: dashed; background: var(--kalphite-surface); }
-.kalphite-comment-meta { display: flex; gap: var(--kalphite-space); align-items: baseline; font-size: 12px; color: var(--kalphite-muted); }
-.kalphite-comment-message { margin: 4px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-.kalphite-actions { display: flex; flex-wrap: wrap; gap: calc(var(--kalphite-space) / 2); }
+.kalphite-code-review { display: flex; flex-wrap: wrap; gap: calc(var(--kalphite-space) * 2); align-items: flex-start; }
+.kalphite-code-review > .kalphite-file { flex: 999 1 480px; min-width: 0; }
+.kalphite-code-review > .kalphite-review-list { flex: 1 1 260px; min-width: 0; }
+.kalphite-file { border: 1px solid var(--kalphite-border); border-radius: var(--kalphite-radius); overflow: hidden; }
+.kalphite-file-header {
+  display: flex; flex-wrap: wrap; gap: var(--kalphite-space); align-items: center; padding: var(--kalphite-space);
+  background: var(--kalphite-surface); border-bottom: 1px solid var(--kalphite-border);
+}
+.kalphite-file-path { font: var(--kalphite-mono); font-weight: 600; overflow-wrap: anywhere; }
+.kalphite-diff-stat { font: var(--kalphite-mono); font-weight: 600; }
+.kalphite-diff-stat-added { color: var(--kalphite-success); }
+.kalphite-diff-stat-removed { color: var(--kalphite-danger); }
+.kalphite-toggle { display: inline-flex; gap: 2px; }
+.kalphite-keys { font-size: 12px; margin-left: auto; }
+.kalphite-lines { list-style: none; margin: 0; padding: 0; font: var(--kalphite-mono); }
+.kalphite-line { display: grid; grid-template-columns: 3.5em 3.5em 1.5em minmax(0, 1fr); }
+.kalphite-line-plain { grid-template-columns: 4.5em minmax(0, 1fr); }
+.kalphite-line-split { grid-template-columns: 3.5em 1.5em minmax(0, 1fr) 3.5em 1.5em minmax(0, 1fr); }
+.kalphite-line-number {
+  font: inherit; display: flex; gap: 4px; justify-content: flex-end; align-items: baseline; text-align: right; padding: 0 var(--kalphite-space) 0 2px;
+  border: 0; border-right: 1px solid var(--kalphite-border); background: var(--kalphite-surface); color: var(--kalphite-muted); cursor: pointer;
+}
+.kalphite-line-number-static { cursor: default; }
+.kalphite-line-number:hover:not(:disabled):not(.kalphite-line-number-static) { color: var(--kalphite-accent); }
+.kalphite-line-number:disabled { cursor: default; }
+.kalphite-gutter-count {
+  margin-right: auto; min-width: 1.5em; padding: 0 3px; border-radius: 999px; font-size: 10px; line-height: 1.6;
+  text-align: center; background: var(--kalphite-accent); color: var(--kalphite-accent-fg);
+}
+.kalphite-diff-mark { text-align: center; color: var(--kalphite-fg); user-select: none; }
+.kalphite-line-code { padding: 0 var(--kalphite-space); white-space: pre-wrap; overflow-wrap: anywhere; min-width: 0; }
+.kalphite-line-plain.kalphite-line-has-comments .kalphite-line-code { background: var(--kalphite-highlight); }
+.kalphite-line-added > *:not(.kalphite-line-extra), .kalphite-split-added { background: var(--kalphite-added-bg); }
+.kalphite-line-removed > *:not(.kalphite-line-extra), .kalphite-split-removed { background: var(--kalphite-removed-bg); }
+.kalphite-line-added > .kalphite-line-number, .kalphite-split-added + * { color: var(--kalphite-fg); }
+.kalphite-line-added > .kalphite-line-number { background: var(--kalphite-added-gutter); }
+.kalphite-line-removed > .kalphite-line-number { background: var(--kalphite-removed-gutter); color: var(--kalphite-fg); }
+.kalphite-line-split > .kalphite-line-code:nth-child(3) { border-right: 1px solid var(--kalphite-border); }
+.kalphite-split-empty { grid-column: span 3; background: var(--kalphite-surface); border-right: 1px solid var(--kalphite-border); }
+.kalphite-line-extra { grid-column: 1 / -1; padding: var(--kalphite-space); border-top: 1px solid var(--kalphite-border); border-bottom: 1px solid var(--kalphite-border); font: var(--kalphite-font); display: grid; gap: var(--kalphite-space); }
+.kalphite-split-extra { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
+.kalphite-gap {
+  display: flex; flex-wrap: wrap; gap: var(--kalphite-space); align-items: center; padding: 2px var(--kalphite-space);
+  background: var(--kalphite-surface); border-top: 1px solid var(--kalphite-border); border-bottom: 1px solid var(--kalphite-border); font: var(--kalphite-font); font-size: 12px;
+}
+.kalphite-gap-header { font: var(--kalphite-mono); color: var(--kalphite-muted); }
+.kalphite-outside { padding: var(--kalphite-space); border-top: 1px solid var(--kalphite-border); display: grid; gap: var(--kalphite-space); }
+
+.kalphite-tok-keyword, .kalphite-tok-important, .kalphite-tok-atrule, .kalphite-tok-rule { color: var(--kalphite-syntax-keyword); }
+.kalphite-tok-string, .kalphite-tok-template-string, .kalphite-tok-char, .kalphite-tok-attr-value, .kalphite-tok-url, .kalphite-tok-code { color: var(--kalphite-syntax-string); }
+.kalphite-tok-comment, .kalphite-tok-prolog, .kalphite-tok-doctype, .kalphite-tok-cdata, .kalphite-tok-blockquote, .kalphite-tok-hr { color: var(--kalphite-syntax-comment); font-style: italic; }
+.kalphite-tok-function, .kalphite-tok-selector, .kalphite-tok-title { color: var(--kalphite-syntax-function); }
+.kalphite-tok-number, .kalphite-tok-boolean, .kalphite-tok-constant, .kalphite-tok-property, .kalphite-tok-attr-name, .kalphite-tok-builtin, .kalphite-tok-list { color: var(--kalphite-syntax-constant); }
+.kalphite-tok-class-name, .kalphite-tok-variable, .kalphite-tok-interpolation-punctuation { color: var(--kalphite-syntax-type); }
+.kalphite-tok-tag, .kalphite-tok-regex, .kalphite-tok-inserted { color: var(--kalphite-syntax-tag); }
+.kalphite-tok-bold { font-weight: 700; }
+.kalphite-tok-italic { font-style: italic; }
+.kalphite-tok-title { font-weight: 700; }
+
+.kalphite-threads { display: grid; gap: var(--kalphite-space); }
+.kalphite-thread { display: grid; gap: calc(var(--kalphite-space) / 2); border: 1px solid var(--kalphite-border); border-radius: var(--kalphite-radius); padding: var(--kalphite-space); background: var(--kalphite-bg); }
+.kalphite-thread:focus-visible, .kalphite-thread:focus { outline: 2px solid var(--kalphite-accent); outline-offset: 1px; }
+.kalphite-thread-resolved { border-style: dashed; background: var(--kalphite-surface); }
+.kalphite-thread-summary { display: flex; flex-wrap: wrap; gap: var(--kalphite-space); align-items: center; font-size: 12px; }
+.kalphite-thread-summary-text { flex: 1 1 12em; min-width: 0; overflow-wrap: anywhere; color: var(--kalphite-muted); }
+.kalphite-comments { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--kalphite-space); }
+.kalphite-comment + .kalphite-comment { border-top: 1px solid var(--kalphite-border); padding-top: var(--kalphite-space); }
+.kalphite-comment-deleted p { margin: 0; font-style: italic; }
+.kalphite-comment-meta { display: flex; flex-wrap: wrap; gap: var(--kalphite-space); align-items: baseline; font-size: 12px; color: var(--kalphite-muted); }
+.kalphite-comment-meta strong { color: var(--kalphite-fg); overflow-wrap: anywhere; }
+.kalphite-md { overflow-wrap: anywhere; }
+.kalphite-md > :first-child { margin-top: 4px; }
+.kalphite-md > :last-child { margin-bottom: 4px; }
+.kalphite-md p, .kalphite-md ul, .kalphite-md ol, .kalphite-md blockquote, .kalphite-md pre { margin: 4px 0; }
+.kalphite-md ul, .kalphite-md ol { padding-left: 1.5em; }
+.kalphite-md blockquote { padding-left: var(--kalphite-space); border-left: 3px solid var(--kalphite-border); color: var(--kalphite-muted); }
+.kalphite-md code { font: var(--kalphite-mono); padding: 0 3px; border-radius: 4px; background: var(--kalphite-surface); }
+.kalphite-md pre { padding: var(--kalphite-space); border-radius: var(--kalphite-radius); background: var(--kalphite-surface); overflow-x: auto; }
+.kalphite-md pre code { padding: 0; }
+.kalphite-md a { color: var(--kalphite-accent); }
+.kalphite-md-unsafe-link { text-decoration: underline dotted; }
+.kalphite-actions { display: flex; flex-wrap: wrap; gap: calc(var(--kalphite-space) / 2); align-items: center; }
 .kalphite-form { display: grid; gap: calc(var(--kalphite-space) / 2); }
 .kalphite-form-reason { margin: 0; font-size: 12px; }
+.kalphite-form-hint { font-size: 12px; margin-left: auto; }
 .kalphite-input:disabled { background: var(--kalphite-surface); color: var(--kalphite-muted); }
 
 .kalphite-notice {
@@ -72,6 +149,10 @@ const CSS = `
 .kalphite-progress { width: 100%; height: 10px; accent-color: var(--kalphite-accent); }
 
 .kalphite-reviews { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--kalphite-space); }
+.kalphite-verdicts { list-style: none; margin: 0; padding: 0; display: grid; gap: 4px; }
+.kalphite-verdict { border-left: 3px solid var(--kalphite-border); padding-left: var(--kalphite-space); }
+.kalphite-verdict-approved { border-left-color: var(--kalphite-success); }
+.kalphite-verdict-changes_requested { border-left-color: var(--kalphite-danger); }
 .kalphite-review { display: grid; gap: 4px; border: 1px solid var(--kalphite-border); border-radius: var(--kalphite-radius); padding: var(--kalphite-space); }
 .kalphite-status { display: inline-block; font-size: 12px; padding: 0 6px; border-radius: 999px; border: 1px solid currentColor; }
 .kalphite-status-pending { color: var(--kalphite-warning); }
