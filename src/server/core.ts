@@ -1,3 +1,4 @@
+import type { DigestRequest, DigestResponse } from '../protocol/digest.js';
 import { idProblem, type Entity } from '../protocol/entity.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { isRecord, type JsonValue } from '../protocol/json.js';
@@ -5,6 +6,7 @@ import { cookieOrder, type Cookie, type PatchOperation, type PullRequest, type P
 import type { Mutation, PushRequest } from '../protocol/push.js';
 import { DEFAULT_SPACE, requireSpace } from '../protocol/space.js';
 import type { SqlExecutor, SyncBackend } from './backend.js';
+import { digestReader } from './digest.js';
 import { ANONYMOUS_USER, userProblem, type SyncUser } from './identity.js';
 import { apply, resolverCall, storableReason, type ConflictResolver, type Row } from './mutations.js';
 import { permissionCheck, type Authorize } from './permissions.js';
@@ -60,6 +62,8 @@ export interface PushOutcome {
 export interface SyncCore {
   push(request: PushRequest, context?: SyncContext): Promise<PushOutcome>;
   pull(request: PullRequest, context?: SyncContext): Promise<PullResponseOK>;
+  /** Per entity type, a count and a digest of the space, or one type's ids with their hashes (`protocol/digest.ts`); for readers of the space. */
+  digest(request: DigestRequest, context?: SyncContext): Promise<DigestResponse>;
   /**
    * Hears each version committed in the subscriber's spaces, only while its user may read them
    * (asked again before every poke), and `onGap` when pokes may have been missed. A permission
@@ -85,6 +89,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
   const backends = await spaceBackends(options.backend, onError);
   const may = permissionCheck(options.authorize, onError);
   const resolve = resolverCall(options.resolvers, onError);
+  const digest = digestReader((space) => backends.of(space), may);
 
   // The space's row lock serialises the pushes to a space (its first push creates the row), across
   // server processes; pushes to other spaces never wait for it. Those queued here meanwhile share a commit.
@@ -232,7 +237,13 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     return stop;
   }
 
-  return { push, pull, subscribe, close: () => backends.close() };
+  return {
+    push,
+    pull,
+    digest: (request, context = {}) => digest(request, checkedUser(context.user ?? ANONYMOUS_USER), requireSpace(context.space ?? DEFAULT_SPACE)),
+    subscribe,
+    close: () => backends.close(),
+  };
 }
 
 /**

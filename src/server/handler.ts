@@ -1,3 +1,4 @@
+import { parseDigestRequest } from '../protocol/digest.js';
 import { ProtocolError, type ProtocolErrorCode } from '../protocol/errors.js';
 import { parsePullRequest } from '../protocol/pull.js';
 import { parsePushRequest } from '../protocol/push.js';
@@ -9,7 +10,7 @@ import { logServerProblem, type ServerErrorHook } from './problems.js';
 
 export interface SyncHandlerOptions {
   readonly core: SyncCore;
-  /** Where the three routes live (default `/api/sync`): `…/push`, `…/pull`, `…/poke`. */
+  /** Where the routes live (default `/api/sync`): `…/push`, `…/pull`, `…/poke`, and `…/digest` (the divergence check). */
   readonly basePath?: string;
   /**
    * Who is calling: a user `{ id, … }`, or null or false to answer 401 (a throw is a 401 too, and
@@ -81,7 +82,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       }
       const path = url.pathname;
       const route = path.startsWith(`${base}/`) ? path.slice(base.length + 1) : null;
-      if (route !== 'push' && route !== 'pull' && route !== 'poke') throw new ProtocolError('not-found', `No sync route at ${path}.`);
+      if (route !== 'push' && route !== 'pull' && route !== 'poke' && route !== 'digest') throw new ProtocolError('not-found', `No sync route at ${path}.`);
       if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: cors });
       const method = route === 'poke' ? 'GET' : 'POST';
       if (request.method !== method) return json(405, { error: 'method-not-allowed', message: `${route} takes ${method}.` }, { ...cors, allow: method });
@@ -92,7 +93,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       const user = options.authenticate ? await identify(options.authenticate, request, report) : ANONYMOUS_USER;
       const spaces = url.searchParams.getAll('space').map((space) => requireSpace(space));
       if (route === 'poke') return await pokeStream(options, streams, { user, spaces: spaces.length > 0 ? spaces : [DEFAULT_SPACE] }, cors, report);
-      // One space per push or pull: its own version, lock and transaction.
+      // One space per push, pull or digest: its own version, lock and transaction.
       if (spaces.length > 1) throw new ProtocolError('invalid-request', `Invalid request: ${route} takes one space (?space=), not ${spaces.length}.`);
       const context = { user, space: spaces[0] ?? DEFAULT_SPACE };
       const body = await readJson(request, maxBodyBytes);
@@ -100,6 +101,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
         await options.core.push(parsePushRequest(body), context);
         return json(200, {}, cors);
       }
+      if (route === 'digest') return json(200, await options.core.digest(parseDigestRequest(body), context), cors);
       return json(200, await options.core.pull(parsePullRequest(body), context), cors);
     } catch (error) {
       if (error instanceof ProtocolError) return errorResponse(error, cors);

@@ -5,6 +5,7 @@ import type { KalphiteError } from '../errors.js';
 import type { EmitEvent, PokeState } from '../events.js';
 import type { Mirror, Outbox } from './ports.js';
 import type { SyncErrorInfo } from './request-loop.js';
+import type { DivergenceReport } from './digest.js';
 import type { Verification } from './verify.js';
 
 /* The public face of layer 4: what the engine passes to `SyncClient`, and what it shows as `instance.sync`. */
@@ -110,5 +111,11 @@ export interface KalphiteSync {
   setOffline(offline: boolean): void;
   /** Reads the server's whole state of a space (default: the engine's default space) without applying it, and compares it with memory. */
   verify(space?: string): Promise<Verification>;
+  /**
+   * The divergence check: per entity type of a space (default: the engine's default space), how many
+   * entities memory and the server hold and whether their contents agree, from digests the server
+   * computes (no entity is downloaded). With `type`, also which of that type's ids differ.
+   */
+  checkDivergence(space?: string, type?: string): Promise<DivergenceReport>;
   readonly status: SyncStatus;
 }

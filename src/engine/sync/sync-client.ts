@@ -5,12 +5,14 @@ import { PushDelegate } from './push.js';
 import { background, RequestLoop, type LoopDelegate, type SyncErrorInfo } from './request-loop.js';
 import { Transport } from './transport.js';
 import { verify, type Verification } from './verify.js';
+import type { DivergenceReport } from './digest.js';
 import { SyncedSpaces } from './synced-spaces.js';
 import type { KalphiteSync, SpaceSyncStatus, SyncClientOptions, SyncStatus } from './api.js';
 
 export type { KalphiteSync, SpaceSyncStatus, SyncClientOptions, SyncSettings, SyncStatus } from './api.js';
 export type { SyncErrorInfo } from './request-loop.js';
 export type { Verification } from './verify.js';
+export type { DivergenceReport, DivergentIds, TypeDivergence } from './digest.js';
 
 /**
  * Layer 4: pushes the outbox in mutation-id order (debounced), pulls on an interval and at once
@@ -246,6 +248,10 @@ export class SyncClient implements KalphiteSync {
 
   verify = (space: string = this.#o.defaultSpace): Promise<Verification> =>
     verify({ space, outbox: this.#o.outbox, mirror: this.#o.mirror, pageSize: this.#o.pullPageSize, post: (body) => this.#transport.post('pull', space, body) });
+
+  // Loaded on first use: its hashing is the devtools' concern, not every app's bundle.
+  checkDivergence = async (space: string = this.#o.defaultSpace, type?: string): Promise<DivergenceReport> =>
+    (await import('./digest.js')).checkDivergence({ space, type, outbox: this.#o.outbox, mirror: this.#o.mirror, post: (body) => this.#transport.post('digest', space, body) });
 
   get status(): SyncStatus {
     const { outbox } = this.#o;

@@ -1,7 +1,7 @@
 import { KalphiteError } from '../errors.js';
 
-/** The routes under the sync URL: two JSON POSTs and the poke stream. */
-export type SyncRoute = 'push' | 'pull' | 'poke';
+/** The routes under the sync URL: JSON POSTs (push, pull, the divergence check's digest) and the poke stream. */
+export type SyncRoute = 'push' | 'pull' | 'digest' | 'poke';
 
 /**
  * The server answered, but not with a 2xx. `status` is the HTTP status; `maxBodyBytes` is the body
@@ -67,7 +67,7 @@ export class Transport {
   }
 
   /** POSTs a JSON body to a route; resolves to the text of a 2xx answer. */
-  async post(route: 'push' | 'pull', space: string, body: string): Promise<string> {
+  async post(route: 'push' | 'pull' | 'digest', space: string, body: string): Promise<string> {
     const response = await this.#fetch(`${route}?space=${encodeURIComponent(space)}`, route, (headers) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }), true);
     let text: string;
     try {

@@ -1,8 +1,8 @@
 import { KalphiteError, type KalphiteErrorCode } from '../errors.js';
-import type { KalphiteSync, SyncStatus, Verification } from '../sync/sync-client.js';
+import type { DivergenceReport, KalphiteSync, SyncStatus, Verification } from '../sync/sync-client.js';
 
 /** What a follower tab asks of the leader's sync client. */
-export type SyncCall = 'push' | 'pull' | 'pause' | 'resume' | 'offline' | 'online' | 'verify' | 'retry' | 'drop-blocked';
+export type SyncCall = 'push' | 'pull' | 'pause' | 'resume' | 'offline' | 'online' | 'verify' | 'divergence' | 'retry' | 'drop-blocked';
 
 /** An error as tabs pass it (structured clone keeps no class or code). */
 export interface PlainError {
@@ -13,8 +13,8 @@ export interface PlainError {
 export const toPlainError = (error: KalphiteError): PlainError => ({ code: error.code, message: error.message });
 export const fromPlainError = (error: PlainError): KalphiteError => new KalphiteError(error.code as KalphiteErrorCode, error.message);
 
-/** What a sync call answers: verify's result, drop-blocked's count, or nothing. */
-export type SyncCallResult = Verification | number | null;
+/** What a sync call answers: verify's or the divergence check's result, drop-blocked's count, or nothing. */
+export type SyncCallResult = Verification | DivergenceReport | number | null;
 
 interface Waiting {
   readonly resolve: (result: SyncCallResult) => void;
@@ -26,14 +26,14 @@ interface Waiting {
  * status (as this tab's client) and forwards calls to it.
  */
 export class FollowerSync implements KalphiteSync {
-  readonly #send: (call: SyncCall, id: number, space?: string) => void;
+  readonly #send: (call: SyncCall, id: number, space?: string, type?: string) => void;
   readonly #clientId: () => string;
   #status: SyncStatus;
   #acknowledged = new Map<string, number>();
   #seq = 0;
   readonly #waiting = new Map<number, Waiting>();
 
-  constructor(send: (call: SyncCall, id: number, space?: string) => void, clientId: () => string, status: SyncStatus) {
+  constructor(send: (call: SyncCall, id: number, space?: string, type?: string) => void, clientId: () => string, status: SyncStatus) {
     this.#send = send;
     this.#clientId = clientId;
     this.#status = status;
@@ -66,7 +66,12 @@ export class FollowerSync implements KalphiteSync {
   };
   verify = async (space?: string): Promise<Verification> => {
     const result = await this.#call('verify', space);
-    if (result === null || typeof result === 'number') throw new KalphiteError('protocol', 'The leader tab answered verify without a result.');
+    if (result === null || typeof result === 'number' || !('matches' in result)) throw new KalphiteError('protocol', 'The leader tab answered verify without a result.');
+    return result;
+  };
+  checkDivergence = async (space?: string, type?: string): Promise<DivergenceReport> => {
+    const result = await this.#call('divergence', space, type);
+    if (result === null || typeof result === 'number' || !('types' in result)) throw new KalphiteError('protocol', 'The leader tab answered the divergence check without a result.');
     return result;
   };
 
@@ -84,11 +89,11 @@ export class FollowerSync implements KalphiteSync {
     for (const id of [...this.#waiting.keys()]) this.answer(id, null, { code: 'not-leader', message });
   }
 
-  #call(call: SyncCall, space?: string): Promise<SyncCallResult> {
+  #call(call: SyncCall, space?: string, type?: string): Promise<SyncCallResult> {
     return new Promise((resolve, reject) => {
       const id = ++this.#seq;
       this.#waiting.set(id, { resolve, reject });
-      this.#send(call, id, space);
+      this.#send(call, id, space, type);
     });
   }
 

@@ -41,7 +41,7 @@ export class Follower implements Role {
     this.#env = options.env;
     this.#closeWaitMs = options.closeWaitMs;
     this.#joining = options.joining;
-    this.sync = options.syncs ? new FollowerSync((call, id, space) => ctx.post({ kind: 'sync-call', from: ctx.id, id, call, ...(space !== undefined && { space }) }), () => ctx.id, idleSyncStatus()) : null;
+    this.sync = options.syncs ? new FollowerSync((call, id, space, type) => ctx.post({ kind: 'sync-call', from: ctx.id, id, call, ...(space !== undefined && { space }), ...(type !== undefined && { type }) }), () => ctx.id, idleSyncStatus()) : null;
   }
 
   get clientId(): string {

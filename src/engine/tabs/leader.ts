@@ -218,11 +218,11 @@ export class Leader implements Role {
         (error: unknown) => ctx.post({ kind: 'ack', from: ctx.id, to: message.from, batch: message.batch, mutationIds: null, error: toPlainError(toKalphiteError('db-failed', error)) }),
       );
     },
-    'sync-call': (message) => this.#answerSyncCall(message.from, message.id, message.call, message.space),
+    'sync-call': (message) => this.#answerSyncCall(message.from, message.id, message.call, message.space, message.type),
   };
 
   /** Runs a follower's sync call and answers it. */
-  #answerSyncCall(to: string, id: number, call: SyncCall, space: string | undefined): void {
+  #answerSyncCall(to: string, id: number, call: SyncCall, space: string | undefined, type: string | undefined): void {
     const answer = (result: SyncCallResult, error: KalphiteError | null) =>
       this.#ctx.post({ kind: 'sync-answer', from: this.#ctx.id, to, id, result, error: error && toPlainError(error) });
     const sync = this.#local.sync;
@@ -231,6 +231,7 @@ export class Leader implements Role {
       call === 'push' ? sync.push().then(() => null)
       : call === 'pull' ? sync.pull().then(() => null)
       : call === 'verify' ? sync.verify(space)
+      : call === 'divergence' ? sync.checkDivergence(space, type)
       : call === 'drop-blocked' ? sync.dropBlocked()
       : Promise.resolve(null).then(() => {
           if (call === 'pause') sync.pause();

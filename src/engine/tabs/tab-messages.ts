@@ -68,8 +68,8 @@ export type TabMessage =
     }
   | { readonly kind: 'tabs'; readonly from: string; readonly tabs: number }
   | { readonly kind: 'sync-event'; readonly from: string; readonly event: ForwardedEvent; readonly status: SyncStatus }
-  /** `space`: the space a `verify` reads (absent: the leader's default space). */
-  | { readonly kind: 'sync-call'; readonly from: string; readonly id: number; readonly call: SyncCall; readonly space?: string }
+  /** `space`: the space a `verify` or `divergence` reads (absent: the leader's default space); `type`: the type a `divergence` drills into. */
+  | { readonly kind: 'sync-call'; readonly from: string; readonly id: number; readonly call: SyncCall; readonly space?: string; readonly type?: string }
   | { readonly kind: 'sync-answer'; readonly from: string; readonly to: string; readonly id: number; readonly result: SyncCallResult; readonly error: PlainError | null };
 
 const KINDS = new Set([
@@ -91,7 +91,7 @@ const KINDS = new Set([
   'space-synced',
   'close-space',
 ]);
-const CALLS = new Set(['push', 'pull', 'pause', 'resume', 'offline', 'online', 'verify', 'retry', 'drop-blocked']);
+const CALLS = new Set(['push', 'pull', 'pause', 'resume', 'offline', 'online', 'verify', 'divergence', 'retry', 'drop-blocked']);
 
 /**
  * Proves a message's shape before a tab acts on it: another tab may run another version of the
@@ -134,7 +134,7 @@ export function parseTabMessage(value: unknown): TabMessage | null {
     case 'sync-event':
       return isObject(message.event) && typeof message.event.type === 'string' && isObject(message.status) ? message : null;
     case 'sync-call':
-      return Number.isInteger(message.id) && CALLS.has(message.call) && (message.space === undefined || typeof message.space === 'string') ? message : null;
+      return Number.isInteger(message.id) && CALLS.has(message.call) && (message.space === undefined || typeof message.space === 'string') && (message.type === undefined || typeof message.type === 'string') ? message : null;
     case 'sync-answer':
       return typeof message.to === 'string' && Number.isInteger(message.id) ? message : null;
     default:
