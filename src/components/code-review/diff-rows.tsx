@@ -29,21 +29,23 @@ function NumberButton({ at, readOnly, onCompose }: { readonly at: RowSide; reado
   const count = visibleCount(at.comments);
   const name = where(at.side, at.line);
   return (
-    <button
-      type="button"
-      className="kalphite-line-number"
-      aria-label={`Comment on ${name}${count > 0 ? ` (${count} comment${count === 1 ? '' : 's'})` : ''}`}
-      aria-expanded={at.composing}
-      disabled={readOnly}
-      onClick={() => onCompose(at.side, at.composing ? null : at.line)}
-    >
+    <span className="kalphite-line-number">
       {count > 0 && (
         <span className="kalphite-gutter-count" aria-hidden="true">
           {count}
         </span>
       )}
-      <span>{at.line}</span>
-    </button>
+      <button
+        type="button"
+        className="kalphite-line-number-button"
+        aria-label={`Comment on ${name}${count > 0 ? ` (${count} comment${count === 1 ? '' : 's'})` : ''}`}
+        aria-expanded={at.composing}
+        disabled={readOnly}
+        onClick={() => onCompose(at.side, at.composing ? null : at.line)}
+      >
+        {at.line}
+      </button>
+    </span>
   );
 }
 

@@ -12,7 +12,7 @@ const CSS = `
   --kalphite-mono: 12px/1.6 ui-monospace, SFMono-Regular, Menlo, monospace;
   --kalphite-radius: 6px; --kalphite-space: 8px;
   --kalphite-added-bg: #dafbe1; --kalphite-added-gutter: #aceebb; --kalphite-removed-bg: #ffebe9; --kalphite-removed-gutter: #ffcecb;
-  --kalphite-syntax-keyword: #cf222e; --kalphite-syntax-string: #0a3069; --kalphite-syntax-comment: #59636e; --kalphite-syntax-function: #8250df;
+  --kalphite-syntax-keyword: #cf222e; --kalphite-syntax-string: #0a3069; --kalphite-syntax-comment: #59636e; --kalphite-syntax-function: #6639ba;
   --kalphite-syntax-constant: #0550ae; --kalphite-syntax-type: #953800; --kalphite-syntax-tag: #116329;
   --kalphite-series-1: #0969da; --kalphite-series-2: #bf3989; --kalphite-series-3: #1a7f37; --kalphite-series-4: #9a6700;
   --kalphite-series-5: #8250df; --kalphite-series-6: #bc4c00; --kalphite-series-7: #57606a; --kalphite-series-8: #0a7ea4;
@@ -35,7 +35,7 @@ const CSS = `
 }
 .kalphite-button:hover:not(:disabled) { border-color: var(--kalphite-accent); }
 .kalphite-button:disabled { opacity: 0.55; cursor: default; }
-.kalphite-button:focus-visible, .kalphite-line-number:focus-visible, .kalphite-input:focus-visible {
+.kalphite-button:focus-visible, .kalphite-input:focus-visible {
   outline: 2px solid var(--kalphite-accent); outline-offset: 1px;
 }
 .kalphite-button-primary { background: var(--kalphite-accent); color: var(--kalphite-accent-fg); border-color: var(--kalphite-accent); }
@@ -71,12 +71,13 @@ const CSS = `
 .kalphite-line-plain { grid-template-columns: 4.5em minmax(0, 1fr); }
 .kalphite-line-split { grid-template-columns: 3.5em 1.5em minmax(0, 1fr) 3.5em 1.5em minmax(0, 1fr); }
 .kalphite-line-number {
-  font: inherit; display: flex; gap: 4px; justify-content: flex-end; align-items: baseline; text-align: right; padding: 0 var(--kalphite-space) 0 2px;
-  border: 0; border-right: 1px solid var(--kalphite-border); background: var(--kalphite-surface); color: var(--kalphite-muted); cursor: pointer;
+  display: flex; gap: 4px; justify-content: flex-end; align-items: baseline; padding: 0 var(--kalphite-space) 0 2px;
+  border-right: 1px solid var(--kalphite-border); background: var(--kalphite-surface); color: var(--kalphite-muted); text-align: right;
 }
-.kalphite-line-number-static { cursor: default; }
-.kalphite-line-number:hover:not(:disabled):not(.kalphite-line-number-static) { color: var(--kalphite-accent); }
-.kalphite-line-number:disabled { cursor: default; }
+.kalphite-line-number-button { font: inherit; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; min-width: 2ch; text-align: right; }
+.kalphite-line-number-button:hover:not(:disabled) { color: var(--kalphite-accent); text-decoration: underline; }
+.kalphite-line-number-button:disabled { cursor: default; }
+.kalphite-line-number-button:focus-visible { outline: 2px solid var(--kalphite-accent); outline-offset: 1px; }
 .kalphite-gutter-count {
   margin-right: auto; min-width: 1.5em; padding: 0 3px; border-radius: 999px; font-size: 10px; line-height: 1.6;
   text-align: center; background: var(--kalphite-accent); color: var(--kalphite-accent-fg);
