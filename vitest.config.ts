@@ -1,6 +1,7 @@
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import { playwright } from '@vitest/browser-playwright';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type TestProjectConfiguration } from 'vitest/config';
 
 /** Debian's Chromium (browsers cannot be downloaded here); CHROMIUM_PATH overrides it. */
@@ -14,6 +15,12 @@ const browserTests = existsSync(chromium.executablePath) || process.env.CI === '
 if (!browserTests) {
   console.warn(`\n⚠ No Chromium at ${chromium.executablePath} (set CHROMIUM_PATH): skipping the story and Storybook smoke tests (they run in CI).\n`);
 }
+
+/** The examples import `kalphite/…` as an app does; here that is the source, so no build is needed. */
+const kalphiteFromSource = ['server', 'react', 'components', 'devtools', 'mocks'].map((entry) => ({
+  find: new RegExp(`^kalphite/${entry}$`),
+  replacement: fileURLToPath(new URL(entry === 'mocks' ? './mocks/index.ts' : `./src/${entry}/index.ts`, import.meta.url)),
+}));
 
 const browserProjects: TestProjectConfiguration[] = [
   {
@@ -68,6 +75,20 @@ export default defineConfig({
           include: ['src/**/*.test.tsx'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        resolve: {
+          alias: [...kalphiteFromSource, { find: /^kalphite$/, replacement: fileURLToPath(new URL('./src/engine/index.ts', import.meta.url)) }],
+        },
+        test: {
+          // Each framework example served by the real framework on 127.0.0.1, two engines syncing through it.
+          name: 'examples',
+          environment: 'node',
+          include: ['examples/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
       ...(browserTests ? browserProjects : []),

@@ -1,14 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { ProtocolError } from '../protocol/errors.js';
 import type { SyncBackend } from './backend.js';
 import { createSyncCore, type SyncCore } from './core.js';
-import { createSyncHandler, errorResponse, type SyncHandler, type SyncHandlerOptions } from './handler.js';
+import { answerNodeFailure, serveNodeRequest } from './adapters/node-listener.js';
+import { createSyncHandler, type SyncHandler, type SyncHandlerOptions } from './handler.js';
 import type { ConflictResolver } from './mutations.js';
-import { toFetchRequest } from './node-request.js';
 import { openBackend, routeBackends } from './open-backend.js';
 import type { Authorize } from './permissions.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
@@ -99,7 +95,7 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
     }
   })();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    started.then(({ handler }) => serve(handler, req, res, authority)).catch((error: unknown) => failed(error, res, onError));
+    started.then(({ handler }) => serveNodeRequest(handler, req, res, authority)).catch((error: unknown) => answerNodeFailure(error, res, onError));
   });
   // After listening, the server emits 'error' when it cannot accept a connection (out of file
   // descriptors): with no listener that would end the process. It keeps listening.
@@ -142,50 +138,4 @@ function hostsAt(hosts: readonly string[], port: number): string[] {
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-async function serve(handler: SyncHandler, req: IncomingMessage, res: ServerResponse, authority: string): Promise<void> {
-  let incoming: ReturnType<typeof toFetchRequest>;
-  try {
-    incoming = toFetchRequest(req, res, authority);
-  } catch (error) {
-    if (!(error instanceof ProtocolError)) throw error;
-    // Refused before it became a Request: nothing of the body was read.
-    res.shouldKeepAlive = false;
-    await write(errorResponse(error, { connection: 'close' }), res);
-    return;
-  }
-  const response = await handler(incoming.request);
-  if (incoming.settleBody() === 'close') response.headers.set('connection', 'close');
-  await write(response, res);
-}
-
-async function write(response: Response, res: ServerResponse): Promise<void> {
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  if (!response.body) {
-    res.end();
-    return;
-  }
-  try {
-    // A client that goes away (a closed poke stream) ends the pipeline, which cancels the body.
-    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res);
-  } catch (error) {
-    // The client closed the connection mid-answer: normal for poke streams, nothing to report.
-    if (CLIENT_GONE.has((error as { code?: unknown }).code)) return;
-    throw error;
-  }
-}
-
-/** How writing to a connection the client has closed fails (as opposed to the answer failing). */
-const CLIENT_GONE = new Set<unknown>(['ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'ECONNRESET', 'EPIPE']);
-
-/** Anything the adapter itself failed at: reported, and answered 500 if the answer has not begun. */
-function failed(error: unknown, res: ServerResponse, onError: ServerErrorHook): void {
-  onError({ code: 'request-failed', message: `The HTTP adapter failed: ${error instanceof Error ? error.message : String(error)}`, cause: error });
-  if (!res.headersSent) {
-    res.writeHead(500, { 'content-type': 'application/json', connection: 'close' });
-    res.end(JSON.stringify({ error: 'internal', message: 'The server failed to handle this request; it changed nothing and can be retried.' }));
-  } else {
-    res.destroy();
-  }
 }

@@ -12,6 +12,8 @@ export type { BackendRoute } from './space-backends.js';
 export { SCHEMA_VERSION, SchemaVersionError } from './schema.js';
 export { createSyncHandler } from './handler.js';
 export type { SyncHandler, SyncHandlerOptions } from './handler.js';
+export { createNodeListener } from './adapters/node-listener.js';
+export type { FetchHandler, NodeListener, NodeListenerOptions } from './adapters/node-listener.js';
 export { createPGliteBackend } from './pglite-backend.js';
 export { createPostgresBackend } from './postgres-backend.js';
 export type { PostgresBackendOptions } from './postgres-backend.js';

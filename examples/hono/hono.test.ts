@@ -1,0 +1,13 @@
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { expectTwoEnginesSyncThrough } from '../test-support/sync-through.js';
+import { startHonoExample, type ExampleServer } from './server.js';
+
+let server: ExampleServer;
+beforeAll(async () => {
+  server = await startHonoExample({ port: 0 });
+});
+afterAll(() => server.close());
+
+describe('Hono on Node', () => {
+  it('serves the sync routes: two signed-in engines sync through it (push, pull, pokes)', () => expectTwoEnginesSyncThrough(server.url));
+});
