@@ -1,3 +1,5 @@
+import type { Entity } from './store/entity.js';
+import type { HistorySkip } from './store/history.js';
 import type { ChangeOrigin, EntityChange } from './store/store.js';
 import type { Cookie } from '../protocol/pull.js';
 import type { KalphiteError } from './errors.js';
@@ -89,6 +91,10 @@ export type KalphiteEvent =
     }
   /** The server acknowledged a mutation without applying it (a resolver's no, a bad value): its value is replaced by the server's. */
   | { readonly type: 'sync:refused'; readonly at: number; readonly space: string; readonly clientId: string; readonly mutationId: number; readonly reason: string }
+  /** The server's value replaced a local write (refused, overwritten in server order, deleted under it): the ledger's entry. */
+  | { readonly type: 'sync:overwritten'; readonly at: number; readonly write: OverwrittenWrite }
+  /** An undo or redo left these changes alone: someone changed them since, or a tombstone is final. */
+  | { readonly type: 'history:skipped'; readonly at: number; readonly direction: 'undo' | 'redo'; readonly label: string | null; readonly skipped: readonly HistorySkip[] }
   /** A space committed `version` (space null: pokes may have been missed, every space pulls). */
   | { readonly type: 'sync:poke'; readonly at: number; readonly space: string | null; readonly version: number | null }
   /**
@@ -120,6 +126,26 @@ export type KalphiteEvent =
   /** An entity came from the server under an id memory holds in another space: kept in the local db, not in memory. */
   | { readonly type: 'space:held-aside'; readonly at: number; readonly space: string; readonly id: string; readonly heldIn: string }
   | { readonly type: 'engine:closed'; readonly at: number };
+
+/**
+ * A local write the server's value replaced: refused, overwritten by a write the server ordered
+ * after it (the same field edited elsewhere), or deleted under it. `kalphite.overwritten()` lists them.
+ */
+export interface OverwrittenWrite {
+  readonly space: string;
+  readonly id: string;
+  readonly type: string;
+  /** This client's value (null: it deleted the entity). */
+  readonly mine: Entity | null;
+  /** The server's value that replaced it (null: deleted). */
+  readonly server: Entity | null;
+  /** The fields this client's writes changed; null: the whole entity (a create or a delete). */
+  readonly fields: readonly string[] | null;
+  readonly reason: 'refused' | 'overwritten' | 'deleted';
+  /** The server's reason, for a refusal. */
+  readonly refusal: string | null;
+  readonly at: number;
+}
 
 /** The leader tab holds the local db and syncs; followers send it their writes. */
 export type TabRole = 'leader' | 'follower';

@@ -7,7 +7,11 @@ export type { KalphiteStore, EntityMap, EntityChange, StoreCommit, StoreListener
 export type { Entity, JsonValue, JsonPrimitive } from './store/entity.js';
 export { KalphiteError, isKalphiteError } from './errors.js';
 export type { KalphiteErrorCode } from './errors.js';
-export type { KalphiteEvent, KalphiteEventType } from './events.js';
+export type { KalphiteEvent, KalphiteEventType, OverwrittenWrite } from './events.js';
+export type { KalphiteHistory, HistoryResult, HistorySkip } from './store/history.js';
+export { UNDO_TAG, REDO_TAG } from './store/history.js';
+export { REAPPLY_TAG } from './ledger.js';
+export type { ReapplyResult } from './ledger.js';
 export type { Environment, TimerHandle } from './environment.js';
 export type { FlusherSnapshot, PendingFlush } from './persist/flusher.js';
 export type { BackoffOptions } from './backoff.js';

@@ -1,8 +1,10 @@
 import type { Listener } from './event-bus.js';
-import type { KalphiteEvent, TabRole } from './events.js';
+import type { KalphiteEvent, OverwrittenWrite, TabRole } from './events.js';
+import type { ReapplyResult } from './ledger.js';
 import type { FlusherSnapshot } from './persist/flusher.js';
 import type { ChangeLogEntry } from './persist/local-db.js';
 import type { KalphiteSpaces, SpaceInfo } from './spaces.js';
+import type { KalphiteHistory } from './store/history.js';
 import type { KalphiteStore } from './store/store.js';
 import type { KalphiteSync, SyncStatus } from './sync/sync-client.js';
 
@@ -34,6 +36,8 @@ export interface Kalphite {
   readonly store: KalphiteStore;
   /** The spaces this engine holds in memory and syncs. */
   readonly spaces: KalphiteSpaces;
+  /** Undo and redo of this engine's own writes: one step per batch (its tag is the step's label). */
+  readonly history: KalphiteHistory;
   /** Layer 4, when `syncUrl` is set. */
   readonly sync: KalphiteSync | null;
   /** This engine's sync client (a new one each time an engine opens, as a tab is). */
@@ -49,6 +53,13 @@ export interface Kalphite {
   readonly events: readonly KalphiteEvent[];
   subscribe(listener: Listener<KalphiteEvent>): () => void;
   inspect(): KalphiteInspection;
+  /**
+   * The ledger: local writes the server's value replaced (refused, a same-field edit the server
+   * ordered after, a delete under them), oldest first, the newest 100.
+   */
+  overwritten(): readonly OverwrittenWrite[];
+  /** Writes my value of an overwritten write again, on top of what is there now (tagged `reapply`). */
+  reapply(write: OverwrittenWrite): ReapplyResult;
   /** Persists every write made so far; resolves once it is in the local db. */
   flush(): Promise<void>;
   /** The newest local changes (outbox rows, acknowledged or not), newest first, for the devtools. */

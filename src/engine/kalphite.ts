@@ -1,10 +1,12 @@
 import { KalphiteError } from './errors.js';
 import { EventLog } from './event-log.js';
 import type { Kalphite } from './instance.js';
+import { OverwrittenLedger } from './ledger.js';
 import { LIMITS, resolveOptions, type KalphiteOptions } from './options.js';
 import { Flusher } from './persist/flusher.js';
 import { LocalReplica, type Replica, type ReplicaContext } from './replica.js';
 import { SpaceController } from './spaces.js';
+import { UndoHistory } from './store/history.js';
 import { MemoryStore } from './store/store.js';
 import { TabSession } from './tabs/tab-session.js';
 
@@ -36,14 +38,19 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   });
   store.onLocalCommit((changed) => flusher.enqueue(changed));
   store.subscribe((commit) => emit({ type: 'store:changed', origin: commit.origin, tag: commit.tag, version: commit.version, changes: commit.changes }));
+  const history = new UndoHistory(store, {
+    limit: settings.undoLimit,
+    onSkipped: (direction, { label, skipped }) => emit({ type: 'history:skipped', direction, label, skipped }),
+  });
+  const ledger = new OverwrittenLedger(LIMITS.overwrittenKept);
+  const stopLedger = log.subscribe(ledger.hear);
 
-  const isPending = (id: string) => flusher.isPending(id);
   const spaces = new SpaceController({
     defaultSpace: settings.defaultSpace,
     initial: settings.spaces,
     syncs: settings.sync !== null,
     store,
-    isPending,
+    localWrite: flusher.localWrite,
     flush: () => flush(),
     dropPending: (ids) => flusher.drop(ids),
     emit,
@@ -56,7 +63,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
         name: `kalphite:${settings.dataDir}`,
         id: env.randomId(),
         store,
-        isPending,
+        localWrite: flusher.localWrite,
         spaces,
         syncs: settings.sync !== null,
         env,
@@ -88,6 +95,7 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
   return {
     store,
     spaces,
+    history,
     get sync() { return opened.sync; },
     get clientId() { return opened.clientId; },
     get profileId() { return opened.profileId; },
@@ -113,12 +121,15 @@ export async function createKalphite(options: KalphiteOptions = {}): Promise<Kal
       lastError: log.lastError,
     }),
     flush,
+    overwritten: () => ledger.writes,
+    reapply: (write) => ledger.reapply(store, write),
     changeLog: async ({ limit = LIMITS.changeLogRows } = {}) => open().changeLog(limit),
     reset: async () => open().reset(),
     close: () =>
       (closing ??= (async () => {
         stopPageHide();
         stopSpaces();
+        stopLedger();
         store.refuseWrites('This Kalphite instance is closed.');
         try {
           await opened.close(async () => {

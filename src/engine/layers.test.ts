@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
  */
 const FLOORS: readonly (readonly string[])[] = [
   ['index.ts'],
-  ['kalphite.ts', 'instance.ts', 'event-log.ts', 'spaces.ts'],
+  ['kalphite.ts', 'instance.ts', 'event-log.ts', 'ledger.ts', 'spaces.ts'],
   ['options.ts'],
   ['tabs/'],
   ['replica.ts'],

@@ -44,6 +44,8 @@ export interface KalphiteOptions {
   readonly fetch?: typeof fetch;
   /** How many recent events `instance.events` keeps (default 200). */
   readonly eventHistory?: number;
+  /** How many steps `kalphite.history` can undo (default 100; 0 turns undo off). */
+  readonly undoLimit?: number;
   /** Clock, timers, randomness and page-hide hook; browser/Node defaults. */
   readonly environment?: Partial<Environment>;
   /**
@@ -71,6 +73,8 @@ export const LIMITS = {
   takeoverRetryMs: 1000,
   /** Change-log rows `changeLog()` returns when asked for no limit. */
   changeLogRows: 500,
+  /** Overwritten writes the ledger (`overwritten()`) keeps, the newest. */
+  overwrittenKept: 100,
 } as const;
 
 const DEFAULTS = {
@@ -79,6 +83,7 @@ const DEFAULTS = {
   flushMaxWaitMs: 1000,
   flushRetry: { baseMs: 100, maxMs: 30_000 },
   eventHistory: 200,
+  undoLimit: 100,
   pushDelayMs: 1000,
   pullIntervalMs: 5000,
   pullPageSize: 1000,
@@ -96,6 +101,7 @@ export interface EngineSettings {
   /** Null: no `syncUrl`, the engine is local only. */
   readonly sync: SyncSettings | null;
   readonly eventHistory: number;
+  readonly undoLimit: number;
   readonly env: Environment;
   /** Null: this engine is alone on its dataDir. */
   readonly tabs: TabLink | null;
@@ -123,6 +129,7 @@ export function resolveOptions(options: KalphiteOptions): EngineSettings {
     },
     sync: syncSettings(options, maxPushBytes),
     eventHistory: nonNegative('eventHistory', options.eventHistory ?? DEFAULTS.eventHistory),
+    undoLimit: nonNegative('undoLimit', options.undoLimit ?? DEFAULTS.undoLimit),
     env: resolveEnvironment(options.environment),
     tabs: options.tabs === false ? null : (options.tabs ?? (dataDir.startsWith('idb://') ? browserTabLink() : null)),
     maxEntityBytes: maxPushBytes - LIMITS.pushEnvelopeBytes,

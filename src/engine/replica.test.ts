@@ -23,7 +23,8 @@ async function setup({ ownDatabase = false, pglite, initial = ['default'] }: { o
     return Response.json(push ? {} : { cookie: 1, lastMutationIDChanges: {}, patch: [] });
   }) as unknown as typeof globalThis.fetch;
   const store = new MemoryStore();
-  const flusher = { isPending: () => false, settled: async () => {}, discard: vi.fn(), snapshot: () => ({ pending: [], dueAt: null, inFlight: null, failures: 0 }) };
+  const flusher = { isPending: () => false,
+    localWrite: () => undefined, settled: async () => {}, discard: vi.fn(), snapshot: () => ({ pending: [], dueAt: null, inFlight: null, failures: 0 }) };
   const open = new Set(initial);
   const context: ReplicaContext = {
     settings: {

@@ -74,7 +74,7 @@ export interface ReplicaContext {
   };
   readonly store: MemoryStore;
   readonly spaces: MemorySpaces;
-  readonly flusher: Pick<Flusher, 'isPending' | 'settled' | 'discard' | 'snapshot'>;
+  readonly flusher: Pick<Flusher, 'isPending' | 'localWrite' | 'settled' | 'discard' | 'snapshot'>;
   readonly emit: EmitEvent;
 }
 
@@ -109,7 +109,7 @@ export class LocalReplica implements Replica {
             const changes = [...writes];
             this.#pulled?.(space, changes.map(([id, entity]) => [id, entity ?? null] as const));
             if (!spaces.holds(space)) return 0;
-            return adoptSpace(store, space, changes, isPending, (id, heldIn) => emit({ type: 'space:held-aside', space, id, heldIn })).length;
+            return adoptSpace(store, space, changes, flusher.localWrite, (id, heldIn) => emit({ type: 'space:held-aside', space, id, heldIn })).length;
           },
         },
         defaultSpace: spaces.defaultSpace,

@@ -4,7 +4,7 @@ import { EventBus } from './event-bus.js';
 import { KalphiteError, toKalphiteError } from './errors.js';
 import type { EmitEvent, KalphiteEvent } from './events.js';
 import type { KnownSpace, MemorySpaces, Replica } from './replica.js';
-import { adoptSpace, idsIn, releaseSpace } from './store/adopt.js';
+import { adoptSpace, idsIn, releaseSpace, type LocalWrites } from './store/adopt.js';
 import type { MemoryStore, SpaceRules } from './store/store.js';
 
 /** One space as `kalphite.spaces.list()` shows it. */
@@ -64,7 +64,8 @@ export interface SpaceControllerOptions {
   /** Without sync a space is ready once its local copy is in memory. */
   readonly syncs: boolean;
   readonly store: MemoryStore;
-  readonly isPending: (id: string) => boolean;
+  /** This engine's local writes on their way (the adopt rule puts them on top). */
+  readonly localWrite: LocalWrites;
   /** Persists every write made so far (closing a space waits for it). */
   readonly flush: () => Promise<void>;
   /** Forgets the pending writes of these entities (a lost space's: they have nowhere to go). */
@@ -160,13 +161,13 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
 
   async #load(id: string, state: OpenSpace): Promise<void> {
     const replica = this.#requireReplica();
-    const { store, isPending, emit, now } = this.#o;
+    const { store, localWrite, emit, now } = this.#o;
     const startedAt = now();
     try {
       const local = await replica.loadSpace(id);
       // Closed again while its local copy loaded: nothing to put in memory.
       if (this.#open.get(id) !== state) return;
-      const adopted = adoptSpace(store, id, local.map((entity) => [entity.id, entity] as const), isPending, (entityId, heldIn) => emit({ type: 'space:held-aside', space: id, id: entityId, heldIn }));
+      const adopted = adoptSpace(store, id, local.map((entity) => [entity.id, entity] as const), localWrite, (entityId, heldIn) => emit({ type: 'space:held-aside', space: id, id: entityId, heldIn }));
       emit({ type: 'space:opened', space: id, entityCount: adopted.length, durationMs: now() - startedAt, pulled: false });
       this.#changed();
       await replica.syncSpace(id);

@@ -10,3 +10,5 @@ export { PULL_VERSION, parsePullRequest, parsePullResponse, cookieOrder } from '
 export type { Cookie, PatchOperation, PullRequest, PullResponse, PullResponseOK, Refusal } from './pull.js';
 export { DEFAULT_SPACE, MAX_SPACE_LENGTH, spaceProblem, requireSpace, pokeData, parsePokeData, POKE_GAP } from './space.js';
 export type { Poke } from './space.js';
+export { applyPatch, changedFields, parsePatchArgs, patchOf, withFields } from './patch.js';
+export type { PatchArgs } from './patch.js';

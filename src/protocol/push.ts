@@ -7,8 +7,11 @@ import { requireSpace } from './space.js';
 /** Replicache push protocol, version 1. */
 export const PUSH_VERSION = 1;
 
-/** Kalphite's two mutators. Any other name is a permanent error: skipped, but acknowledged. */
-export type MutatorName = 'upsert' | 'delete';
+/**
+ * Kalphite's mutators: `upsert` writes a whole entity (a create), `patch` some fields of one
+ * (`patch.ts`), `delete` removes one. Any other name is a permanent error: skipped, but acknowledged.
+ */
+export type MutatorName = 'upsert' | 'patch' | 'delete';
 
 export interface UpsertArgs extends Entity {}
 export interface DeleteArgs {

@@ -1,5 +1,6 @@
 import { entityProblem, idProblem, withSpace, type Entity } from '../protocol/entity.js';
 import { isRecord, storableText } from '../protocol/json.js';
+import { applyPatch, parsePatchArgs } from '../protocol/patch.js';
 import type { Mutation } from '../protocol/push.js';
 import type { SyncUser } from './identity.js';
 import type { ServerErrorHook } from './problems.js';
@@ -97,6 +98,32 @@ export function apply(mutation: Mutation, state: PushState, scope: PushScope): {
     const row: Row = { type: value.type, value: withSpace(value, space), deleted: false };
     rows.set(incoming.id, row);
     changed.set(incoming.id, row);
+    return null;
+  }
+  if (mutation.name === 'patch') {
+    const patch = parsePatchArgs(args);
+    if (typeof patch === 'string') return refuse(patch);
+    if (patch.space !== undefined && patch.space !== space) {
+      return refuse(`Patch of ${JSON.stringify(patch.id)} names space ${JSON.stringify(patch.space)} but was pushed to space ${JSON.stringify(space)}.`);
+    }
+    const current = rows.get(patch.id);
+    if (current?.deleted) return refuse(`Entity ${patch.id} was deleted.`);
+    if (!current?.value) return refuse(`Entity ${patch.id} does not exist here: a patch changes an entity the server has.`);
+    if (current.value.type !== patch.type) return refuse(`Entity ${patch.id} is a ${current.value.type} now, not a ${patch.type}.`);
+    // Field by field onto the stored value, in commit order: a concurrent edit of another field stays.
+    const merged = applyPatch(current.value, patch);
+    if (merged === null) return refuse(`Entity ${patch.id} has data that is not an object: it has no fields to patch.`);
+    const problem = entityProblem(patch.id, merged);
+    if (problem) return refuse(problem.message);
+    const resolved = resolve(merged, current.value, context('patch'));
+    if (resolved && 'error' in resolved) return refuse(`The ${merged.type} resolver failed: ${resolved.error}`);
+    const value = resolved ? resolved.value : merged;
+    if (value === null) return refuse(`The ${merged.type} resolver refused the write.`);
+    const resolvedProblem = entityProblem(patch.id, value)?.message ?? (value.space !== undefined && value.space !== space ? `it names space ${JSON.stringify(value.space)}` : null);
+    if (resolvedProblem) return refuse(`The ${merged.type} resolver returned a bad entity: ${resolvedProblem}`);
+    const row: Row = { type: value.type, value: withSpace(value, space), deleted: false };
+    rows.set(patch.id, row);
+    changed.set(patch.id, row);
     return null;
   }
   if (mutation.name === 'delete') {

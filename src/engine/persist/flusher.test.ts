@@ -132,16 +132,38 @@ describe('coalescing', () => {
     expect(flusher.isPending('c')).toBe(true);
     expect(flusher.snapshot().pending).toEqual([
       { id: 'a', op: 'upsert' },
-      { id: 'b', op: 'upsert' },
+      { id: 'b', op: 'patch' },
       { id: 'c', op: 'upsert' },
     ]);
     await flusher.flush();
     expect(db.batches[1]).toEqual([
       { id: 'a', type: 'note', entity: note('a', 'v2'), before: null },
-      { id: 'b', type: 'note', entity: note('b', 'v2'), before: note('b', 'persisted') },
+      { id: 'b', type: 'note', entity: note('b', 'v2'), before: note('b', 'persisted'), fields: ['text'] },
       { id: 'c', type: 'note', entity: note('c', 'v1'), before: null },
     ]);
     expect(flusher.isPending('a')).toBe(false);
+  });
+
+  it('an update names the fields its commits changed, not those a server value changed between them', async () => {
+    const { store, db, flusher } = setup();
+    const card = (data: Record<string, unknown>, type = 'card'): Entity => ({ id: 'k', type, data: data as Entity['data'], space: 'default' });
+    store.entities.set('k', card({ title: 't', status: 'open', body: 'b' }));
+    store.notifyNow();
+    await flusher.flush();
+    store.entities.set('k', card({ title: 'T', status: 'open', body: 'b' }));
+    store.notifyNow();
+    store.applyExternal([['k', card({ title: 'T', status: 'open', body: 'theirs' })]], 'server');
+    store.entities.set('k', card({ title: 'T', status: 'done', body: 'theirs' }));
+    store.notifyNow();
+    expect(flusher.localWrite('k')).toEqual(new Set(['title', 'status']));
+    await flusher.flush();
+    expect(db.batches[1]?.[0]?.fields).toEqual(['title', 'status']);
+
+    store.entities.set('k', card({ title: 'T' }, 'task'));
+    store.notifyNow();
+    expect(flusher.localWrite('k')).toBe('whole');
+    await flusher.flush();
+    expect(db.batches[2]?.[0]).not.toHaveProperty('fields');
   });
 
   it('create then delete of a never-persisted entity persists nothing', async () => {

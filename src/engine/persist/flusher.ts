@@ -5,6 +5,7 @@ import { toKalphiteError, type KalphiteError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { opSpace, type FlushOp } from './local-db.js';
 import { PendingChanges } from './pending-changes.js';
+import type { LocalWrite } from '../store/adopt.js';
 import type { EntityChange } from '../store/store.js';
 
 /** Whoever persists a batch: the local db, or the leader tab for a follower. */
@@ -28,7 +29,7 @@ export interface FlusherOptions {
 /** What one pending entity will become when flushed. */
 export interface PendingFlush {
   readonly id: string;
-  readonly op: 'upsert' | 'delete';
+  readonly op: 'upsert' | 'patch' | 'delete';
 }
 
 export interface FlusherSnapshot {
@@ -90,12 +91,7 @@ export class Flusher {
 
   /** Forgets the pending writes of these entities, not yet in a batch (their space was lost: they have nowhere to go). */
   drop(ids: ReadonlySet<string>): void {
-    const kept: EntityChange[] = [];
-    this.#pending.forEach((id, base) => {
-      if (!ids.has(id)) kept.push({ id, before: base, after: undefined });
-    });
-    this.#pending = new PendingChanges();
-    this.#pending.add(kept);
+    this.#pending = this.#pending.without(ids);
     if (this.#pending.isEmpty) {
       this.#clearTimer();
       this.#firstPendingAt = null;
@@ -122,10 +118,18 @@ export class Flusher {
     return this.#pending.has(id) || (this.#inFlightBatch?.has(id) ?? false);
   }
 
+  /** What local changes not yet committed to the local db did to `id` (pending and in flight), or undefined. */
+  localWrite = (id: string): LocalWrite | undefined => {
+    const pending = this.#pending.write(id);
+    const inFlight = this.#inFlightBatch?.write(id);
+    if (pending === undefined || inFlight === undefined) return pending ?? inFlight;
+    return pending === 'whole' || inFlight === 'whole' ? 'whole' : new Set([...inFlight, ...pending]);
+  };
+
   snapshot(): FlusherSnapshot {
     const pending: PendingFlush[] = [];
-    this.#pending.forEach((id, base) => {
-      if (this.#o.read(id)) pending.push({ id, op: 'upsert' });
+    this.#pending.forEach((id, base, write) => {
+      if (this.#o.read(id)) pending.push({ id, op: base && write !== 'whole' ? 'patch' : 'upsert' });
       else if (base) pending.push({ id, op: 'delete' });
     });
     return { pending, dueAt: this.#dueAt, inFlight: this.#inFlightInfo, failures: this.#failures };
@@ -168,9 +172,10 @@ export class Flusher {
     this.#firstPendingAt = null;
 
     const ops: FlushOp[] = [];
-    batch.forEach((id, base) => {
+    batch.forEach((id, base, write) => {
       const entity = this.#o.read(id);
-      if (entity) ops.push({ id, type: entity.type, entity, before: base ?? null });
+      // An update of fields travels as a patch of them, so a concurrent edit of other fields survives.
+      if (entity) ops.push(base && write !== 'whole' ? { id, type: entity.type, entity, before: base, fields: [...write] } : { id, type: entity.type, entity, before: base ?? null });
       else if (base) ops.push({ id, type: base.type, entity: null, before: base });
     });
     if (ops.length === 0) return Promise.resolve(true);

@@ -54,7 +54,7 @@ describe('schema and migrations', () => {
   it('migrates a fresh database to the latest version; the profile is the default space\'s client group', async () => {
     const { db, events } = await openDb();
     expect(db.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
-    expect(LATEST_SCHEMA_VERSION).toBe(6);
+    expect(LATEST_SCHEMA_VERSION).toBe(7);
     expect(db.clientId).toMatch(/^client-/);
     expect(migratedSteps(events)).toEqual(steps(0));
     expect(db.profileId).toMatch(/^client-/);
@@ -88,7 +88,7 @@ describe('schema and migrations', () => {
     expect(db.spaces.get('default')?.clientGroupId).toBe('old-client');
     expect(await db.loadEntities(['default'])).toEqual([note('a', 'v1')]);
     expect(await db.changeLog(10)).toEqual([
-      { space: 'default', clientId: 'old-client', mutationId: 1, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', 'v1'), before: null, createdAt: 5, acknowledged: false, refusal: null },
+      { space: 'default', clientId: 'old-client', mutationId: 1, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', 'v1'), before: null, fields: null, createdAt: 5, acknowledged: false, refusal: null },
     ]);
     expect(await db.writeBatch([upsert(note('b', 'v2'))])).toEqual([1]);
     // Pushed in the order written: the old client's row, then the new one's.
@@ -112,7 +112,7 @@ describe('schema and migrations', () => {
       [JSON.stringify(v5('a', 'server')), JSON.stringify(v5('b', 'mine')), JSON.stringify(v5('b', 'before'))],
     );
     const { db, events } = await openDb(pglite);
-    expect(migratedSteps(events)).toEqual([[5, 6]]);
+    expect(migratedSteps(events)).toEqual([[5, 6], [6, 7]]);
     expect(db.profileId).toBe('old-group');
     // The server knows the old group: it stays the default space's, with its cookie, so the old outbox is still acknowledged.
     expect([...db.spaces.values()]).toEqual([{ space: 'default', clientGroupId: 'old-group', cookie: 42, writable: null, generation: 0 }]);
@@ -120,8 +120,8 @@ describe('schema and migrations', () => {
     expect(db.outboxLength).toBe(1);
     expect(db.unacknowledgedIn('default')).toBe(1);
     expect(await db.changeLog(10)).toEqual([
-      { space: 'default', clientId: 'old-tab', mutationId: 2, entityId: 'b', entityType: 'note', op: 'upsert', entity: note('b', 'mine'), before: note('b', 'before'), createdAt: 6, acknowledged: false, refusal: null },
-      { space: 'default', clientId: 'old-tab', mutationId: 1, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', 'server'), before: null, createdAt: 5, acknowledged: true, refusal: null },
+      { space: 'default', clientId: 'old-tab', mutationId: 2, entityId: 'b', entityType: 'note', op: 'upsert', entity: note('b', 'mine'), before: note('b', 'before'), fields: null, createdAt: 6, acknowledged: false, refusal: null },
+      { space: 'default', clientId: 'old-tab', mutationId: 1, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', 'server'), before: null, fields: null, createdAt: 5, acknowledged: true, refusal: null },
     ]);
     // The old tab's mutation ids go on from where they were (a repeat would be skipped by the server as done),
     // and a batch it had written is still recognised as written.
@@ -152,7 +152,7 @@ describe('writeBatch', () => {
       [3, 'a', 'upsert'],
       [4, 'b', 'delete'],
     ]);
-    expect(outbox[2]).toEqual({ space: 'default', clientId: db.clientId, mutationId: 3, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', '2'), createdAt: 1000 });
+    expect(outbox[2]).toEqual({ space: 'default', clientId: db.clientId, mutationId: 3, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', '2'), fields: null, createdAt: 1000 });
     expect(outbox[3]?.entity).toBeNull();
     expect(db.outboxLength).toBe(4);
   });
@@ -318,7 +318,7 @@ describe('spaces', () => {
     await acknowledge(db, { [db.clientId]: 1 }, 'review:1');
     const group = db.spaces.get('review:1')?.clientGroupId;
     const dropped = await db.dropSpace('review:1');
-    expect(dropped).toEqual([{ space: 'review:1', clientId: db.clientId, mutationId: 2, entityId: 's', entityType: 'note', op: 'upsert', entity: note('s', '1', 'review:1'), createdAt: 1000 }]);
+    expect(dropped).toEqual([{ space: 'review:1', clientId: db.clientId, mutationId: 2, entityId: 's', entityType: 'note', op: 'upsert', entity: note('s', '1', 'review:1'), fields: null, createdAt: 1000 }]);
     expect(db.spaces.get('review:1')).toEqual({ space: 'review:1', clientGroupId: expect.not.stringMatching(group ?? ''), cookie: null, writable: null, generation: 1 });
     expect([db.unacknowledgedIn('review:1'), db.outboxLength]).toEqual([0, 1]);
     expect(await db.loadEntities(['review:1'])).toEqual([]);

@@ -1,9 +1,11 @@
 import { PGlite, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
+import { jsonEqual } from '../../protocol/json.js';
+import { isFieldMap, withFields } from '../../protocol/patch.js';
 import type { Cookie } from '../../protocol/pull.js';
 import { DEFAULT_SPACE } from '../../protocol/space.js';
 import type { Entity } from '../store/entity.js';
 import { KalphiteError, toKalphiteError } from '../errors.js';
-import type { EmitEvent } from '../events.js';
+import type { EmitEvent, OverwrittenWrite } from '../events.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
 import { filesInMemory, pgliteOptions } from './pglite-options.js';
 
@@ -14,6 +16,11 @@ export interface FlushOp {
   readonly entity: Entity | null;
   /** What the local db held before this write (null: nothing), kept for the change log. */
   readonly before: Entity | null;
+  /**
+   * An update of an entity the local db held: the top-level data fields it changed, pushed as a
+   * `patch` of those fields. Absent: the whole entity (a create, a type change) or a delete.
+   */
+  readonly fields?: readonly string[];
 }
 
 /** The space a write belongs to: its entity's, or for a delete the value it removes. */
@@ -48,7 +55,7 @@ export interface PullApplication {
   readonly keep: ReadonlySet<string> | null;
   /** The cookie to store, or undefined to keep the old one (midway through a paged pull). */
   readonly cookie: Cookie | undefined;
-  /** Entities with local changes not yet in the outbox (still in memory or in a flush). */
+  /** Entities with local changes not yet in the outbox (still in memory or in a flush): memory rebases them itself, and the ledger waits for them. */
   readonly pendingInMemory: (id: string) => boolean;
   /** What the server says of the caller's right to write here (undefined: it did not say). */
   readonly writable?: boolean;
@@ -59,8 +66,13 @@ export interface PullApplication {
 export interface PullResult {
   /** What was written to the local db, to mirror in memory (undefined: deleted). */
   readonly applied: Map<string, Entity | undefined>;
-  /** Entities left alone because they have unacknowledged local mutations. */
+  /**
+   * Entities left at their local value because an unacknowledged local write replaces them whole
+   * (a create or a delete). Those with unacknowledged patches are in `applied`, the patches on top.
+   */
   readonly skipped: ReadonlyMap<string, Entity | undefined>;
+  /** Local writes the server's value replaced (refused, overwritten before this client saw them confirmed, or deleted). */
+  readonly overwritten: readonly OverwrittenWrite[];
   /** The refusals that were news: of outbox rows this pull acknowledged (a pull from no cookie repeats older ones). */
   readonly newlyRefused: ReadonlySet<string>;
 }
@@ -76,9 +88,14 @@ export interface OutboxEntry {
   readonly mutationId: number;
   readonly entityId: string;
   readonly entityType: string;
-  /** `discard`: a write given up after the server refused to take it (sent so the server skips its id). */
-  readonly op: 'upsert' | 'delete' | 'discard';
+  /**
+   * `patch`: an update of the fields in `fields` (the entity holds the whole new value).
+   * `discard`: a write given up after the server refused to take it (sent so the server skips its id).
+   */
+  readonly op: 'upsert' | 'patch' | 'delete' | 'discard';
   readonly entity: Entity | null;
+  /** A patch's fields; null for the other ops. */
+  readonly fields: readonly string[] | null;
   readonly createdAt: number;
 }
 
@@ -254,7 +271,7 @@ export class LocalDb {
     const clientGroupId = this.#randomId();
     const { dropped, row } = await this.#db.transaction(async (tx) => {
       const rows = await tx.query<OutboxRow>(
-        `SELECT space, client_id, id, entity_id, entity_type, op, data, created_at FROM client_changes WHERE space = $1 AND NOT acknowledged ORDER BY seq`,
+        `SELECT space, client_id, id, entity_id, entity_type, op, data, fields, created_at FROM client_changes WHERE space = $1 AND NOT acknowledged ORDER BY seq`,
         [space],
       );
       for (const table of ['entities', 'client_changes', 'mutation_ids']) await tx.query(`DELETE FROM ${table} WHERE space = $1`, [space]);
@@ -300,8 +317,8 @@ export class LocalDb {
     const result = await this.#db.query<{ bases: string | null }>(
       `WITH ops AS (
          SELECT ${decodedText('f[1]')} AS id, ${decodedText('f[2]')} AS type, nullif(f[3], '')::json AS value,
-           nullif(f[4], '')::json AS before, CASE WHEN f[3] = '' THEN 'delete' ELSE 'upsert' END AS op,
-           ${decodedText('f[5]')} AS space, f[6]::bigint AS rank, o.seq
+           nullif(f[4], '')::json AS before, CASE WHEN f[3] = '' THEN 'delete' WHEN f[7] <> '' THEN 'patch' ELSE 'upsert' END AS op,
+           ${decodedText('f[5]')} AS space, f[6]::bigint AS rank, nullif(f[7], '')::json AS fields, o.seq
          FROM string_to_table($1, E'\n') WITH ORDINALITY AS o(line, seq), string_to_array(o.line, E'\t') AS f
        ), state AS (
          UPDATE local_clients SET last_batch = coalesce($5::bigint, last_batch)
@@ -318,19 +335,19 @@ export class LocalDb {
          SELECT ids.space, ids.last_mutation_id - counts.n AS base FROM ids JOIN counts USING (space)
        ), updated AS (
          UPDATE entities SET type = ops.type, value = ops.value
-         FROM ops WHERE ops.op = 'upsert' AND entities.space = ops.space AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
+         FROM ops WHERE ops.op IN ('upsert', 'patch') AND entities.space = ops.space AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
        ), inserted AS (
          -- Every part of the statement sees the table as it was before it, so this inserts exactly
          -- the ids the update did not find (an id is in a batch once), without ON CONFLICT's
          -- speculative insertion per row.
          INSERT INTO entities (space, id, type, value)
          SELECT space, id, type, value FROM ops
-         WHERE op = 'upsert' AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.space = ops.space AND e.id = ops.id) AND EXISTS (SELECT 1 FROM state)
+         WHERE op IN ('upsert', 'patch') AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.space = ops.space AND e.id = ops.id) AND EXISTS (SELECT 1 FROM state)
        ), deleted AS (
          DELETE FROM entities USING ops WHERE ops.op = 'delete' AND entities.space = ops.space AND entities.id = ops.id AND EXISTS (SELECT 1 FROM state)
        ), logged AS (
-         INSERT INTO client_changes (space, client_id, id, seq, entity_id, entity_type, op, data, before, created_at)
-         SELECT ops.space, $4, bases.base + ops.rank, state.seq_base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, $3::bigint
+         INSERT INTO client_changes (space, client_id, id, seq, entity_id, entity_type, op, data, before, fields, created_at)
+         SELECT ops.space, $4, bases.base + ops.rank, state.seq_base + ops.seq, ops.id, ops.type, ops.op, ops.value, ops.before, ops.fields, $3::bigint
          FROM ops JOIN bases USING (space) CROSS JOIN state
        )
        SELECT (SELECT json_object_agg(space, base) FROM bases)::text AS bases`,
@@ -359,21 +376,57 @@ export class LocalDb {
         );
         for (const row of marked.rows) newlyRefused.add(refusalKey(row.client_id, row.id));
       }
+      const acknowledged = input.acknowledgeUpTo === null ? [] : await rowsToAcknowledge(tx, space, input.acknowledgeUpTo);
       if (input.acknowledgeUpTo !== null) await acknowledgeRows(tx, space, input.acknowledgeUpTo);
-      const unacked = await tx.query<{ entity_id: string }>('SELECT DISTINCT entity_id FROM client_changes WHERE NOT acknowledged AND space = $1', [space]);
-      const outboxKeys = new Set(unacked.rows.map((r) => r.entity_id));
-      const pending = (id: string) => outboxKeys.has(id) || input.pendingInMemory(id);
+      const local = await localWrites(tx, space);
+      const ledgerIds = new Set(acknowledged.map((row) => row.entity_id).filter((id) => !local.has(id) && !input.pendingInMemory(id)));
+      const rebased = [...input.writes.keys()].filter((id) => local.get(id) instanceof Set);
+      const mine = await valuesOf(tx, space, [...new Set([...ledgerIds, ...rebased])]);
+      const at = this.#now();
+      const overwritten: OverwrittenWrite[] = [];
 
       const applied = new Map<string, Entity | undefined>();
       const skipped = new Map<string, Entity | undefined>();
-      for (const [id, value] of input.writes) (pending(id) ? skipped : applied).set(id, value);
+      for (const [id, value] of input.writes) {
+        const write = local.get(id);
+        if (write === undefined) applied.set(id, value);
+        else if (write === 'whole') skipped.set(id, value);
+        else {
+          // Unacknowledged patches go on top of the server's newer value (a rebase); a delete wins at once.
+          const before = mine.get(id);
+          const merged = value && before ? withFields(value, before, write) : value;
+          if (merged === null) skipped.set(id, value);
+          else applied.set(id, merged);
+          if (!value && before) overwritten.push({ space, id, type: before.type, mine: before, server: null, fields: [...write], reason: 'deleted', refusal: null, at });
+        }
+      }
       if (input.keep) {
         const present = await tx.query<{ id: string }>('SELECT id FROM entities WHERE space = $1', [space]);
         for (const { id } of present.rows) {
           if (input.keep.has(id) || applied.has(id)) continue;
-          if (pending(id)) skipped.set(id, undefined);
+          if (local.get(id) === 'whole') skipped.set(id, undefined);
           else applied.set(id, undefined);
         }
+      }
+      // The ledger: a write this pull acknowledges whose fields the server's value does not hold.
+      for (const [id, rows] of groupBy(acknowledged.filter((row) => ledgerIds.has(row.entity_id)), (row) => row.entity_id)) {
+        if (rows.some((row) => row.op === 'discard')) continue;
+        const ours = mine.get(id);
+        const theirs = applied.has(id) ? applied.get(id) : ours;
+        const fields = rows.some((row) => row.op !== 'patch') ? null : [...new Set(rows.flatMap((row) => row.fields ?? []))];
+        if (sameFields(ours, theirs, fields)) continue;
+        const refusal = rows.findLast((row) => row.refusal !== null)?.refusal ?? null;
+        overwritten.push({
+          space,
+          id,
+          type: (ours ?? theirs)?.type ?? rows[0]!.entity_type,
+          mine: ours ?? null,
+          server: theirs ?? null,
+          fields,
+          reason: refusal !== null ? 'refused' : theirs ? 'overwritten' : 'deleted',
+          refusal,
+          at,
+        });
       }
       const puts: Entity[] = [];
       const deletes: string[] = [];
@@ -400,7 +453,7 @@ export class LocalDb {
           space,
         ]);
       }
-      return { applied, skipped, newlyRefused, unacknowledged: await countUnacknowledged(tx) };
+      return { applied, skipped, newlyRefused, overwritten, unacknowledged: await countUnacknowledged(tx) };
     });
     this.#unacknowledged = result.unacknowledged;
     const known = this.#spaces.get(space);
@@ -412,7 +465,7 @@ export class LocalDb {
       });
     }
     if (input.acknowledgeUpTo !== null) this.#reportAcknowledged(space, input.acknowledgeUpTo, this.outboxLength);
-    return { applied: result.applied, skipped: result.skipped, newlyRefused: result.newlyRefused };
+    return { applied: result.applied, skipped: result.skipped, newlyRefused: result.newlyRefused, overwritten: result.overwritten };
   }
 
   /**
@@ -421,7 +474,7 @@ export class LocalDb {
    */
   async discardUnacknowledged(space: string, count: number): Promise<number> {
     const result = await this.#db.query(
-      `UPDATE client_changes SET op = 'discard', data = NULL
+      `UPDATE client_changes SET op = 'discard', data = NULL, fields = NULL
        WHERE seq IN (SELECT seq FROM client_changes WHERE NOT acknowledged AND space = $2 ORDER BY seq LIMIT $1)`,
       [count, space],
     );
@@ -431,7 +484,7 @@ export class LocalDb {
   /** Unacknowledged outbox rows in mutation-id order. */
   async unsyncedChanges(limit = 1000): Promise<OutboxEntry[]> {
     const result = await this.#db.query<OutboxRow>(
-      `SELECT space, client_id, id, entity_id, entity_type, op, data, created_at FROM client_changes
+      `SELECT space, client_id, id, entity_id, entity_type, op, data, fields, created_at FROM client_changes
        WHERE NOT acknowledged ORDER BY seq LIMIT $1`,
       [limit],
     );
@@ -445,7 +498,7 @@ export class LocalDb {
   /** The newest outbox rows, acknowledged or not (as many as compaction kept), newest first. */
   async changeLog(limit: number): Promise<ChangeLogEntry[]> {
     const result = await this.#db.query<OutboxRow & { before: Entity | null; acknowledged: boolean; refusal: string | null }>(
-      `SELECT space, client_id, id, entity_id, entity_type, op, data, before, created_at, acknowledged, refusal FROM client_changes ORDER BY seq DESC LIMIT $1`,
+      `SELECT space, client_id, id, entity_id, entity_type, op, data, fields, before, created_at, acknowledged, refusal FROM client_changes ORDER BY seq DESC LIMIT $1`,
       [limit],
     );
     return result.rows.map((row) => ({ ...toOutboxEntry(row), before: row.before, acknowledged: row.acknowledged, refusal: row.refusal }));
@@ -518,11 +571,66 @@ interface OutboxRow {
   entity_type: string;
   op: OutboxEntry['op'];
   data: Entity | null;
+  fields: string[] | null;
   created_at: number;
 }
 
 function toOutboxEntry(row: OutboxRow): OutboxEntry {
-  return { space: row.space, clientId: row.client_id, mutationId: row.id, entityId: row.entity_id, entityType: row.entity_type, op: row.op, entity: row.data, createdAt: row.created_at };
+  return { space: row.space, clientId: row.client_id, mutationId: row.id, entityId: row.entity_id, entityType: row.entity_type, op: row.op, entity: row.data, fields: row.fields, createdAt: row.created_at };
+}
+
+/** The unacknowledged rows of `space` that acknowledging up to `upTo` covers. */
+async function rowsToAcknowledge(db: Queryable, space: string, upTo: Readonly<Record<string, number>>) {
+  const { rows } = await db.query<{ entity_id: string; entity_type: string; op: OutboxEntry['op']; fields: string[] | null; refusal: string | null }>(
+    `SELECT c.entity_id, c.entity_type, c.op, c.fields, c.refusal FROM client_changes c JOIN json_each_text($1::json) AS a(client_id, up_to)
+       ON c.client_id = a.client_id AND c.id <= a.up_to::bigint
+     WHERE c.space = $2 AND NOT c.acknowledged ORDER BY c.seq`,
+    [JSON.stringify(upTo), space],
+  );
+  return rows;
+}
+
+/**
+ * Per entity of `space` with unacknowledged rows, what they change: the fields of its patches, or
+ * `whole` when one replaces the entity (a create, a delete, a discard waiting for its answer).
+ */
+async function localWrites(db: Queryable, space: string): Promise<Map<string, Set<string> | 'whole'>> {
+  const { rows } = await db.query<{ entity_id: string; whole: boolean; fields: string[][] | null }>(
+    `SELECT entity_id, bool_or(op <> 'patch') AS whole, json_agg(fields) FILTER (WHERE op = 'patch') AS fields
+     FROM client_changes WHERE NOT acknowledged AND space = $1 GROUP BY entity_id`,
+    [space],
+  );
+  return new Map(rows.map((row) => [row.entity_id, row.whole ? 'whole' : new Set((row.fields ?? []).flat())]));
+}
+
+/** The local db's values of these ids in `space`. */
+async function valuesOf(db: Queryable, space: string, ids: readonly string[]): Promise<Map<string, Entity>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; value: Entity }>('SELECT id, value FROM entities WHERE space = $1 AND id IN (SELECT json_array_elements_text($2::json))', [
+    space,
+    JSON.stringify(ids),
+  ]);
+  return new Map(rows.map((row) => [row.id, row.value]));
+}
+
+/** Whether two values of an entity agree on `fields` of their data (null: on everything but updatedAt). */
+function sameFields(a: Entity | undefined, b: Entity | undefined, fields: readonly string[] | null): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (fields === null) return a.type === b.type && jsonEqual(a.data, b.data);
+  const left = isFieldMap(a.data) ? a.data : {};
+  const right = isFieldMap(b.data) ? b.data : {};
+  return fields.every((field) => jsonEqual(left[field], right[field]));
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
 
 function acknowledgeRows(db: Queryable, space: string, upTo: Readonly<Record<string, number>>): Promise<unknown> {
@@ -571,7 +679,8 @@ async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<vo
 
 /**
  * A batch as one text parameter: a line per op, tab-separated id, type, value, before (empty:
- * none), space and the op's rank among the batch's ops in its space (its mutation id's offset). Parsing one JSON document of the whole batch (json_to_recordset) cost PostgreSQL more than
+ * none), space, the op's rank among the batch's ops in its space (its mutation id's offset) and a
+ * patch's fields as a JSON array (empty: not a patch). Parsing one JSON document of the whole batch (json_to_recordset) cost PostgreSQL more than
  * writing the rows; splitting lines costs almost nothing, and each value is still checked as JSON.
  * JSON never holds a raw tab or newline; an id or type that does, or starts with a quote, is sent as
  * a JSON string instead, and so is one holding a surrogate: the store refuses lone ones, but one that
@@ -590,7 +699,8 @@ function encodeOps(ops: readonly FlushOp[]): { lines: string; spaces: string[]; 
     spaces.push(space);
     ranks.push(rank);
     if (k > 0) lines += '\n';
-    lines += `${encodeText(op.id)}\t${encodeText(op.type)}\t${op.entity ? JSON.stringify(op.entity) : ''}\t${op.before ? JSON.stringify(op.before) : ''}\t${encodeText(space)}\t${rank}`;
+    const fields = op.entity && op.fields ? JSON.stringify(op.fields) : '';
+    lines += `${encodeText(op.id)}\t${encodeText(op.type)}\t${op.entity ? JSON.stringify(op.entity) : ''}\t${op.before ? JSON.stringify(op.before) : ''}\t${encodeText(space)}\t${rank}\t${fields}`;
   }
   return { lines, spaces, ranks, counts };
 }

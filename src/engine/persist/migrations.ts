@@ -134,6 +134,17 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE client_changes ADD COLUMN refusal text;
     `,
   },
+  {
+    // Concurrent edits of one entity (a patch names the fields it changed): the fields a local
+    // update changed, so the push sends only those and a pull can put them on top of the server's value.
+    version: 7,
+    description: "client_changes.op may be 'patch', with the fields it changed in client_changes.fields",
+    sql: `
+      ALTER TABLE client_changes DROP CONSTRAINT client_changes_op_check;
+      ALTER TABLE client_changes ADD CONSTRAINT client_changes_op_check CHECK (op IN ('upsert', 'patch', 'delete', 'discard'));
+      ALTER TABLE client_changes ADD COLUMN fields json;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

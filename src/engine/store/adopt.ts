@@ -1,4 +1,5 @@
 import { jsonEqual } from '../../protocol/json.js';
+import { withFields } from '../../protocol/patch.js';
 import { DEFAULT_SPACE } from '../../protocol/space.js';
 import type { Entity } from './entity.js';
 import type { ChangeOrigin, MemoryStore } from './store.js';
@@ -7,31 +8,52 @@ import type { ChangeOrigin, MemoryStore } from './store.js';
 export type ExternalChange = readonly [id: string, entity: Entity | null | undefined];
 
 /**
+ * What this engine's local writes on their way (not yet in the local db) did to one entity: the
+ * top-level data fields they changed, or `whole` when they replace it (a create, a delete, a type
+ * change, data that is not an object).
+ */
+export type LocalWrite = ReadonlySet<string> | 'whole';
+
+/** The local write on its way for an id, or undefined when there is none. */
+export type LocalWrites = (id: string) => LocalWrite | undefined;
+
+/**
  * The one rule for values from outside memory — a pull, another tab, the local db after a
- * takeover: adopt each, unless this engine has a local write of it on its way (memory is the truth
- * for it until the server has answered), and skip what memory already holds. One commit; returns
- * the ids adopted.
+ * takeover: adopt each, with this engine's local writes on their way put back on top (a rebase):
+ * the fields they changed keep the local value, every other field takes the incoming one. A local
+ * write that replaces the entity whole (a create, a delete) keeps memory as it is until the server
+ * has answered; an incoming delete wins at once (tombstones are final). What memory already holds
+ * is skipped. One commit; returns the ids adopted.
  */
 export function adoptExternal(
   store: MemoryStore,
   changes: Iterable<ExternalChange>,
-  isPending: (id: string) => boolean,
+  localWrite: LocalWrites,
   origin: Exclude<ChangeOrigin, 'local'>,
 ): string[] {
   const writes: [string, Entity | undefined][] = [];
   for (const [id, entity] of changes) {
-    if (!isPending(id) && !jsonEqual(store.entities.get(id), entity ?? undefined)) writes.push([id, entity ?? undefined]);
+    const current = store.entities.get(id);
+    let next = entity ?? undefined;
+    const write = localWrite(id);
+    if (write !== undefined && next !== undefined) {
+      if (write === 'whole' || current === undefined) continue;
+      const rebased = withFields(next, current, write);
+      if (rebased === null) continue;
+      next = rebased;
+    } else if (write === 'whole') continue;
+    if (!jsonEqual(current, next)) writes.push([id, next]);
   }
   store.applyExternal(writes, origin);
   return writes.map(([id]) => id);
 }
 
 /** Makes memory equal a snapshot of the truth (`entities`) by the same rule, deleting what it lacks. */
-export function adoptSnapshot(store: MemoryStore, entities: readonly Entity[], isPending: (id: string) => boolean, origin: Exclude<ChangeOrigin, 'local'>): void {
+export function adoptSnapshot(store: MemoryStore, entities: readonly Entity[], localWrite: LocalWrites, origin: Exclude<ChangeOrigin, 'local'>): void {
   const truth = new Map(entities.map((e) => [e.id, e]));
   const changes: ExternalChange[] = [...truth];
   for (const id of store.entities.keys()) if (!truth.has(id)) changes.push([id, undefined]);
-  adoptExternal(store, changes, isPending, origin);
+  adoptExternal(store, changes, localWrite, origin);
 }
 
 /**
@@ -42,7 +64,7 @@ export function adoptSpace(
   store: MemoryStore,
   space: string,
   changes: Iterable<ExternalChange>,
-  isPending: (id: string) => boolean,
+  localWrite: LocalWrites,
   heldAside: (id: string, heldIn: string) => void,
 ): string[] {
   const accepted: ExternalChange[] = [];
@@ -54,7 +76,7 @@ export function adoptSpace(
     }
     accepted.push(change);
   }
-  return adoptExternal(store, accepted, isPending, 'server');
+  return adoptExternal(store, accepted, localWrite, 'server');
 }
 
 
@@ -80,7 +102,7 @@ export function* idsIn(store: MemoryStore, space: string): Generator<string> {
 export function adoptHeld(
   store: MemoryStore,
   changes: Iterable<ExternalChange>,
-  isPending: (id: string) => boolean,
+  localWrite: LocalWrites,
   holds: (space: string) => boolean,
   origin: Exclude<ChangeOrigin, 'local'>,
   space?: string,
@@ -94,5 +116,5 @@ export function adoptHeld(
       if (holds(into) && (current === undefined || (current.space ?? DEFAULT_SPACE) === into)) accepted.push(change);
     } else if (current !== undefined && (space === undefined || current.space === space)) accepted.push(change);
   }
-  return adoptExternal(store, accepted, isPending, origin);
+  return adoptExternal(store, accepted, localWrite, origin);
 }

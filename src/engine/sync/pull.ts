@@ -159,6 +159,7 @@ export class PullDelegate {
     turn.succeeded();
     this.#lastPullAt = now;
     for (const r of news) emit({ type: 'sync:refused', space, clientId: r.clientID, mutationId: r.id, reason: r.reason });
+    for (const write of result.overwritten) emit({ type: 'sync:overwritten', write });
     if (pulled.writable !== undefined && pulled.writable !== local.writable) emit({ type: 'space:writable', space, writable: pulled.writable });
     emit({
       type: 'sync:pull-succeeded',

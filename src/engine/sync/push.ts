@@ -1,4 +1,5 @@
 import { utf8Length } from '../../protocol/json.js';
+import { patchOf } from '../../protocol/patch.js';
 import { PUSH_VERSION, type Mutation } from '../../protocol/push.js';
 import type { Environment } from '../environment.js';
 import type { EmitEvent } from '../events.js';
@@ -126,7 +127,14 @@ function toMutation(entry: OutboxEntry, generation: number): Mutation {
     clientID: wireClientId(entry.clientId, generation),
     id: entry.mutationId,
     name: entry.op,
-    args: (entry.op === 'upsert' && entry.entity ? entry.entity : { id: entry.entityId, type: entry.entityType }) as Mutation['args'],
+    args: argsOf(entry) as Mutation['args'],
     timestamp: entry.createdAt,
   };
+}
+
+/** An upsert carries the whole entity, a patch only its changed fields, a delete or discard the id. */
+function argsOf(entry: OutboxEntry): unknown {
+  if (entry.op === 'patch' && entry.entity) return patchOf(entry.entity, entry.fields ?? []);
+  if (entry.op === 'upsert' && entry.entity) return entry.entity;
+  return { id: entry.entityId, type: entry.entityType };
 }

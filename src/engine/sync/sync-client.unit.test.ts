@@ -55,7 +55,7 @@ class FakeOutbox implements Outbox {
     this.#ensure(space);
     const mutationId = (this.#next.get(space) ?? 0) + 1;
     this.#next.set(space, mutationId);
-    this.rows.push({ space, clientId: this.clientId, mutationId, entityId: id, entityType: 'note', op: 'upsert', entity: note(id, space), createdAt: 0 });
+    this.rows.push({ space, clientId: this.clientId, mutationId, entityId: id, entityType: 'note', op: 'upsert', entity: note(id, space), fields: null, createdAt: 0 });
   }
 
   async unsyncedChanges(limit: number): Promise<OutboxEntry[]> {
@@ -76,7 +76,7 @@ class FakeOutbox implements Outbox {
       ...(input.cookie !== undefined && { cookie: input.cookie }),
       ...(input.writable !== undefined && { writable: input.writable }),
     });
-    return { applied: new Map(input.writes), skipped: new Map(), newlyRefused };
+    return { applied: new Map(input.writes), skipped: new Map(), newlyRefused, overwritten: [] };
   }
 
   async compact(): Promise<number> {

@@ -11,6 +11,8 @@ import { createKalphite, type Kalphite } from '../kalphite.js';
 type Op =
   | { readonly kind: 'set'; readonly client: number; readonly space: Space; readonly key: string }
   | { readonly kind: 'delete'; readonly client: number; readonly space: Space; readonly key: string }
+  /** An update of one field of what the client holds: it travels as a patch of that field. */
+  | { readonly kind: 'edit'; readonly client: number; readonly space: Space; readonly key: string; readonly field: Field }
   /** Time passes: the engines' own timers push and pull (nobody calls push() or pull() by hand). */
   | { readonly kind: 'wait'; readonly ms: number };
 
@@ -23,10 +25,13 @@ const SPACES: readonly Space[] = ['team', 'notes'];
 const USERS = ['ada', 'ada', 'grace'] as const;
 const CLIENTS = USERS.length;
 const mayWrite = (user: string, space: string) => user === 'ada' || space === 'team';
+type Field = 'a' | 'b' | 'c';
+const FIELDS: readonly Field[] = ['a', 'b', 'c'];
 const keyArb = fc.oneof(fc.constantFrom('shared-0', 'shared-1'), fc.integer({ min: 0, max: 2 }).map((i) => `private-${i}`));
 const spaceArb = fc.constantFrom(...SPACES);
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), client: fc.integer({ min: 0, max: CLIENTS - 1 }), space: spaceArb, key: keyArb }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('edit' as const), client: fc.integer({ min: 0, max: CLIENTS - 1 }), space: spaceArb, key: keyArb, field: fc.constantFrom(...FIELDS) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), client: fc.integer({ min: 0, max: CLIENTS - 1 }), space: spaceArb, key: keyArb }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 60 }) }) },
 );
@@ -62,7 +67,7 @@ const sorted = (k: Kalphite) => Object.fromEntries([...k.store.entities].sort(([
 const sortedRecord = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 
 describe('convergence under a hostile network (fast-check)', () => {
-  it('random writes on three clients of two users in two spaces, requests dropped, duplicated and delayed: with no push or pull by hand, after quiescence all agree and nothing is lost', async () => {
+  it('random writes and one-field edits (patches on overlapping fields) on three clients of two users in two spaces, requests dropped, duplicated and delayed: with no push or pull by hand, after quiescence all agree and nothing is lost', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), fc.integer({ min: 1, max: 2 ** 30 }), async (ops, seed) => {
         let state = seed;
@@ -103,6 +108,8 @@ describe('convergence under a hostile network (fast-check)', () => {
           /** Keys written only where the writer may not write: never on the server. */
           const refusedOnly = new Set<string>();
           const sharedWritten = new Map<string, Set<string>>();
+          /** Every value each field of a shared key was given, by key and field. */
+          const fieldWritten = new Map<string, Set<unknown>>();
           const sharedDeleted = new Set<string>();
           const deleted = new Set<string>();
           let serial = 0;
@@ -119,7 +126,20 @@ describe('convergence under a hostile network (fast-check)', () => {
             const allowed = mayWrite(user, op.space);
             // Once the client knows the space is read-only, the write throws before anything is written.
             const refusedLocally = () => !allowed && k.spaces.get(op.space).writable === false;
-            if (op.kind === 'set') {
+            if (op.kind === 'edit') {
+              const current = k.store.getById(key);
+              if (!current || deleted.has(key)) continue;
+              const value = `edit ${++serial} by ${op.client}`;
+              const entity: Entity = { ...current, data: { ...(current.data as object), [op.field]: value } };
+              if (refusedLocally()) {
+                expect(() => k.store.entities.set(key, entity)).toThrow(expect.objectContaining({ code: 'read-only-space' }));
+                continue;
+              }
+              k.store.entities.set(key, entity);
+              if (!allowed) continue;
+              if (key.includes('private')) lastPrivate.set(key, entity);
+              else fieldWritten.set(`${key} ${op.field}`, (fieldWritten.get(`${key} ${op.field}`) ?? new Set()).add(value));
+            } else if (op.kind === 'set') {
               const entity: Entity = { id: key, type: 'note', data: { text: `write ${++serial} by ${op.client}` }, space: op.space };
               if (deleted.has(key)) continue;
               if (refusedLocally()) {
@@ -172,6 +192,13 @@ describe('convergence under a hostile network (fast-check)', () => {
           for (const [key, last] of lastPrivate) expect(serverState[key] ?? null).toEqual(last);
           for (const key of sharedDeleted) expect(serverState[key]).toBeUndefined();
           for (const key of refusedOnly) expect(serverState[key]).toBeUndefined();
+          // A field ends with a value someone wrote to that field: an edit of another field never takes it.
+          for (const [key, value] of Object.entries(serverState)) {
+            for (const field of FIELDS) {
+              const held = ((value as Entity).data as Record<string, unknown>)[field];
+              if (held !== undefined) expect(fieldWritten.get(`${key} ${field}`) ?? new Set(), `${key}.${field}`).toContain(held);
+            }
+          }
           for (const [key, values] of sharedWritten) {
             if (!sharedDeleted.has(key)) expect(values).toContain((serverState[key] as Entity).data && ((serverState[key] as Entity).data as { text: string }).text);
           }

@@ -33,7 +33,7 @@ function setup(pending: readonly string[] = []) {
     id: 'me',
     post: (message) => posted.push(message),
     store,
-    isPending: (id) => pending.includes(id),
+    localWrite: (id) => (pending.includes(id) ? 'whole' : undefined),
     queue,
     emit: (event) => events.push({ ...event, at: 0 } as KalphiteEvent),
     subscribe: () => () => {},

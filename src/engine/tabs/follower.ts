@@ -137,10 +137,10 @@ export class Follower implements Role {
       if (message.to !== this.#ctx.id) return;
       if (message.protocol !== TAB_PROTOCOL) return this.#incompatible(message.protocol);
       if (message.error) return this.#joining.failed(fromPlainError(message.error));
-      const { store, isPending, queue } = this.#ctx;
+      const { store, localWrite, queue } = this.#ctx;
       this.#profileId = message.profileId;
       if (message.sync) this.sync?.update(message.sync);
-      if (this.#joined) adoptSnapshot(store, message.entities, isPending, 'tab');
+      if (this.#joined) adoptSnapshot(store, message.entities, localWrite, 'tab');
       else store.load(message.entities);
       queue.setTarget(this.#toLeader);
       this.#setCount(message.tabs);
@@ -151,10 +151,10 @@ export class Follower implements Role {
       if (message.to === this.#ctx.id) this.#incompatible(message.protocol);
     },
     changes: (message) => {
-      if (this.#joined) adoptHeld(this.#ctx.store, message.changes, this.#ctx.isPending, this.#ctx.spaces.holds, 'tab');
+      if (this.#joined) adoptHeld(this.#ctx.store, message.changes, this.#ctx.localWrite, this.#ctx.spaces.holds, 'tab');
     },
     persisted: (message) => {
-      if (this.#joined) adoptHeld(this.#ctx.store, message.changes, this.#ctx.isPending, this.#ctx.spaces.holds, 'tab', message.space);
+      if (this.#joined) adoptHeld(this.#ctx.store, message.changes, this.#ctx.localWrite, this.#ctx.spaces.holds, 'tab', message.space);
     },
     'space-loaded': (message) => {
       const opening = message.to === this.#ctx.id ? this.#opening.get(message.id) : undefined;

@@ -144,7 +144,7 @@ export class Leader implements Role {
     const last = await this.#local.persist(ops, { clientId, batch });
     if (last !== null) {
       const changes = ops.map((op) => [op.id, op.entity] as const);
-      if (clientId !== this.#local.clientId) adoptHeld(this.#ctx.store, changes, this.#ctx.isPending, this.#ctx.spaces.holds, 'tab');
+      if (clientId !== this.#local.clientId) adoptHeld(this.#ctx.store, changes, this.#ctx.localWrite, this.#ctx.spaces.holds, 'tab');
       this.#ctx.post({ kind: 'persisted', from: this.#ctx.id, changes });
     }
     return last;
@@ -192,7 +192,7 @@ export class Leader implements Role {
       void this.#release(message.from, this.#held.get(message.from) ?? [], false).finally(() => this.#held.delete(message.from));
     },
     changes: (message) => {
-      adoptHeld(this.#ctx.store, message.changes, this.#ctx.isPending, this.#ctx.spaces.holds, 'tab');
+      adoptHeld(this.#ctx.store, message.changes, this.#ctx.localWrite, this.#ctx.spaces.holds, 'tab');
     },
     'open-space': (message) => {
       const ctx = this.#ctx;

@@ -1,5 +1,6 @@
 import type { EmitEvent, KalphiteEvent, TabRole } from '../events.js';
 import type { MemorySpaces, Replica } from '../replica.js';
+import type { LocalWrites } from '../store/adopt.js';
 import type { MemoryStore } from '../store/store.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { TabMessage } from './tab-messages.js';
@@ -10,8 +11,8 @@ export interface TabContext {
   readonly id: string;
   readonly post: (message: TabMessage) => void;
   readonly store: MemoryStore;
-  /** Whether this tab has a write of its own on the way for `id` (it then keeps its value). */
-  readonly isPending: (id: string) => boolean;
+  /** This tab's own writes on their way (the adopt rule puts them on top of what arrives). */
+  readonly localWrite: LocalWrites;
   /** The flusher's batches, numbered, until the leader (this tab or another) answers. */
   readonly queue: BatchQueue;
   readonly emit: EmitEvent;

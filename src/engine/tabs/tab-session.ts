@@ -11,7 +11,7 @@ import type { MessageHandlers, Role, TabContext } from './role.js';
 import type { TabLink } from './tab-link.js';
 import { parseTabMessage, TAB_PROTOCOL, type TabMessage } from './tab-messages.js';
 
-export interface TabSessionOptions extends Pick<TabContext, 'id' | 'store' | 'isPending' | 'emit' | 'subscribe' | 'spaces'> {
+export interface TabSessionOptions extends Pick<TabContext, 'id' | 'store' | 'localWrite' | 'emit' | 'subscribe' | 'spaces'> {
   readonly link: TabLink;
   /** The lock and channel name, one per dataDir. */
   readonly name: string;
@@ -50,9 +50,9 @@ export class TabSession implements Replica {
   private constructor(options: TabSessionOptions) {
     this.#o = options;
     this.#channel = options.link.channel(options.name);
-    const { id, store, isPending, emit, subscribe, spaces } = options;
+    const { id, store, localWrite, emit, subscribe, spaces } = options;
     const setTabs: TabContext['setTabs'] = (role, count) => emit({ type: 'tabs:changed', role, tabs: count });
-    this.#context = { id, store, isPending, emit, subscribe, setTabs, spaces, queue: this.#queue, post: (message) => this.#post(message) };
+    this.#context = { id, store, localWrite, emit, subscribe, setTabs, spaces, queue: this.#queue, post: (message) => this.#post(message) };
     this.#role = new Follower(this.#context, {
       syncs: options.syncs,
       env: options.env,
@@ -113,11 +113,11 @@ export class TabSession implements Replica {
   }
 
   #takeOver(): void {
-    const { store, isPending, openLocal, id, link, name, env, emit } = this.#o;
+    const { store, localWrite, openLocal, id, link, name, env, emit } = this.#o;
     openLocal(id).then(
       ({ replica, entities }) => {
         if (this.#closed) return void replica.close(async () => {});
-        if (this.#joined) adoptSnapshot(store, entities, isPending, 'tab');
+        if (this.#joined) adoptSnapshot(store, entities, localWrite, 'tab');
         else store.load(entities);
         this.#role.leave('This tab became the leader: it syncs itself now.');
         const leader = new Leader(this.#context, replica);
