@@ -1,12 +1,15 @@
 /**
  * Screenshots of stories and of the demo in Chromium, to look at the UI as a user would.
  *
- *   npx tsx scripts/screenshots.ts stories [--url http://localhost:6006] [--all | story-id-prefix …]
+ *   npx tsx scripts/screenshots.ts stories [--url http://localhost:6006] [--dark] [--width 380] [--all | story-id-prefix …]
+ *   npx tsx scripts/screenshots.ts readme [--url …]
  *   npx tsx scripts/screenshots.ts demo
  *
  * Stories: from a running Storybook (`npm start`) at --url, else from a static build made here.
  * Each is shot once its play function and checks have finished, so the picture is the end state
- * the play function reached. Default: the spaces stories. PNGs go to test-results/screenshots/.
+ * the play function reached. Default: the spaces stories. `--dark` puts the kit's dark theme on the
+ * page; `--width` sets the viewport's width (a phone: 380). PNGs go to test-results/screenshots/
+ * (`<id>[.dark][.w380].png`). `readme` makes the README's pictures of the kit in docs/images/.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,23 +25,44 @@ const root = resolve(import.meta.dirname, '..');
 const out = join(root, 'test-results', 'screenshots');
 const DEFAULT_PREFIXES = ['spaces-', 'devtools-spaces-'];
 
+interface ShotOptions {
+  readonly dark?: boolean;
+  readonly width?: number;
+  /** Where the PNG goes (default: test-results/screenshots/<id>…png). */
+  readonly file?: string;
+  /** Shoot only this element (a CSS selector), not the whole page. */
+  readonly selector?: string;
+}
+
+/** The README's pictures of the kit: story, file in docs/images, and what to frame. */
+const README_SHOTS: readonly { readonly id: string; readonly file: string; readonly options?: ShotOptions }[] = [
+  { id: 'components-code-review--populated', file: 'kit-code-review.png', options: { width: 1200 } },
+  { id: 'components-code-review--split', file: 'kit-code-review-split-dark.png', options: { width: 1200, dark: true } },
+  { id: 'components-dashboard--populated', file: 'kit-dashboard.png', options: { width: 1000 } },
+];
+
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
   mkdirSync(out, { recursive: true });
   const browser = await launchChromium();
   try {
     if (mode === 'stories') await stories(browser, rest);
+    else if (mode === 'readme') await stories(browser, rest, true);
     else if (mode === 'demo') await demo(browser);
-    else throw new Error('Usage: screenshots.ts stories [--url URL] [--all | id-prefix …] | demo');
+    else throw new Error('Usage: screenshots.ts stories [--url URL] [--dark] [--width N] [--all | id-prefix …] | readme [--url URL] | demo');
   } finally {
     await browser.close();
   }
 }
 
-async function stories(browser: Browser, args: string[]): Promise<void> {
+async function stories(browser: Browser, args: string[], readme = false): Promise<void> {
   const urlAt = args.indexOf('--url');
   const given = urlAt >= 0 ? args[urlAt + 1] : undefined;
-  const prefixes = args.filter((a, i) => !a.startsWith('--') && i !== urlAt + 1);
+  const widthAt = args.indexOf('--width');
+  const width = widthAt >= 0 ? Number(args[widthAt + 1]) : undefined;
+  const dark = args.includes('--dark');
+  const values = new Set([urlAt, widthAt].filter((at) => at >= 0).map((at) => at + 1));
+  const prefixes = args.filter((a, i) => !a.startsWith('--') && !values.has(i));
   const all = args.includes('--all');
   let site: { url: string; close: () => Promise<void> } | null = null;
   let built: string | null = null;
@@ -50,19 +74,23 @@ async function stories(browser: Browser, args: string[]): Promise<void> {
   }
   const base = given ?? site!.url;
   try {
+    if (readme) {
+      for (const shot of README_SHOTS) await shootStory(browser, base, shot.id, { ...shot.options, file: join(root, 'docs', 'images', shot.file) });
+      return;
+    }
     const index = (await (await fetch(`${base}/index.json`)).json()) as { entries: Record<string, { id: string; type: string }> };
     const ids = Object.values(index.entries)
       .filter((e) => e.type === 'story' && (all || (prefixes.length > 0 ? prefixes : DEFAULT_PREFIXES).some((p) => e.id.startsWith(p))))
       .map((e) => e.id);
-    for (const id of ids) await shootStory(browser, base, id);
+    for (const id of ids) await shootStory(browser, base, id, { dark, ...(width !== undefined && { width }) });
   } finally {
     await site?.close();
     if (built) rmSync(built, { recursive: true, force: true });
   }
 }
 
-async function shootStory(browser: Browser, base: string, id: string): Promise<void> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+async function shootStory(browser: Browser, base: string, id: string, { dark = false, width = 1280, file: into, selector }: ShotOptions = {}): Promise<void> {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -74,8 +102,16 @@ async function shootStory(browser: Browser, base: string, id: string): Promise<v
       return ['finished', 'errored', 'aborted'].includes(render?.phase ?? '') && render?.phase;
     }, undefined, { timeout: 120_000, polling: 250 })
     .then((handle) => handle.jsonValue());
-  const file = join(out, `${id}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  if (dark) {
+    // The kit's dark theme from the outside, as a host app sets it.
+    await page.evaluate(() => {
+      document.documentElement.setAttribute('data-kalphite-theme', 'dark');
+      document.body.style.background = '#0d1117';
+    });
+  }
+  const file = into ?? join(out, `${id}${dark ? '.dark' : ''}${width !== 1280 ? `.w${width}` : ''}.png`);
+  if (selector) await page.locator(selector).first().screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
   console.log(`${phase === 'finished' ? 'ok ' : `${String(phase)}:`} ${file}${errors.length ? `  (page errors: ${errors.join('; ')})` : ''}`);
   await context.close();
 }

@@ -214,7 +214,7 @@ describe('ReviewList', () => {
 
 describe('Dashboard', () => {
   it('counts comments, reviews, pending reviews and recent activity, and lists the feed', async () => {
-    const { k } = await setup(<Dashboard now={NOW} />);
+    const { k } = await setup(<Dashboard now={NOW} locale="en-US" />);
     await act(async () => {
       k.store.batch(() => {
         k.store.entities.set('c1', { id: 'c1', type: 'comment', data: { message: 'hi', lineNumber: 3, filePath: '/a.ts', authorId: 'ada' }, updatedAt: NOW - 60_000 });
@@ -226,7 +226,14 @@ describe('Dashboard', () => {
     const value = (title: string) => screen.getByText(title).nextElementSibling?.textContent;
     expect([value('Comments'), value('Reviews'), value('Pending reviews'), value('Recent activity')]).toEqual(['2', '2', '1', '3']);
     expect(screen.getByText('Review “Store” is pending')).toBeTruthy();
-    expect(screen.getByRole('img', { name: /Activity over the last 60 minutes: 3 changes/ })).toBeTruthy();
+    // The last 24 hours by hour: the last bar is the hour now is in; both comments are in the one before.
+    const bars = within(screen.getByRole('group', { name: /^Comments per author, last 24 hours/ })).getAllByRole('img');
+    expect(bars).toHaveLength(24);
+    expect(bars.at(-1)?.getAttribute('aria-label')).toMatch(/: 0 comments$/);
+    expect(bars.at(-2)?.getAttribute('aria-label')).toMatch(/: 2 comments \(ada 1, bob 1\)$/);
+    expect(screen.getByText('· 2 comments')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Last hour' }));
+    expect(within(screen.getByRole('group', { name: /^Comments per author, last hour/ })).getAllByRole('img')).toHaveLength(12);
   });
 });
 

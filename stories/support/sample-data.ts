@@ -81,3 +81,33 @@ export function seedDiscussion(store: KalphiteStore): void {
     comment('comment-4', 8, { message: 'This returned `undefined`; callers now get `null`:\n\n- `getById`\n- `getByType`', lineNumber: 7, authorId: 'grace', side: 'old' });
   });
 }
+
+/** A month of review activity by five people, denser lately: comments, replies and verdicts (deterministic). */
+export function seedActivity(store: KalphiteStore): void {
+  const authors = ['ada', 'grace', 'linus', 'margaret', 'barbara'];
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+  store.batch(() => {
+    seedReview(store);
+    for (let i = 0; i < 240; i++) {
+      // Skewed towards now: half of it in the last day.
+      const ago = Math.floor(random() ** 3 * 30 * 86_400_000);
+      const id = `activity-${i}`;
+      const authorId = authors[Math.floor(random() ** 1.5 * authors.length)]!;
+      store.entities.set(id, { id, type: 'comment', data: { message: `Note ${i}`, lineNumber: (i % 18) + 1, filePath: FILE_PATH, authorId, resolved: i % 3 === 0 }, updatedAt: STORY_NOW - ago });
+    }
+    for (let i = 0; i < 24; i++) {
+      const id = `verdict-${i}`;
+      const ago = Math.floor(random() ** 2 * 30 * 86_400_000);
+      store.entities.set(id, {
+        id,
+        type: 'verdict',
+        data: { reviewId: i % 2 ? 'review-1' : 'review-2', verdict: random() < 0.65 ? 'approved' : 'changes_requested', summary: '', authorId: authors[i % authors.length]! },
+        updatedAt: STORY_NOW - ago,
+      });
+    }
+  });
+}

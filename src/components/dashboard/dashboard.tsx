@@ -1,10 +1,13 @@
-import { useId, useMemo } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { Entity } from '../../engine/index.js';
-import { useKalphite } from '../../react/index.js';
-import { isComment, isReview, STATUS_LABEL } from '../code-review/index.js';
+import { useEntities } from '../../react/index.js';
+import { BarChart, type ChartBucket, type ChartSeries } from '../chart/index.js';
+import { isComment, isReview, isVerdict, STATUS_LABEL, type CommentEntity, type ReviewEntity, type VerdictEntity } from '../code-review/index.js';
 import { KalphiteStyles } from '../theme/styles.js';
 import { relativeTime } from '../time.js';
 import { useNow } from '../use-now.js';
+import { OTHER, stackEvents, type StackedSeries } from './series.js';
+import { bucketEdges, TIME_RANGES, timeRange, type TimeRange, type TimeRangeId } from './time-range.js';
 
 export interface DashboardProps {
   /** What counts as recent activity (default 5 minutes). */
@@ -13,47 +16,84 @@ export interface DashboardProps {
   readonly feedSize?: number;
   /** A fixed clock for stories and tests; live otherwise. */
   readonly now?: number;
+  /** The time range shown first (default the last 24 hours); a switch changes it. */
+  readonly range?: TimeRangeId;
+  /** Formats numbers and times (default: the browser's locale). */
+  readonly locale?: string;
+  /** Only this space's entities (default: every space in memory). */
+  readonly space?: string;
 }
 
-/** Stat cards, an activity chart and a feed over the store's comments and reviews. */
-export function Dashboard({ recentMs = 5 * 60_000, feedSize = 8, now: fixedNow }: DashboardProps) {
+const SERIES_COLORS = Array.from({ length: 8 }, (_, i) => `var(--kalphite-series-${i + 1})`);
+
+/**
+ * Stat cards, comments per author and review verdicts over a time range (a switch: hour, day,
+ * week, month), and a feed, over the store's comments, reviews and verdicts. Numbers and times are
+ * formatted for `locale`.
+ */
+export function Dashboard({ recentMs = 5 * 60_000, feedSize = 8, now: fixedNow, range: initialRange = 'day', locale, space }: DashboardProps) {
   const now = useNow(fixedNow);
   const feedHeadingId = useId();
-  const all = useKalphite((store) => store.getAll());
+  const [rangeId, setRangeId] = useState<TimeRangeId>(initialRange);
+  const range = timeRange(rangeId);
+  const comments = useOfSpace(useEntities('comment'), space, isComment);
+  const reviews = useOfSpace(useEntities('review'), space, isReview);
+  const verdicts = useOfSpace(useEntities('verdict'), space, isVerdict);
+  const numbers = useMemo(() => new Intl.NumberFormat(locale), [locale]);
+  const live = useMemo(() => comments.filter((c) => !c.data.deleted), [comments]);
+
   const stats = useMemo(() => {
-    let comments = 0;
-    let reviews = 0;
-    let pending = 0;
-    let recent = 0;
-    for (const entity of all) {
-      if (isComment(entity)) comments++;
-      else if (isReview(entity)) {
-        reviews++;
-        if (entity.data.status === 'pending') pending++;
-      }
-      if (entity.updatedAt !== undefined && now - entity.updatedAt < recentMs) recent++;
-    }
-    return { comments, reviews, pending, recent };
-  }, [all, now, recentMs]);
+    const recent = [...live, ...reviews, ...verdicts].filter((e) => e.updatedAt !== undefined && now - e.updatedAt < recentMs).length;
+    return {
+      comments: live.length,
+      openThreads: live.filter((c) => c.data.parentId === undefined && !c.data.resolved).length,
+      reviews: reviews.length,
+      pending: reviews.filter((r) => r.data.status === 'pending').length,
+      recent,
+    };
+  }, [live, reviews, verdicts, now, recentMs]);
+
+  const edges = useMemo(() => bucketEdges(range, now), [range, now]);
+  const labels = useMemo(() => bucketLabels(range, edges, locale), [range, edges, locale]);
+  const perAuthor = useMemo(() => stackEvents(timed(live, (c) => c.data.authorId), edges), [live, edges]);
+  const perVerdict = useMemo(() => stackEvents(timed(verdicts, (v) => v.data.verdict), edges, { keys: ['approved', 'changes_requested'] }), [verdicts, edges]);
+  const authorSeries: ChartSeries[] = perAuthor.keys.map((key, i) => ({ key, label: key === OTHER ? 'Others' : key, color: SERIES_COLORS[i % SERIES_COLORS.length]! }));
+  const verdictSeries: ChartSeries[] = [
+    { key: 'approved', label: STATUS_LABEL.approved, color: 'var(--kalphite-success)' },
+    { key: 'changes_requested', label: STATUS_LABEL.changes_requested, color: 'var(--kalphite-danger)' },
+  ];
+
   const feed = useMemo(
     () =>
-      all
-        .filter((e) => e.updatedAt !== undefined && (isComment(e) || isReview(e)))
+      [...live, ...reviews, ...verdicts]
+        .filter((e) => e.updatedAt !== undefined)
         .sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0))
         .slice(0, feedSize),
-    [all, feedSize],
+    [live, reviews, verdicts, feedSize],
   );
+  const reviewTitle = useMemo(() => new Map(reviews.map((r) => [r.id, r.data.title])), [reviews]);
 
   return (
     <section className="kalphite kalphite-dashboard" aria-label="Review dashboard">
       <KalphiteStyles />
       <dl className="kalphite-stats">
-        <StatCard title="Comments" value={stats.comments} />
-        <StatCard title="Reviews" value={stats.reviews} />
-        <StatCard title="Pending reviews" value={stats.pending} />
-        <StatCard title="Recent activity" value={stats.recent} />
+        <StatCard title="Comments" value={stats.comments} locale={locale} />
+        <StatCard title="Open threads" value={stats.openThreads} locale={locale} />
+        <StatCard title="Reviews" value={stats.reviews} locale={locale} />
+        <StatCard title="Pending reviews" value={stats.pending} locale={locale} />
+        <StatCard title="Recent activity" value={stats.recent} locale={locale} />
       </dl>
-      <ActivityChart entities={all} now={now} />
+      <div className="kalphite-toggle kalphite-range" role="group" aria-label="Time range">
+        {TIME_RANGES.map((option) => (
+          <button key={option.id} type="button" className="kalphite-button kalphite-button-small" aria-pressed={option.id === rangeId} onClick={() => setRangeId(option.id)}>
+            {option.label}
+          </button>
+        ))}
+      </div>
+      <div className="kalphite-charts">
+        <BarChart title={`Comments per author, ${range.label.toLowerCase()}`} unit={{ one: 'comment', other: 'comments' }} series={authorSeries} buckets={chartBuckets(perAuthor, labels)} {...(locale !== undefined && { locale })} />
+        <BarChart title={`Review verdicts, ${range.label.toLowerCase()}`} unit={{ one: 'verdict', other: 'verdicts' }} series={verdictSeries} buckets={chartBuckets(perVerdict, labels)} {...(locale !== undefined && { locale })} />
+      </div>
       <section aria-labelledby={feedHeadingId}>
         <h2 id={feedHeadingId} className="kalphite-heading">
           Activity
@@ -64,8 +104,8 @@ export function Dashboard({ recentMs = 5 * 60_000, feedSize = 8, now: fixedNow }
           <ul className="kalphite-feed">
             {feed.map((entity) => (
               <li key={entity.id}>
-                <span>{describe(entity)}</span>
-                <span className="kalphite-muted">{relativeTime(entity.updatedAt ?? now, now)}</span>
+                <span>{describe(entity, reviewTitle, numbers)}</span>
+                <span className="kalphite-muted kalphite-feed-time">{relativeTime(entity.updatedAt ?? now, now)}</span>
               </li>
             ))}
           </ul>
@@ -75,18 +115,54 @@ export function Dashboard({ recentMs = 5 * 60_000, feedSize = 8, now: fixedNow }
   );
 }
 
-export function StatCard({ title, value }: { readonly title: string; readonly value: number }) {
+export function StatCard({ title, value, locale }: { readonly title: string; readonly value: number; readonly locale?: string }) {
   return (
     <div className="kalphite-stat">
       <dt>{title}</dt>
-      <dd>{value.toLocaleString()}</dd>
+      <dd>{value.toLocaleString(locale)}</dd>
     </div>
   );
 }
 
-function describe(entity: Entity): string {
-  if (isComment(entity)) return `${entity.data.authorId} commented on line ${entity.data.lineNumber} of ${entity.data.filePath}: “${entity.data.message}”`;
-  if (isReview(entity)) return `Review “${entity.data.title}” is ${STATUS_LABEL[entity.data.status].toLowerCase()}`;
+/** The entities of one space (or all), filtered again only when their type changes. */
+function useOfSpace<T extends Entity>(all: readonly Entity[], space: string | undefined, guard: (entity: Entity) => entity is T): readonly T[] {
+  return useMemo(() => all.filter((e): e is T => (space === undefined || e.space === space) && guard(e)), [all, space, guard]);
+}
+
+function timed<T extends Entity>(entities: readonly T[], key: (entity: T) => string): { at: number; key: string }[] {
+  return entities.flatMap((e) => (e.updatedAt === undefined ? [] : [{ at: e.updatedAt, key: key(e) }]));
+}
+
+function chartBuckets(stacked: StackedSeries, labels: readonly { label: string; title: string }[]): ChartBucket[] {
+  return stacked.buckets.map((bucket, i) => ({ ...labels[i]!, counts: bucket.counts, total: bucket.total }));
+}
+
+/** Axis labels and full names for each bucket, in the reader's locale. */
+function bucketLabels(range: TimeRange, edges: readonly number[], locale: string | undefined): { label: string; title: string }[] {
+  const daily = range.bucket === 'day';
+  const short = new Intl.DateTimeFormat(locale, daily ? (range.buckets > 7 ? { month: 'short', day: 'numeric' } : { weekday: 'short', day: 'numeric' }) : { hour: '2-digit', minute: '2-digit' });
+  const long = new Intl.DateTimeFormat(locale, daily ? { weekday: 'long', month: 'long', day: 'numeric' } : { hour: '2-digit', minute: '2-digit' });
+  return edges.slice(0, -1).map((start, i) => ({
+    label: short.format(start),
+    title: daily ? long.format(start) : long.formatRange(start, edges[i + 1]!),
+  }));
+}
+
+function describe(entity: Entity, reviewTitle: ReadonlyMap<string, string>, numbers: Intl.NumberFormat): string {
+  if (isComment(entity)) {
+    const c: CommentEntity = entity;
+    const verb = c.data.parentId === undefined ? 'commented on' : 'replied on';
+    return `${c.data.authorId} ${verb} line ${numbers.format(c.data.lineNumber)} of ${c.data.filePath}: “${c.data.message}”`;
+  }
+  if (isVerdict(entity)) {
+    const v: VerdictEntity = entity;
+    const title = reviewTitle.get(v.data.reviewId) ?? 'a review';
+    return `${v.data.authorId} ${v.data.verdict === 'approved' ? 'approved' : 'requested changes on'} “${title}”`;
+  }
+  if (isReview(entity)) {
+    const r: ReviewEntity = entity;
+    return `Review “${r.data.title}” is ${STATUS_LABEL[r.data.status].toLowerCase()}`;
+  }
   return entity.id;
 }
 
@@ -97,41 +173,22 @@ export interface ActivityChartProps {
   readonly buckets?: number;
   /** Width of one bar's time window (default 5 minutes). */
   readonly bucketMs?: number;
+  readonly locale?: string;
 }
 
-/** An SVG bar chart of writes per time window, described in text for screen readers. */
-export function ActivityChart({ entities, now, buckets = 12, bucketMs = 5 * 60_000 }: ActivityChartProps) {
-  const counts = useMemo(() => {
-    const result = new Array<number>(buckets).fill(0);
-    for (const entity of entities) {
-      if (entity.updatedAt === undefined) continue;
-      const age = Math.floor((now - entity.updatedAt) / bucketMs);
-      if (age >= 0 && age < buckets) result[buckets - 1 - age]! += 1;
-    }
-    return result;
-  }, [entities, now, buckets, bucketMs]);
-  const max = Math.max(1, ...counts);
-  const width = 360;
-  const height = 120;
-  const bar = width / buckets;
-  const total = counts.reduce((a, b) => a + b, 0);
-  const minutes = Math.round((buckets * bucketMs) / 60_000);
+/** Writes per time window, for any entities: one series. */
+export function ActivityChart({ entities, now, buckets = 12, bucketMs = 5 * 60_000, locale }: ActivityChartProps) {
+  const range: TimeRange = useMemo(() => ({ id: 'hour', label: `Last ${Math.round((buckets * bucketMs) / 60_000)} minutes`, buckets, bucket: { ms: bucketMs } }), [buckets, bucketMs]);
+  const edges = useMemo(() => bucketEdges(range, now), [range, now]);
+  const stacked = useMemo(() => stackEvents(timed(entities, () => 'changes'), edges, { keys: ['changes'] }), [entities, edges]);
+  const labels = useMemo(() => bucketLabels(range, edges, locale), [range, edges, locale]);
   return (
-    <figure style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${width} ${height + 16}`} width="100%" role="img" aria-label={`Activity over the last ${minutes} minutes: ${total} changes, at most ${max} in ${Math.round(bucketMs / 60_000)} minutes.`}>
-        <line className="kalphite-chart-axis" x1={0} y1={height} x2={width} y2={height} />
-        {counts.map((count, i) => {
-          const h = (count / max) * (height - 8);
-          return <rect key={i} className="kalphite-chart-bar" x={i * bar + 2} y={height - h} width={bar - 4} height={h} rx={2} />;
-        })}
-        <text className="kalphite-chart-label" x={0} y={height + 12}>
-          {minutes} min ago
-        </text>
-        <text className="kalphite-chart-label" x={width} y={height + 12} textAnchor="end">
-          now
-        </text>
-      </svg>
-      <figcaption className="kalphite-muted">Changes per {Math.round(bucketMs / 60_000)} minutes</figcaption>
-    </figure>
+    <BarChart
+      title={`Activity over the last ${Math.round((buckets * bucketMs) / 60_000)} minutes`}
+      unit={{ one: 'change', other: 'changes' }}
+      series={[{ key: 'changes', label: 'Changes', color: SERIES_COLORS[0]! }]}
+      buckets={chartBuckets(stacked, labels)}
+      {...(locale !== undefined && { locale })}
+    />
   );
 }

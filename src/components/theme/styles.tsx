@@ -167,9 +167,30 @@ const CSS = `
 .kalphite-stat dd { margin: 0; font-size: 24px; font-weight: 600; }
 .kalphite-feed { list-style: none; margin: 0; padding: 0; display: grid; gap: 4px; }
 .kalphite-feed li { display: flex; gap: var(--kalphite-space); justify-content: space-between; border-bottom: 1px solid var(--kalphite-border); padding: 4px 0; }
-.kalphite-chart-bar { fill: var(--kalphite-accent); }
-.kalphite-chart-axis { stroke: var(--kalphite-border); }
-.kalphite-chart-label { fill: var(--kalphite-muted); font-size: 10px; }
+.kalphite-feed-time { white-space: nowrap; }
+.kalphite-feed li > span:first-child { min-width: 0; overflow-wrap: anywhere; }
+.kalphite-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 320px), 1fr)); gap: calc(var(--kalphite-space) * 2); }
+.kalphite-chart { margin: 0; display: grid; gap: 4px; min-width: 0; }
+.kalphite-chart-title { font-weight: 600; }
+.kalphite-chart-frame { position: relative; min-width: 0; }
+.kalphite-chart-frame svg { display: block; overflow: visible; }
+.kalphite-chart-axis { stroke: var(--kalphite-muted); }
+.kalphite-chart-grid { stroke: var(--kalphite-border); stroke-dasharray: 2 3; }
+.kalphite-chart-label { fill: var(--kalphite-muted); font-size: 11px; font-family: system-ui, sans-serif; }
+.kalphite-chart-hit { fill: transparent; }
+.kalphite-chart-bucket { outline: none; }
+.kalphite-chart-bucket-active .kalphite-chart-hit { fill: var(--kalphite-surface); }
+.kalphite-chart-bucket:focus-visible .kalphite-chart-hit { stroke: var(--kalphite-accent); stroke-width: 2; }
+.kalphite-chart-tooltip {
+  position: absolute; z-index: 1; transform: translateY(-100%); pointer-events: none; display: grid; gap: 2px; min-width: 140px; max-width: 200px;
+  padding: 4px var(--kalphite-space); font-size: 12px; background: var(--kalphite-bg); color: var(--kalphite-fg);
+  border: 1px solid var(--kalphite-border); border-radius: var(--kalphite-radius); box-shadow: 0 4px 12px rgb(0 0 0 / 0.15);
+}
+.kalphite-chart-tooltip-row { display: flex; gap: 4px; align-items: center; }
+.kalphite-legend { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px var(--kalphite-space); font-size: 12px; }
+.kalphite-legend li { display: inline-flex; gap: 4px; align-items: center; }
+.kalphite-legend-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; flex: none; }
+.kalphite-range { flex-wrap: wrap; }
 
 .kalphite-badge { display: inline-flex; gap: var(--kalphite-space); align-items: center; font-size: 12px; padding: 2px var(--kalphite-space); border: 1px solid var(--kalphite-border); border-radius: 999px; }
 .kalphite-dot { width: 8px; height: 8px; border-radius: 50%; background: var(--kalphite-success); }
