@@ -17,7 +17,9 @@ export type KalphiteErrorCode =
   | 'space-not-open'
   | 'space-immutable'
   | 'read-only-space'
-  | 'forbidden';
+  | 'forbidden'
+  | 'invalid-query'
+  | 'schema-invalid';
 
 export class KalphiteError extends Error {
   override readonly name = 'KalphiteError';

@@ -5,6 +5,24 @@ export type { KalphiteSpaces, SpaceInfo } from './spaces.js';
 export { DEFAULT_SPACE } from '../protocol/space.js';
 export type { KalphiteStore, EntityMap, EntityChange, StoreCommit, StoreListener, ChangeOrigin, BatchOptions } from './store/store.js';
 export type { Entity, JsonValue, JsonPrimitive } from './store/entity.js';
+export type { LiveQuery, LiveCount } from './store/query.js';
+export type { QueryOptions, CountOptions, OrderOf, WhereOf, DataPath, PathValue } from './store/query-options.js';
+export type { IndexDeclarations } from './store/query-registry.js';
+export type {
+  StandardSchemaV1,
+  StandardSchemaProps,
+  StandardResult,
+  StandardIssue,
+  EntitySchema,
+  NoSchema,
+  SchemaInput,
+  SchemaOutput,
+  TypedEntity,
+  TypeName,
+  EntityOf,
+  EntityInputOf,
+  AnyEntityOf,
+} from './store/schema-types.js';
 export { KalphiteError, isKalphiteError } from './errors.js';
 export type { KalphiteErrorCode } from './errors.js';
 export type { KalphiteEvent, KalphiteEventType, OverwrittenWrite } from './events.js';

@@ -1,7 +1,8 @@
 import { use, useContext, useMemo, useSyncExternalStore } from 'react';
-import type { Entity, Kalphite, KalphiteStore } from '../engine/index.js';
+import type { AnyEntityOf, EntityOf, Kalphite, TypeName } from '../engine/index.js';
 import { KalphiteContext } from './context.js';
 import { globalKalphite } from './global.js';
+import type { RegisteredSchema, RegisteredStore, RegisteredStrict } from './register.js';
 
 /**
  * The engine from the nearest `<KalphiteProvider>`, else the global one from `initializeStore()`
@@ -20,15 +21,15 @@ export function useKalphiteInstance(): Kalphite {
  * The seed's single hook: the store, re-rendering on every change. The snapshot is the store's
  * version, which changes with every commit (returning the store itself would never re-render).
  */
-export function useKalphiteStore(): KalphiteStore {
+export function useKalphiteStore(): RegisteredStore {
   const { store } = useKalphiteInstance();
   useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
-  return store;
+  return store as unknown as RegisteredStore;
 }
 
 /** Re-renders only when the selected value changes (by `isEqual`, default `Object.is`). */
-export function useKalphite<T>(selector: (store: KalphiteStore) => T, isEqual: (a: T, b: T) => boolean = Object.is): T {
-  const { store } = useKalphiteInstance();
+export function useKalphite<T>(selector: (store: RegisteredStore) => T, isEqual: (a: T, b: T) => boolean = Object.is): T {
+  const store = useKalphiteInstance().store as unknown as RegisteredStore;
   const getSelection = useMemo(() => {
     let last: { version: number; value: T } | null = null;
     return (): T => {
@@ -44,11 +45,11 @@ export function useKalphite<T>(selector: (store: KalphiteStore) => T, isEqual: (
 }
 
 /** One entity by id, or null; re-renders only when that entity changes. */
-export function useEntity(id: string): Entity | null {
-  return useKalphite(useMemo(() => (store: KalphiteStore) => store.getById(id), [id]));
+export function useEntity(id: string): AnyEntityOf<RegisteredSchema, RegisteredStrict> | null {
+  return useKalphite(useMemo(() => (store: RegisteredStore) => store.getById(id), [id]));
 }
 
-/** Every entity of a type; re-renders only when an entity of that type changes. */
-export function useEntities(type: string): readonly Entity[] {
-  return useKalphite(useMemo(() => (store: KalphiteStore) => store.getByType(type), [type]));
+/** Every entity of a type (in `space`, when given); re-renders only when one of them changes. */
+export function useEntities<T extends TypeName<RegisteredSchema, RegisteredStrict>>(type: T, space?: string): readonly EntityOf<RegisteredSchema, T>[] {
+  return useKalphite(useMemo(() => (store: RegisteredStore) => store.getByType(type, space), [type, space]));
 }

@@ -7,3 +7,5 @@ export { useSpace } from './use-space.js';
 export type { SpaceState, UseSpaceOptions } from './use-space.js';
 export { useHistory } from './use-history.js';
 export type { HistoryState } from './use-history.js';
+export { useQuery, useCount } from './use-query.js';
+export type { Register, RegisteredSchema, RegisteredStrict, RegisteredStore } from './register.js';

@@ -3,6 +3,10 @@ import { DEFAULT_SPACE } from '../../protocol/space.js';
 import { assertEntity, type Entity } from './entity.js';
 import { KalphiteError } from '../errors.js';
 import { EventBus } from '../event-bus.js';
+import type { LiveCount, LiveQuery } from './query.js';
+import type { CountOptions, QueryOptions } from './query-options.js';
+import { QueryRegistry, type IndexDeclarations } from './query-registry.js';
+import type { AnyEntityOf, EntityInputOf, EntityOf, EntitySchema, NoSchema, TypeName } from './schema-types.js';
 import { TypeBucket, type Bucketed } from './type-bucket.js';
 
 /** One entity's change within a commit: `before`/`after` are `undefined` where it did not exist. */
@@ -42,24 +46,38 @@ export interface BatchOptions {
   readonly tag?: string;
 }
 
-/** The seed's `store.entities`: a real Map whose writes the engine sees. */
-export interface EntityMap extends ReadonlyMap<string, Entity> {
-  set(id: string, entity: Entity): this;
+/**
+ * The seed's `store.entities`: a real Map whose writes the engine sees. With a schema, `set` takes
+ * the type's input and stores the validator's output.
+ */
+export interface EntityMap<S extends EntitySchema = NoSchema, Strict extends boolean = false> extends ReadonlyMap<string, AnyEntityOf<S, Strict>> {
+  set<T extends TypeName<S, Strict>>(id: string, entity: EntityInputOf<S, T> & { readonly type: T }): this;
   delete(id: string): boolean;
   clear(): void;
 }
 
-/** Layer 1, the public face: synchronous reads and writes over memory. */
-export interface KalphiteStore {
-  readonly entities: EntityMap;
+/**
+ * Layer 1, the public face: synchronous reads and writes over memory. Typed by the engine's
+ * schema (`createKalphite({ schema })`); without one every type is a string and data any JSON.
+ */
+export interface KalphiteStore<S extends EntitySchema = NoSchema, Strict extends boolean = false> {
+  readonly entities: EntityMap<S, Strict>;
   /** Increments with every committed change: the snapshot for `useSyncExternalStore`. */
   readonly version: number;
   getSnapshot(): number;
-  getById(id: string): Entity | null;
-  /** The same array until an entity of `type` changes. */
-  getByType(type: string): readonly Entity[];
+  getById(id: string): AnyEntityOf<S, Strict> | null;
+  /** The same array until an entity of `type` (in `space`, when given) changes. */
+  getByType<T extends TypeName<S, Strict>>(type: T, space?: string): readonly EntityOf<S, T>[];
   /** The same array until any entity changes. */
-  getAll(): readonly Entity[];
+  getAll(): readonly AnyEntityOf<S, Strict>[];
+  /**
+   * A live query: the entities of `type` matching `where` (field equality inside data, from a
+   * secondary index), `filter` and `space`, sorted by `orderBy` then id, the first `limit` of them.
+   * Kept up to date per write; `dispose()` it when done.
+   */
+  query<T extends TypeName<S, Strict>>(type: T, options?: QueryOptions<EntityOf<S, T>>): LiveQuery<EntityOf<S, T>>;
+  /** A live count of the entities matching the same filters. */
+  count<T extends TypeName<S, Strict>>(type: T, options?: CountOptions<EntityOf<S, T>>): LiveCount;
   /** Subscribers are called once per batch, or once per tick for writes outside a batch. */
   subscribe(listener: StoreListener): () => void;
   /** Applies every write in `fn` with one notification; if `fn` throws, none of its writes stay. */
@@ -67,6 +85,13 @@ export interface KalphiteStore {
 }
 
 const EMPTY: readonly Entity[] = Object.freeze([]);
+
+export interface MemoryStoreOptions {
+  readonly maxEntityBytes?: number;
+  readonly spaces?: SpaceRules;
+  /** Secondary indexes built as entities load (queries create the ones they need on first use). */
+  readonly indexes?: IndexDeclarations;
+}
 
 /**
  * One id's place in memory. Every write finds it with one Map lookup and updates it in place: the
@@ -107,6 +132,8 @@ export class MemoryStore implements KalphiteStore {
   #dirtyAtBatchStart = 0;
   #guard: (() => void) | null = null;
   readonly #bus = new EventBus<StoreCommit>();
+  /** Live queries, counts and secondary indexes: null until the first asks, so writes pay nothing before. */
+  #queries: QueryRegistry | null = null;
 
   readonly entities: EntityMap;
 
@@ -114,9 +141,10 @@ export class MemoryStore implements KalphiteStore {
   readonly #maxEntityBytes: number;
   readonly #spaces: SpaceRules;
 
-  constructor(options: { readonly maxEntityBytes?: number; readonly spaces?: SpaceRules } = {}) {
+  constructor(options: MemoryStoreOptions = {}) {
     this.#maxEntityBytes = options.maxEntityBytes ?? Number.POSITIVE_INFINITY;
     this.#spaces = options.spaces ?? ANY_SPACE;
+    if (options.indexes !== undefined) this.#queries = new QueryRegistry(this.#bucketOf, options.indexes);
     const slots = this.#slots;
     this.getById = (id) => slots.get(id)?.entity ?? null;
     this.entities = new EntityMapView(this, slots);
@@ -136,7 +164,18 @@ export class MemoryStore implements KalphiteStore {
   /** The hottest read: a closure over the slot map, without a private-field check per call. */
   readonly getById: (id: string) => Entity | null;
 
-  getByType = (type: string): readonly Entity[] => this.#byType.get(type)?.entities() ?? EMPTY;
+  getByType = (type: string, space?: string): readonly Entity[] =>
+    (space === undefined ? this.#byType.get(type)?.entities() : this.#registry().inSpace(type, space)) ?? EMPTY;
+
+  query = <E extends Entity = Entity>(type: string, options?: QueryOptions<E>): LiveQuery<E> => this.#registry().query(type, options);
+
+  count = <E extends Entity = Entity>(type: string, options?: CountOptions<E>): LiveCount => this.#registry().count(type, options as CountOptions | undefined);
+
+  #registry(): QueryRegistry {
+    return (this.#queries ??= new QueryRegistry(this.#bucketOf));
+  }
+
+  readonly #bucketOf = (type: string): TypeBucket | undefined => this.#byType.get(type);
 
   getAll = (): readonly Entity[] => (this.#allArray ??= Array.from(this.entities.values()));
 
@@ -213,6 +252,7 @@ export class MemoryStore implements KalphiteStore {
   load(entities: Iterable<Entity>): void {
     for (const entity of entities) this.#place(this.#slotFor(entity.id), entity);
     this.#version++;
+    this.#queries?.deliver();
   }
 
   /**
@@ -252,6 +292,7 @@ export class MemoryStore implements KalphiteStore {
       slot.before = undefined;
       if (after === undefined) this.#slots.delete(slot.id);
     }
+    this.#queries?.deliver();
     if (changes.length === 0) return;
     this.#bus.emit({ origin: this.#origin, tag: this.#tag, version: this.#version, changes });
     if (this.#origin === 'local') this.#localCommitHandler?.(changes);
@@ -300,6 +341,7 @@ export class MemoryStore implements KalphiteStore {
       if (next !== undefined) this.#bucket(next.type).add(slot);
     }
     this.#allArray = null;
+    if (this.#queries !== null) this.#queries.placed(slot, prev, next);
   }
 
   #bucket(type: string): TypeBucket {

@@ -58,6 +58,11 @@ export class TypeBucket {
     return (this.#array = array);
   }
 
+  /** Calls `fn` with each slot, in insertion order (building an index over the type). */
+  forEachSlot(fn: (slot: Bucketed) => void): void {
+    for (const slot of this.#slots) if (slot !== null) fn(slot);
+  }
+
   #compact(): void {
     const slots = this.#slots;
     let kept = 0;

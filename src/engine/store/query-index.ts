@@ -1,0 +1,119 @@
+import type { Entity } from './entity.js';
+import { fieldPath } from './query-plan.js';
+import { readField, type FieldPath } from './query-values.js';
+import type { Bucketed } from './type-bucket.js';
+
+/**
+ * Hears the writes of the entities one route leads to: `before` undefined when one enters the
+ * route, `after` undefined when one leaves it, both when one changes within it.
+ */
+export interface RouteWatcher {
+  changed(before: Entity | undefined, after: Entity | undefined): void;
+}
+
+/** The entities of one type holding one combination of values in an index's fields. */
+export interface IndexEntry {
+  /** In the order they entered (a Set keeps it), so `getByType(type, space)` keeps insertion order. */
+  readonly slots: Set<Bucketed>;
+  /** The live queries and counts whose equalities on these fields are these values. */
+  readonly watchers: Set<RouteWatcher>;
+  /** The entities as an array, until one of them changes. */
+  array: readonly Entity[] | null;
+}
+
+/** A field value no equality can name (an object, an array): such entities match no route. */
+const UNMATCHABLE = Symbol('unmatchable');
+const MISSING = '\u0000missing';
+
+/**
+ * A secondary index of one type on one or more fields (`data.filePath`, `space`): for each value
+ * (or combination), the entities holding it and the queries asking for it. It is kept per write —
+ * a write whose values did not change costs one key computation per field and an array reset — so
+ * a live query hears only the writes of its own rows, and a new one starts from its rows, not from
+ * the whole type.
+ */
+export class SecondaryIndex {
+  readonly fields: readonly string[];
+  readonly #paths: readonly FieldPath[];
+  readonly #entries = new Map<unknown, IndexEntry>();
+
+  constructor(fields: readonly string[]) {
+    this.fields = fields;
+    this.#paths = fields.map(fieldPath);
+  }
+
+  /** The index of these fields, whatever their order, has this name. */
+  static nameOf(fields: readonly string[]): string {
+    return [...fields].sort().join('\u0000');
+  }
+
+  /** The entry key of an entity: the value itself for one field, else the values as JSON. */
+  keyOf(entity: Entity): unknown {
+    const paths = this.#paths;
+    if (paths.length === 1) return routable(readField(entity, paths[0]!));
+    const values: unknown[] = [];
+    for (const path of paths) {
+      const value = routable(readField(entity, path));
+      if (value === UNMATCHABLE) return UNMATCHABLE;
+      // JSON would write a missing value as null; a NUL-led string is one no entity can hold.
+      values.push(value === undefined ? MISSING : value);
+    }
+    return JSON.stringify(values);
+  }
+
+  /** The entry key of the values an equality names, field by field in `this.fields` order. */
+  keyOfValues(values: readonly unknown[]): unknown {
+    return values.length === 1 ? values[0] : JSON.stringify(values);
+  }
+
+  entry(key: unknown): IndexEntry | undefined {
+    return this.#entries.get(key);
+  }
+
+  /** The entry for `key`, made when absent (a query may wait for values nobody holds yet). */
+  ensure(key: unknown): IndexEntry {
+    let entry = this.#entries.get(key);
+    if (entry === undefined) this.#entries.set(key, (entry = { slots: new Set(), watchers: new Set(), array: null }));
+    return entry;
+  }
+
+  /** Forgets an entry nobody holds or asks for, so ended values (closed spaces) cost nothing. */
+  release(key: unknown, entry: IndexEntry): void {
+    if (entry.slots.size === 0 && entry.watchers.size === 0) this.#entries.delete(key);
+  }
+
+  add(slot: Bucketed, entity: Entity): void {
+    const entry = this.ensure(this.keyOf(entity));
+    entry.slots.add(slot);
+    entry.array = null;
+    for (const watcher of entry.watchers) watcher.changed(undefined, entity);
+  }
+
+  remove(slot: Bucketed, entity: Entity): void {
+    const key = this.keyOf(entity);
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    entry.slots.delete(slot);
+    entry.array = null;
+    for (const watcher of entry.watchers) watcher.changed(entity, undefined);
+    this.release(key, entry);
+  }
+
+  update(slot: Bucketed, before: Entity, after: Entity): void {
+    const was = this.keyOf(before);
+    const is = this.keyOf(after);
+    if (was === is) {
+      const entry = this.#entries.get(is);
+      if (entry === undefined) return;
+      entry.array = null;
+      for (const watcher of entry.watchers) watcher.changed(before, after);
+      return;
+    }
+    this.remove(slot, before);
+    this.add(slot, after);
+  }
+}
+
+function routable(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? UNMATCHABLE : value;
+}
