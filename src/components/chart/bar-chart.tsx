@@ -1,4 +1,4 @@
-import { max as maxOf, ticks as niceTicks } from 'd3-array';
+import { max as maxOf, nice, ticks as niceTicks } from 'd3-array';
 import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useWidth } from './use-width.js';
 
@@ -30,7 +30,7 @@ export interface BarChartProps {
   readonly height?: number;
 }
 
-const MARGIN = { top: 8, right: 8, bottom: 24, left: 40 };
+const MARGIN = { top: 8, right: 28, bottom: 24, left: 40 };
 /** Room for one x-axis label: fewer are drawn when the chart is narrow. */
 const LABEL_PX = 56;
 
@@ -50,8 +50,10 @@ export function BarChart({ title, series, buckets, unit, locale, height = 180 }:
   const plurals = useMemo(() => new Intl.PluralRules(locale), [locale]);
   const count = (n: number) => `${numbers.format(n)} ${plurals.select(n) === 'one' ? unit.one : unit.other}`;
   const top = Math.max(1, maxOf(buckets, (b) => b.total) ?? 0);
-  const yTicks = useMemo(() => niceTicks(0, top, Math.max(2, Math.floor(height / 40))).filter((t) => Number.isInteger(t)), [top, height]);
-  const yMax = Math.max(top, yTicks.at(-1) ?? top);
+  // A round top value at or above the tallest bar, and whole-number ticks up to it.
+  const tickCount = Math.max(2, Math.floor(height / 40));
+  const yMax = Math.max(1, nice(0, top, tickCount)[1]);
+  const yTicks = useMemo(() => niceTicks(0, yMax, tickCount).filter((t) => Number.isInteger(t)), [yMax, tickCount]);
   const plotWidth = Math.max(40, width - MARGIN.left - MARGIN.right);
   const step = plotWidth / Math.max(1, buckets.length);
   const barWidth = Math.max(2, Math.min(40, step * 0.7));

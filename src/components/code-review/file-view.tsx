@@ -70,7 +70,6 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
   const readOnlyReason = info.writable === false ? reasonFor(space) : null;
   const readOnly = readOnlyReason !== null;
   const noticeId = useId();
-  const keysId = useId();
   const sectionRef = useRef<HTMLElement>(null);
   // Refusals heard since this view mounted or the last was dismissed (older ones concern another visit).
   const [refusalsAfter, setRefusalsAfter] = useState(() => Date.now());
@@ -141,7 +140,8 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
       ref={sectionRef}
       className={`kalphite kalphite-file${split ? ' kalphite-file-split' : ''}`}
       aria-label={label ?? `File ${filePath}`}
-      aria-describedby={[readOnlyReason && noticeId, keysId].filter(Boolean).join(' ')}
+      {...(readOnlyReason && { 'aria-describedby': noticeId })}
+      aria-keyshortcuts="n p"
       onKeyDown={onKeyDown}
     >
       <KalphiteStyles />
@@ -165,9 +165,11 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
             ))}
           </span>
         )}
-        <span id={keysId} className="kalphite-muted kalphite-keys">
-          Keys: <kbd>n</kbd>/<kbd>p</kbd> next/previous thread · <kbd>r</kbd> reply · <kbd>x</kbd> resolve
-        </span>
+        {anchors.size > 0 && (
+          <span className="kalphite-muted kalphite-keys">
+            Keys: <kbd>n</kbd>/<kbd>p</kbd> next/previous thread · <kbd>r</kbd> reply · <kbd>x</kbd> resolve
+          </span>
+        )}
       </header>
       {readOnlyReason && (
         <p id={noticeId} className="kalphite-notice">

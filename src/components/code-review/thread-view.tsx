@@ -25,7 +25,9 @@ export function ThreadView({ thread, where, actions }: ThreadViewProps) {
   const [replying, setReplying] = useState(false);
   const readOnly = readOnlyReason !== null;
   const count = replies.length + (root.data.deleted ? 0 : 1);
-  const first = root.data.deleted ? 'a deleted comment' : `${root.data.authorId}: ${root.data.message.length > 40 ? `${root.data.message.slice(0, 40)}…` : root.data.message}`;
+  // The summary is plain text: Markdown's marks would show as typed.
+  const plain = root.data.message.replace(/[*_`~#>]+/g, '').replace(/\s+/g, ' ').trim();
+  const first = root.data.deleted ? 'a deleted comment' : `${root.data.authorId}: ${plain.length > 40 ? `${plain.slice(0, 40)}…` : plain}`;
   const shown = open || !resolved;
   return (
     <article

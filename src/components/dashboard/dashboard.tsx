@@ -2,7 +2,8 @@ import { useId, useMemo, useState } from 'react';
 import type { Entity } from '../../engine/index.js';
 import { useEntities } from '../../react/index.js';
 import { BarChart, type ChartBucket, type ChartSeries } from '../chart/index.js';
-import { isComment, isReview, isVerdict, STATUS_LABEL, type CommentEntity, type ReviewEntity, type VerdictEntity } from '../code-review/index.js';
+import { isComment, type CommentEntity } from '../code-review/comments.js';
+import { isReview, isVerdict, STATUS_LABEL, type ReviewEntity, type VerdictEntity } from '../code-review/reviews.js';
 import { KalphiteStyles } from '../theme/styles.js';
 import { relativeTime } from '../time.js';
 import { useNow } from '../use-now.js';
@@ -140,8 +141,8 @@ function chartBuckets(stacked: StackedSeries, labels: readonly { label: string; 
 /** Axis labels and full names for each bucket, in the reader's locale. */
 function bucketLabels(range: TimeRange, edges: readonly number[], locale: string | undefined): { label: string; title: string }[] {
   const daily = range.bucket === 'day';
-  const short = new Intl.DateTimeFormat(locale, daily ? (range.buckets > 7 ? { month: 'short', day: 'numeric' } : { weekday: 'short', day: 'numeric' }) : { hour: '2-digit', minute: '2-digit' });
-  const long = new Intl.DateTimeFormat(locale, daily ? { weekday: 'long', month: 'long', day: 'numeric' } : { hour: '2-digit', minute: '2-digit' });
+  const short = new Intl.DateTimeFormat(locale, daily ? (range.buckets > 7 ? { month: 'short', day: 'numeric' } : { weekday: 'short', day: 'numeric' }) : { hour: 'numeric', minute: '2-digit' });
+  const long = new Intl.DateTimeFormat(locale, daily ? { weekday: 'long', month: 'long', day: 'numeric' } : { hour: 'numeric', minute: '2-digit' });
   return edges.slice(0, -1).map((start, i) => ({
     label: short.format(start),
     title: daily ? long.format(start) : long.formatRange(start, edges[i + 1]!),
