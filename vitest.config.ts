@@ -87,7 +87,8 @@ export default defineConfig({
           name: 'examples',
           environment: 'node',
           include: ['examples/**/*.test.ts'],
-          testTimeout: 120_000,
+          // A dev server compiles each route on its first request, while the other projects run.
+          testTimeout: 180_000,
           hookTimeout: 180_000,
         },
       },

@@ -8,7 +8,7 @@ const next = fileURLToPath(new URL('../../node_modules/next/dist/bin/next', impo
 let server: FrameworkProcess;
 beforeAll(async () => {
   // `next dev`: a production build would add a minute to every run for the same route handler.
-  server = await startFrameworkProcess([process.execPath, next, 'dev', '--webpack', '--hostname', '127.0.0.1', '--port', '{port}'], {
+  server = await startFrameworkProcess([process.execPath, next, 'dev', '--hostname', '127.0.0.1', '--port', '{port}'], {
     cwd: fileURLToPath(new URL('.', import.meta.url)),
     ready: /Ready in/,
     env: { NEXT_TELEMETRY_DISABLED: '1' },
