@@ -46,7 +46,7 @@ async function edits(kind: 'patch' | 'upsert'): Promise<{ bytes: number; ms: num
     const pushes = Array.from({ length: PUSHES }, (_, p) =>
       body(`editor-${kind}`, p * SIZE + 1, Array.from({ length: SIZE }, (_, i) => {
         const edited = review(p * SIZE + i, 'resolved');
-        return kind === 'patch' ? { name: 'patch', args: patchOf(edited, ['status']) } : { name: 'upsert', args: edited };
+        return kind === 'patch' ? { name: 'patch', args: patchOf(edited, ['status'], review(p * SIZE + i, 'open')) } : { name: 'upsert', args: edited };
       })),
     );
     const bytes = pushes.reduce((sum, push) => sum + utf8Length(JSON.stringify(push)), 0);

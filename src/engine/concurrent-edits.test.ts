@@ -92,6 +92,29 @@ describe('concurrent edits of one entity', () => {
     expect(dataOf(b)).toEqual({ ...base, title: 'From Ada' });
   });
 
+  it('a same-field edit that lost after mine was confirmed: the server tells me, and my ledger has it', async () => {
+    const { a, b } = await twoEngines();
+    edit(a, { title: 'From Ada' });
+    await rig.settle(a);
+    expect(dataOf(a)).toEqual({ ...base, title: 'From Ada' });
+    // Grace edits the title she last saw (the original), and the server orders her write after Ada's.
+    edit(b, { title: 'From Grace' });
+    await rig.settle(b);
+    await a.sync!.pull();
+    expect(dataOf(a)).toEqual({ ...base, title: 'From Grace' });
+    expect(a.overwritten()).toMatchObject([{ id: 'r1', reason: 'overwritten', fields: ['title'] }]);
+    expect(a.overwritten()[0]!.mine?.data).toEqual({ ...base, title: 'From Ada' });
+    expect(b.overwritten()).toEqual([]);
+    // Told once: another pull from the same cookie does not repeat it.
+    await a.sync!.pull();
+    expect(a.overwritten()).toHaveLength(1);
+
+    // An edit made after seeing the other's value is no overwrite.
+    edit(a, { title: 'Ada again, having read Grace' });
+    await rig.settle(a, b);
+    expect(b.overwritten()).toEqual([]);
+  });
+
   it('a refused patch and a delete that won are in the ledger', async () => {
     const s = await rig.server({ resolvers: { review: (incoming) => ((incoming.data as { status?: string }).status === 'merged' ? null : incoming) } });
     const a = await rig.engine(s);

@@ -181,7 +181,7 @@ describe('change log', () => {
     const log = await k.changeLog();
     expect(log.map((e) => [e.mutationId, e.op, e.before?.data ?? null, e.entity?.data ?? null])).toEqual([
       [3, 'delete', { message: 'third', lineNumber: 1 }, null],
-      [2, 'upsert', { message: 'first', lineNumber: 1 }, { message: 'third', lineNumber: 1 }],
+      [2, 'patch', { message: 'first', lineNumber: 1 }, { message: 'third', lineNumber: 1 }],
       [1, 'upsert', null, { message: 'first', lineNumber: 1 }],
     ]);
     expect(await k.changeLog({ limit: 1 })).toHaveLength(1);

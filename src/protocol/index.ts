@@ -7,7 +7,7 @@ export type { ProtocolErrorCode } from './errors.js';
 export { PUSH_VERSION, parsePushRequest } from './push.js';
 export type { Mutation, MutatorName, PushRequest, PushResponse, UpsertArgs, DeleteArgs } from './push.js';
 export { PULL_VERSION, parsePullRequest, parsePullResponse, cookieOrder } from './pull.js';
-export type { Cookie, PatchOperation, PullRequest, PullResponse, PullResponseOK, Refusal } from './pull.js';
+export type { Cookie, Overwritten, PatchOperation, PullRequest, PullResponse, PullResponseOK, Refusal } from './pull.js';
 export { DEFAULT_SPACE, MAX_SPACE_LENGTH, spaceProblem, requireSpace, pokeData, parsePokeData, POKE_GAP } from './space.js';
 export type { Poke } from './space.js';
 export { applyPatch, changedFields, parsePatchArgs, patchOf, withFields } from './patch.js';

@@ -17,6 +17,12 @@ export interface PatchArgs {
   readonly unset: readonly string[];
   readonly updatedAt?: number;
   readonly space?: string;
+  /**
+   * The values the writer's edit started from, for the fields it names (a field it lacks was absent).
+   * Where the server holds another value, the patch overwrites a write its writer had not seen: the
+   * server still applies it (its order decides) and tells that write's writer.
+   */
+  readonly was?: Readonly<Record<string, JsonValue>>;
 }
 
 /**
@@ -34,16 +40,14 @@ export function changedFields(before: Entity | undefined, after: Entity | undefi
   return fields;
 }
 
-/** The patch that writes `fields` of `entity` (each set to its value there, or unset where it has none). */
-export function patchOf(entity: Entity, fields: Iterable<string>): PatchArgs {
-  const data = isFieldMap(entity.data) ? entity.data : {};
-  const set: Record<string, JsonValue> = {};
-  const unset: string[] = [];
-  for (const field of fields) {
-    const value = Object.hasOwn(data, field) ? data[field] : undefined;
-    if (value === undefined) unset.push(field);
-    else Object.defineProperty(set, field, { value, enumerable: true, writable: true, configurable: true });
-  }
+/**
+ * The patch that writes `fields` of `entity` (each set to its value there, or unset where it has
+ * none), and with `before` (the value the edit started from) what those fields were.
+ */
+export function patchOf(entity: Entity, fields: Iterable<string>, before?: Entity | null): PatchArgs {
+  const names = [...fields];
+  const set = fieldsOf(entity, names);
+  const unset = names.filter((field) => !Object.hasOwn(set, field));
   return {
     id: entity.id,
     type: entity.type,
@@ -51,7 +55,19 @@ export function patchOf(entity: Entity, fields: Iterable<string>): PatchArgs {
     unset,
     ...(entity.updatedAt !== undefined && { updatedAt: entity.updatedAt }),
     ...(entity.space !== undefined && { space: entity.space }),
+    ...(before && { was: fieldsOf(before, names) }),
   };
+}
+
+/** The values `entity` holds for `fields` (those it lacks left out), as own properties even for `__proto__`. */
+function fieldsOf(entity: Entity, fields: readonly string[]): Record<string, JsonValue> {
+  const data = isFieldMap(entity.data) ? entity.data : {};
+  const values: Record<string, JsonValue> = {};
+  for (const field of fields) {
+    const value = Object.hasOwn(data, field) ? data[field] : undefined;
+    if (value !== undefined) Object.defineProperty(values, field, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return values;
 }
 
 /**
@@ -88,7 +104,7 @@ export function isFieldMap(value: unknown): value is Readonly<Record<string, Jso
 /** Proves that a mutation's args are a patch, or says what is wrong with them. */
 export function parsePatchArgs(args: unknown): PatchArgs | string {
   if (!isRecord(args)) return 'patch needs { id, type, set, unset }';
-  const { id, type, set, unset, updatedAt, space } = args;
+  const { id, type, set, unset, updatedAt, space, was } = args;
   if (typeof id !== 'string' || typeof type !== 'string') return 'patch needs a string id and type';
   if (!isFieldMap(set)) return `patch of ${id}: set must be an object`;
   if (!Array.isArray(unset) || !unset.every((field) => typeof field === 'string')) return `patch of ${id}: unset must be an array of field names`;
@@ -98,6 +114,7 @@ export function parsePatchArgs(args: unknown): PatchArgs | string {
     const problem = spaceProblem(space, 'its space');
     if (problem) return `patch of ${id}: ${problem}`;
   }
+  if (was !== undefined && !isFieldMap(was)) return `patch of ${id}: was must be an object`;
   return {
     id,
     type,
@@ -105,5 +122,6 @@ export function parsePatchArgs(args: unknown): PatchArgs | string {
     unset: unset as string[],
     ...(updatedAt !== undefined && { updatedAt: updatedAt as number }),
     ...(space !== undefined && { space: space as string }),
+    ...(was !== undefined && { was: was as Record<string, JsonValue> }),
   };
 }

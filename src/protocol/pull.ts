@@ -40,6 +40,11 @@ export interface PullResponseOK {
    * cookie, with the reason, on the page that carries `lastMutationIDChanges`.
    */
   readonly refused?: readonly Refusal[];
+  /**
+   * Kalphite only: the group's writes whose fields a later patch replaced without having seen them
+   * (a same-field edit that lost in server order), since the cookie, on that page too.
+   */
+  readonly overwritten?: readonly Overwritten[];
   /** Kalphite only: whether the caller may write to this space (false: its writes would be refused). */
   readonly writable?: boolean;
 }
@@ -49,6 +54,14 @@ export interface Refusal {
   readonly clientID: string;
   readonly id: number;
   readonly reason: string;
+}
+
+/** A mutation (`clientID`, `id`) whose `fields` of entity `key` a later write replaced, unseen. */
+export interface Overwritten {
+  readonly clientID: string;
+  readonly id: number;
+  readonly key: string;
+  readonly fields: readonly string[];
 }
 
 export type PullResponse = PullResponseOK | { readonly error: 'ClientStateNotFound' | 'VersionNotSupported' };
@@ -99,6 +112,7 @@ export function parsePullResponse(body: unknown): PullResponse {
   });
   if (body.more !== undefined && typeof body.more !== 'boolean') throw bad('more must be a boolean');
   const refused = body.refused === undefined ? [] : parseRefusals(body.refused, bad);
+  const overwritten = body.overwritten === undefined ? [] : parseOverwritten(body.overwritten, bad);
   if (body.writable !== undefined && typeof body.writable !== 'boolean') throw bad('writable must be a boolean');
   return {
     cookie,
@@ -106,6 +120,7 @@ export function parsePullResponse(body: unknown): PullResponse {
     patch,
     ...(body.more === true && { more: true }),
     ...(refused.length > 0 && { refused }),
+    ...(overwritten.length > 0 && { overwritten }),
     ...(typeof body.writable === 'boolean' && { writable: body.writable }),
   };
 }
@@ -117,6 +132,24 @@ function parseRefusals(value: unknown, bad: (message: string) => ProtocolError):
       throw bad(`refused[${index}] must be { clientID, id, reason }`);
     }
     return { clientID: item.clientID, id: item.id, reason: item.reason };
+  });
+}
+
+function parseOverwritten(value: unknown, bad: (message: string) => ProtocolError): Overwritten[] {
+  if (!Array.isArray(value)) throw bad('overwritten must be an array');
+  return value.map((item: unknown, index: number): Overwritten => {
+    if (
+      !isRecord(item) ||
+      typeof item.clientID !== 'string' ||
+      typeof item.key !== 'string' ||
+      typeof item.id !== 'number' ||
+      !Number.isSafeInteger(item.id) ||
+      !Array.isArray(item.fields) ||
+      !item.fields.every((field) => typeof field === 'string')
+    ) {
+      throw bad(`overwritten[${index}] must be { clientID, id, key, fields }`);
+    }
+    return { clientID: item.clientID, id: item.id, key: item.key, fields: item.fields as string[] };
   });
 }
 

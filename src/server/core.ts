@@ -2,13 +2,13 @@ import type { DigestRequest, DigestResponse } from '../protocol/digest.js';
 import { idProblem, type Entity } from '../protocol/entity.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { isRecord, type JsonValue } from '../protocol/json.js';
-import { cookieOrder, type Cookie, type PatchOperation, type PullRequest, type PullResponseOK, type Refusal } from '../protocol/pull.js';
+import { cookieOrder, type Cookie, type PatchOperation, type PullRequest, type Overwritten, type PullResponseOK, type Refusal } from '../protocol/pull.js';
 import type { Mutation, PushRequest } from '../protocol/push.js';
 import { DEFAULT_SPACE, requireSpace } from '../protocol/space.js';
 import type { SqlExecutor, SyncBackend } from './backend.js';
 import { digestReader } from './digest.js';
 import { ANONYMOUS_USER, userProblem, type SyncUser } from './identity.js';
-import { apply, resolverCall, storableReason, type ConflictResolver, type Row } from './mutations.js';
+import { apply, resolverCall, storableReason, type ConflictResolver, type PushState, type Row } from './mutations.js';
 import { permissionCheck, type Authorize } from './permissions.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
 import { inSavepoint, isFailure, SpacePushQueue } from './push-queue.js';
@@ -127,8 +127,8 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     }
     checkOrder(request.mutations, lastIDs);
 
-    const working = { rows: state.rows, changed: new Map<string, Row>() };
-    const scope = { user, space, writable, resolve };
+    const working: PushState = { rows: state.rows, changed: new Map<string, Row>(), overwrites: [] };
+    const scope = { clientGroupID: request.clientGroupID, user, space, writable, resolve };
     const refused: (Refusal & { readonly key: string | null })[] = [];
     let applied = 0;
     let duplicates = 0;
@@ -156,9 +156,18 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
          DELETE FROM kalphite_refusals f USING jsonb_to_recordset($2::jsonb) AS r(client_id text, last_mutation_id bigint)
          WHERE f.space_id = $6 AND f.client_id = r.client_id AND f.mutation_id <= r.last_mutation_id - ${REFUSALS_KEPT}
        ), entities AS (
-         INSERT INTO kalphite_entities (space_id, key, type, value, version, deleted)
-         SELECT $6, key, type, value, $3, deleted FROM jsonb_to_recordset($1::jsonb) AS r(key text, type text, value jsonb, deleted boolean)
-         ON CONFLICT (space_id, key) DO UPDATE SET type = excluded.type, value = excluded.value, version = excluded.version, deleted = excluded.deleted
+         INSERT INTO kalphite_entities (space_id, key, type, value, version, deleted, writers)
+         SELECT $6, key, type, value, $3, deleted, writers FROM jsonb_to_recordset($1::jsonb) AS r(key text, type text, value jsonb, deleted boolean, writers jsonb)
+         ON CONFLICT (space_id, key) DO UPDATE SET type = excluded.type, value = excluded.value, version = excluded.version, deleted = excluded.deleted, writers = excluded.writers
+       ), overwrites AS (
+         INSERT INTO kalphite_overwrites (space_id, client_group_id, client_id, mutation_id, entity_key, fields, version)
+         SELECT $6, client_group_id, client_id, mutation_id, entity_key, fields, $3 FROM jsonb_to_recordset($7::jsonb)
+           AS o(client_group_id text, client_id text, mutation_id bigint, entity_key text, fields jsonb)
+         ON CONFLICT DO NOTHING
+       ), pruned_overwrites AS (
+         DELETE FROM kalphite_overwrites f
+         USING (SELECT client_id, max(mutation_id) AS newest FROM jsonb_to_recordset($7::jsonb) AS o(client_id text, mutation_id bigint) GROUP BY client_id) AS n
+         WHERE f.space_id = $6 AND f.client_id = n.client_id AND f.mutation_id <= n.newest - ${REFUSALS_KEPT}
        ), clients AS (
          INSERT INTO kalphite_clients (space_id, client_id, client_group_id, last_mutation_id, version)
          SELECT $6, client_id, $4, last_mutation_id, $3 FROM jsonb_to_recordset($2::jsonb) AS r(client_id text, last_mutation_id bigint)
@@ -172,6 +181,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
         request.clientGroupID,
         JSON.stringify(refused.map((r) => ({ client_id: r.clientID, mutation_id: r.id, entity_key: r.key, reason: r.reason }))),
         space,
+        JSON.stringify(working.overwrites.map((o) => ({ client_group_id: o.writer[0], client_id: o.writer[1], mutation_id: o.writer[2], entity_key: o.key, fields: o.fields }))),
       ],
     );
     return { version, applied, duplicates, refused: refused.map(({ clientID, id, reason }) => ({ clientID, id, reason })) };
@@ -350,7 +360,14 @@ async function readPull(tx: SqlExecutor, space: string, request: PullRequest, us
       patch.push({ op: 'del', key: r.unknown_key });
     }
   }
-  return { unbound, response: { cookie: version, lastMutationIDChanges, patch, ...(refused.length > 0 && { refused }) } };
+  // This group's writes that a later patch overwrote without having seen them.
+  const overwrites = await tx.query<{ client_id: string; mutation_id: number; entity_key: string; fields: string[] }>(
+    `SELECT client_id, mutation_id, entity_key, fields FROM kalphite_overwrites
+     WHERE space_id = $1 AND client_group_id = $2 AND version > $3 ORDER BY version, client_id, mutation_id, entity_key`,
+    [space, request.clientGroupID, sinceClients],
+  );
+  const overwritten: Overwritten[] = overwrites.map((o) => ({ clientID: o.client_id, id: o.mutation_id, key: o.entity_key, fields: o.fields }));
+  return { unbound, response: { cookie: version, lastMutationIDChanges, patch, ...(refused.length > 0 && { refused }), ...(overwritten.length > 0 && { overwritten }) } };
 }
 
 /** A mutation whose id skips ahead means earlier ones were lost: refuse the push, apply nothing. */
@@ -390,11 +407,11 @@ async function loadState(
        (SELECT user_id FROM kalphite_client_groups WHERE space_id = $1 AND client_group_id = $2) AS owner,
        (SELECT coalesce(json_agg(json_build_object('client_id', client_id, 'client_group_id', client_group_id, 'last_mutation_id', last_mutation_id)), '[]'::json)
           FROM kalphite_clients WHERE space_id = $1 AND client_id = ANY($3::text[])) AS clients,
-       (SELECT coalesce(json_agg(json_build_object('key', key, 'type', type, 'value', value, 'deleted', deleted)), '[]'::json)
+       (SELECT coalesce(json_agg(json_build_object('key', key, 'type', type, 'value', value, 'deleted', deleted, 'writers', writers)), '[]'::json)
           FROM kalphite_entities WHERE space_id = $1 AND key = ANY($4::text[])) AS rows`,
     [space, clientGroupID, clientIDs, [...keys]],
   );
   const rows = new Map<string, Row>();
-  for (const row of state?.rows ?? []) rows.set(row.key, { type: row.type, value: row.value, deleted: row.deleted });
+  for (const row of state?.rows ?? []) rows.set(row.key, { type: row.type, value: row.value, deleted: row.deleted, writers: row.writers });
   return { owner: state?.owner ?? null, clients: state?.clients ?? [], rows };
 }

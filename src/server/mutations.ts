@@ -1,6 +1,6 @@
 import { entityProblem, idProblem, withSpace, type Entity } from '../protocol/entity.js';
-import { isRecord, storableText } from '../protocol/json.js';
-import { applyPatch, parsePatchArgs } from '../protocol/patch.js';
+import { isRecord, jsonEqual, storableText, type JsonValue } from '../protocol/json.js';
+import { applyPatch, isFieldMap, parsePatchArgs } from '../protocol/patch.js';
 import type { Mutation } from '../protocol/push.js';
 import type { SyncUser } from './identity.js';
 import type { ServerErrorHook } from './problems.js';
@@ -19,11 +19,23 @@ export interface ResolverContext {
  */
 export type ConflictResolver = (incoming: Entity, current: Entity | null, context: ResolverContext) => Entity | null;
 
+/** A field's last writer: its client group, client and mutation id. */
+export type Writer = readonly [clientGroupID: string, clientID: string, mutationID: number];
+
 /** An entity's stored row, as a push works on it. */
 export interface Row {
   readonly type: string;
   readonly value: Entity | null;
   readonly deleted: boolean;
+  /** Who last wrote each field of its data (null: not known, as for rows from before patches). */
+  readonly writers: Readonly<Record<string, Writer>> | null;
+}
+
+/** A write whose fields a later patch replaced without having seen them: its writer is told. */
+export interface Overwrite {
+  readonly writer: Writer;
+  readonly key: string;
+  readonly fields: readonly string[];
 }
 
 /** A resolver, found as an own property, called so that a throw refuses rather than fails the push. */
@@ -44,14 +56,16 @@ export function resolverCall(resolvers: Readonly<Record<string, ConflictResolver
   };
 }
 
-/** One push's working state: the rows it read and those it changed, by key. */
+/** One push's working state: the rows it read and those it changed, by key, and the writes it overwrote unseen. */
 export interface PushState {
   readonly rows: Map<string, Row>;
   readonly changed: Map<string, Row>;
+  readonly overwrites: Overwrite[];
 }
 
 /** Who pushes where, and whether they may write there at all. */
 export interface PushScope {
+  readonly clientGroupID: string;
   readonly user: SyncUser;
   readonly space: string;
   readonly writable: boolean;
@@ -95,7 +109,8 @@ export function apply(mutation: Mutation, state: PushState, scope: PushScope): {
     if (value === null) return refuse(`The ${incoming.type} resolver refused the write.`);
     const resolvedProblem = entityProblem(incoming.id, value)?.message ?? (value.space !== undefined && value.space !== space ? `it names space ${JSON.stringify(value.space)}` : null);
     if (resolvedProblem) return refuse(`The ${incoming.type} resolver returned a bad entity: ${resolvedProblem}`);
-    const row: Row = { type: value.type, value: withSpace(value, space), deleted: false };
+    const writer: Writer = [scope.clientGroupID, mutation.clientID, mutation.id];
+    const row: Row = { type: value.type, value: withSpace(value, space), deleted: false, writers: isFieldMap(value.data) ? Object.fromEntries(Object.keys(value.data).map((field) => [field, writer])) : null };
     rows.set(incoming.id, row);
     changed.set(incoming.id, row);
     return null;
@@ -121,7 +136,26 @@ export function apply(mutation: Mutation, state: PushState, scope: PushScope): {
     if (value === null) return refuse(`The ${merged.type} resolver refused the write.`);
     const resolvedProblem = entityProblem(patch.id, value)?.message ?? (value.space !== undefined && value.space !== space ? `it names space ${JSON.stringify(value.space)}` : null);
     if (resolvedProblem) return refuse(`The ${merged.type} resolver returned a bad entity: ${resolvedProblem}`);
-    const row: Row = { type: value.type, value: withSpace(value, space), deleted: false };
+    const writer: Writer = [scope.clientGroupID, mutation.clientID, mutation.id];
+    const written = [...Object.keys(patch.set), ...patch.unset];
+    // A field whose value is not the one this writer started from was written by someone it had not
+    // seen: server order keeps this patch's value, and that writer hears it lost.
+    if (patch.was !== undefined) {
+      const lost = new Map<string, { writer: Writer; fields: string[] }>();
+      const now = current.value.data as Readonly<Record<string, JsonValue | undefined>>;
+      for (const field of written) {
+        const previous = current.writers?.[field];
+        if (previous === undefined || previous[1] === mutation.clientID || jsonEqual(now[field], Object.hasOwn(patch.was, field) ? patch.was[field] : undefined)) continue;
+        const id = previous.join(' ');
+        const entry = lost.get(id) ?? { writer: previous, fields: [] };
+        entry.fields.push(field);
+        lost.set(id, entry);
+      }
+      for (const { writer: loser, fields } of lost.values()) state.overwrites.push({ writer: loser, key: patch.id, fields });
+    }
+    const writers = { ...current.writers };
+    for (const field of written) writers[field] = writer;
+    const row: Row = { type: value.type, value: withSpace(value, space), deleted: false, writers };
     rows.set(patch.id, row);
     changed.set(patch.id, row);
     return null;
@@ -136,7 +170,7 @@ export function apply(mutation: Mutation, state: PushState, scope: PushScope): {
       if (resolved && 'error' in resolved) return refuse(`The ${current.type} resolver failed: ${resolved.error}`);
       if (resolved && resolved.value === null) return refuse(`The ${current.type} resolver refused the delete.`);
     }
-    const row: Row = { type: current.type, value: null, deleted: true };
+    const row: Row = { type: current.type, value: null, deleted: true, writers: null };
     rows.set(key, row);
     changed.set(key, row);
     return null;

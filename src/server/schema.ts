@@ -77,6 +77,22 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        PRIMARY KEY (space_id, client_group_id)
      )`,
   ],
+  // 3. Concurrent edits (patches): who last wrote each field of an entity, so a patch that
+  //    overwrites a field it had not seen (its `was` differs) tells that writer, in its next pull.
+  [
+    `ALTER TABLE kalphite_entities ADD COLUMN writers jsonb`,
+    `CREATE TABLE kalphite_overwrites (
+       space_id        text NOT NULL,
+       client_group_id text NOT NULL,
+       client_id       text NOT NULL,
+       mutation_id     bigint NOT NULL,
+       entity_key      text NOT NULL,
+       fields          jsonb NOT NULL,
+       version         bigint NOT NULL,
+       PRIMARY KEY (space_id, client_id, mutation_id, entity_key, version)
+     )`,
+    `CREATE INDEX kalphite_overwrites_group ON kalphite_overwrites (space_id, client_group_id, version)`,
+  ],
 ];
 
 /** A `space_id` column leading the table's primary key; existing rows are the default space's. */

@@ -152,7 +152,7 @@ describe('writeBatch', () => {
       [3, 'a', 'upsert'],
       [4, 'b', 'delete'],
     ]);
-    expect(outbox[2]).toEqual({ space: 'default', clientId: db.clientId, mutationId: 3, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', '2'), fields: null, createdAt: 1000 });
+    expect(outbox[2]).toEqual({ space: 'default', clientId: db.clientId, mutationId: 3, entityId: 'a', entityType: 'note', op: 'upsert', entity: note('a', '2'), fields: null, before: null, createdAt: 1000 });
     expect(outbox[3]?.entity).toBeNull();
     expect(db.outboxLength).toBe(4);
   });
@@ -311,6 +311,26 @@ describe('spaces', () => {
     expect(await db.writeBatch([upsert(note('r', '2', 'review:1'))])).toEqual([2]);
   });
 
+  it('a patch keeps its fields; a pull puts them on top of the newer server value, and the server\'s news of an overwrite is reported once', async () => {
+    const { db } = await openDb();
+    const card = (data: Record<string, unknown>): Entity => ({ id: 'k', type: 'card', data: data as Entity['data'], space: 'default' });
+    await db.writeBatch([upsert(card({ title: 't', status: 'open' }))]);
+    await acknowledge(db, { [db.clientId]: 1 });
+    await db.writeBatch([{ id: 'k', type: 'card', entity: card({ title: 'T', status: 'open' }), before: card({ title: 't', status: 'open' }), fields: ['title'] }]);
+    const [row] = await db.unsyncedChanges();
+    expect(row).toMatchObject({ op: 'patch', fields: ['title'], before: card({ title: 't', status: 'open' }) });
+
+    const rebased = await db.applyPull({ space: 'default', acknowledgeUpTo: null, writes: new Map([['k', card({ title: 'theirs', status: 'done' })]]), keep: null, cookie: 3, pendingInMemory: () => false });
+    expect(rebased.applied.get('k')).toEqual(card({ title: 'T', status: 'done' }));
+    expect(await db.loadEntities(['default'])).toEqual([card({ title: 'T', status: 'done' })]);
+
+    const news = { clientId: db.clientId, mutationId: 1, key: 'k', fields: ['status'] };
+    const first = await db.applyPull({ space: 'default', acknowledgeUpTo: { [db.clientId]: 2 }, writes: new Map([['k', card({ title: 'T', status: 'done' })]]), keep: null, cookie: 4, pendingInMemory: () => false, overwrittenBy: [news] });
+    expect(first.overwritten).toMatchObject([{ id: 'k', reason: 'overwritten', fields: ['status'], mine: card({ title: 't', status: 'open' }), server: card({ title: 'T', status: 'done' }) }]);
+    const again = await db.applyPull({ space: 'default', acknowledgeUpTo: null, writes: new Map(), keep: null, cookie: 4, pendingInMemory: () => false, overwrittenBy: [news] });
+    expect(again.overwritten).toEqual([]);
+  });
+
   it('dropSpace removes the space\'s data and returns its unacknowledged writes; it goes on as a new client group of the next generation', async () => {
     const pglite = await freshPGlite();
     const { db } = await openDb(pglite);
@@ -318,7 +338,7 @@ describe('spaces', () => {
     await acknowledge(db, { [db.clientId]: 1 }, 'review:1');
     const group = db.spaces.get('review:1')?.clientGroupId;
     const dropped = await db.dropSpace('review:1');
-    expect(dropped).toEqual([{ space: 'review:1', clientId: db.clientId, mutationId: 2, entityId: 's', entityType: 'note', op: 'upsert', entity: note('s', '1', 'review:1'), fields: null, createdAt: 1000 }]);
+    expect(dropped).toEqual([{ space: 'review:1', clientId: db.clientId, mutationId: 2, entityId: 's', entityType: 'note', op: 'upsert', entity: note('s', '1', 'review:1'), fields: null, before: null, createdAt: 1000 }]);
     expect(db.spaces.get('review:1')).toEqual({ space: 'review:1', clientGroupId: expect.not.stringMatching(group ?? ''), cookie: null, writable: null, generation: 1 });
     expect([db.unacknowledgedIn('review:1'), db.outboxLength]).toEqual([0, 1]);
     expect(await db.loadEntities(['review:1'])).toEqual([]);

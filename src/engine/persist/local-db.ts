@@ -61,6 +61,8 @@ export interface PullApplication {
   readonly writable?: boolean;
   /** Changes the server acknowledged without applying them, with why: the change log keeps the reason. */
   readonly refused?: readonly { readonly clientId: string; readonly mutationId: number; readonly reason: string }[];
+  /** Changes whose fields a later patch replaced without having seen them (the server tells their writer). */
+  readonly overwrittenBy?: readonly { readonly clientId: string; readonly mutationId: number; readonly key: string; readonly fields: readonly string[] }[];
 }
 
 export interface PullResult {
@@ -96,13 +98,13 @@ export interface OutboxEntry {
   readonly entity: Entity | null;
   /** A patch's fields; null for the other ops. */
   readonly fields: readonly string[] | null;
+  /** What the local db held before this change (null: nothing): a patch's fields started from it. */
+  readonly before: Entity | null;
   readonly createdAt: number;
 }
 
 /** An outbox row as the change log shows it: the value it replaced, and whether the server has it. */
 export interface ChangeLogEntry extends OutboxEntry {
-  /** What the local db held before this change (null: nothing). */
-  readonly before: Entity | null;
   readonly acknowledged: boolean;
   /** Why the server refused it (acknowledged without applying it); null when it was applied or is not acknowledged yet. */
   readonly refusal: string | null;
@@ -271,7 +273,7 @@ export class LocalDb {
     const clientGroupId = this.#randomId();
     const { dropped, row } = await this.#db.transaction(async (tx) => {
       const rows = await tx.query<OutboxRow>(
-        `SELECT space, client_id, id, entity_id, entity_type, op, data, fields, created_at FROM client_changes WHERE space = $1 AND NOT acknowledged ORDER BY seq`,
+        `SELECT space, client_id, id, entity_id, entity_type, op, data, fields, before, created_at FROM client_changes WHERE space = $1 AND NOT acknowledged ORDER BY seq`,
         [space],
       );
       for (const table of ['entities', 'client_changes', 'mutation_ids']) await tx.query(`DELETE FROM ${table} WHERE space = $1`, [space]);
@@ -408,6 +410,16 @@ export class LocalDb {
           else applied.set(id, undefined);
         }
       }
+      // The server's news: a write of mine whose fields a later patch replaced unseen (once per row,
+      // and not while a newer local write of those fields is on its way: that one will land on top).
+      for (const row of await markOverwritten(tx, space, input.overwrittenBy ?? [])) {
+        const write = local.get(row.entity_id);
+        const stillMine = write === 'whole' || (write !== undefined && row.fields.some((field) => write.has(field))) || input.pendingInMemory(row.entity_id);
+        if (stillMine || row.data === null) continue;
+        const theirs = applied.has(row.entity_id) ? applied.get(row.entity_id) : (await valuesOf(tx, space, [row.entity_id])).get(row.entity_id);
+        ledgerIds.delete(row.entity_id);
+        overwritten.push({ space, id: row.entity_id, type: row.entity_type, mine: row.data, server: theirs ?? null, fields: row.fields, reason: 'overwritten', refusal: null, at });
+      }
       // The ledger: a write this pull acknowledges whose fields the server's value does not hold.
       for (const [id, rows] of groupBy(acknowledged.filter((row) => ledgerIds.has(row.entity_id)), (row) => row.entity_id)) {
         if (rows.some((row) => row.op === 'discard')) continue;
@@ -484,7 +496,7 @@ export class LocalDb {
   /** Unacknowledged outbox rows in mutation-id order. */
   async unsyncedChanges(limit = 1000): Promise<OutboxEntry[]> {
     const result = await this.#db.query<OutboxRow>(
-      `SELECT space, client_id, id, entity_id, entity_type, op, data, fields, created_at FROM client_changes
+      `SELECT space, client_id, id, entity_id, entity_type, op, data, fields, before, created_at FROM client_changes
        WHERE NOT acknowledged ORDER BY seq LIMIT $1`,
       [limit],
     );
@@ -497,11 +509,11 @@ export class LocalDb {
 
   /** The newest outbox rows, acknowledged or not (as many as compaction kept), newest first. */
   async changeLog(limit: number): Promise<ChangeLogEntry[]> {
-    const result = await this.#db.query<OutboxRow & { before: Entity | null; acknowledged: boolean; refusal: string | null }>(
+    const result = await this.#db.query<OutboxRow & { acknowledged: boolean; refusal: string | null }>(
       `SELECT space, client_id, id, entity_id, entity_type, op, data, fields, before, created_at, acknowledged, refusal FROM client_changes ORDER BY seq DESC LIMIT $1`,
       [limit],
     );
-    return result.rows.map((row) => ({ ...toOutboxEntry(row), before: row.before, acknowledged: row.acknowledged, refusal: row.refusal }));
+    return result.rows.map((row) => ({ ...toOutboxEntry(row), acknowledged: row.acknowledged, refusal: row.refusal }));
   }
 
   /**
@@ -572,11 +584,24 @@ interface OutboxRow {
   op: OutboxEntry['op'];
   data: Entity | null;
   fields: string[] | null;
+  before: Entity | null;
   created_at: number;
 }
 
 function toOutboxEntry(row: OutboxRow): OutboxEntry {
-  return { space: row.space, clientId: row.client_id, mutationId: row.id, entityId: row.entity_id, entityType: row.entity_type, op: row.op, entity: row.data, fields: row.fields, createdAt: row.created_at };
+  return { space: row.space, clientId: row.client_id, mutationId: row.id, entityId: row.entity_id, entityType: row.entity_type, op: row.op, entity: row.data, fields: row.fields, before: row.before, createdAt: row.created_at };
+}
+
+/** Marks the rows the server says were overwritten, if not marked before; returns them with the fields named. */
+async function markOverwritten(db: Queryable, space: string, notes: NonNullable<PullApplication['overwrittenBy']>) {
+  if (notes.length === 0) return [];
+  const { rows } = await db.query<{ entity_id: string; entity_type: string; data: Entity | null; client_id: string; id: number }>(
+    `UPDATE client_changes c SET overwritten = true FROM json_to_recordset($1::json) AS o(client_id text, mutation_id bigint, key text)
+     WHERE c.space = $2 AND c.client_id = o.client_id AND c.id = o.mutation_id AND c.entity_id = o.key AND NOT c.overwritten
+     RETURNING c.entity_id, c.entity_type, c.data, c.client_id, c.id`,
+    [JSON.stringify(notes.map((n) => ({ client_id: n.clientId, mutation_id: n.mutationId, key: n.key }))), space],
+  );
+  return rows.map((row) => ({ ...row, fields: notes.find((n) => n.clientId === row.client_id && n.mutationId === row.id && n.key === row.entity_id)?.fields ?? [] }));
 }
 
 /** The unacknowledged rows of `space` that acknowledging up to `upTo` covers. */

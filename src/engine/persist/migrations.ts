@@ -143,6 +143,8 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE client_changes DROP CONSTRAINT client_changes_op_check;
       ALTER TABLE client_changes ADD CONSTRAINT client_changes_op_check CHECK (op IN ('upsert', 'patch', 'delete', 'discard'));
       ALTER TABLE client_changes ADD COLUMN fields json;
+      -- Reported once: the server's news that a later patch replaced this change's fields unseen.
+      ALTER TABLE client_changes ADD COLUMN overwritten boolean NOT NULL DEFAULT false;
     `,
   },
 ];

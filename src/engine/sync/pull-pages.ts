@@ -1,5 +1,5 @@
 import { entityProblem, withSpace, type Entity } from '../../protocol/entity.js';
-import { parsePullResponse, PULL_VERSION, type Cookie, type Refusal } from '../../protocol/pull.js';
+import { parsePullResponse, PULL_VERSION, type Cookie, type Overwritten, type Refusal } from '../../protocol/pull.js';
 import { KalphiteError } from '../errors.js';
 import { LATEST_SCHEMA_VERSION } from '../persist/migrations.js';
 
@@ -31,6 +31,8 @@ export interface PulledPages {
   /** Every client of the group the last page named; null when it named none. */
   readonly acknowledgedUpTo: Readonly<Record<string, number>> | null;
   readonly refused: readonly Refusal[];
+  /** This group's writes a later patch replaced unseen (from the last page). */
+  readonly overwritten: readonly Overwritten[];
   /** Answer text length, summed over pages. */
   readonly bytes: number;
   /** Patch entries, summed over pages. */
@@ -51,6 +53,7 @@ export async function pullPages(request: PullPagesRequest): Promise<PulledPages>
   let cookie = request.cookie;
   let acknowledgedUpTo: Readonly<Record<string, number>> | null = null;
   let refused: readonly Refusal[] = [];
+  let overwritten: readonly Overwritten[] = [];
   let writable: boolean | undefined;
   let entities = 0;
   let bytes = 0;
@@ -92,11 +95,14 @@ export async function pullPages(request: PullPagesRequest): Promise<PulledPages>
     more = response.more === true;
     // Acknowledgements and refusals ride on the last page, which sees the whole version.
     if (!more && Object.keys(response.lastMutationIDChanges).length > 0) acknowledgedUpTo = response.lastMutationIDChanges;
-    if (!more) refused = response.refused ?? [];
+    if (!more) {
+      refused = response.refused ?? [];
+      overwritten = response.overwritten ?? [];
+    }
     if (!more) writable = response.writable;
     request.onPage?.({ pages, entities, more });
   }
-  return { writes, keep, cookie, acknowledgedUpTo, refused, bytes, patchSize, writable };
+  return { writes, keep, cookie, acknowledgedUpTo, refused, overwritten, bytes, patchSize, writable };
 }
 
 function parseJson(text: string): unknown {

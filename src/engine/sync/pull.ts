@@ -141,6 +141,7 @@ export class PullDelegate {
       pendingInMemory: (id) => mirror.isPending(id) && (mirror.get(id)?.space ?? space) === space,
       ...(pulled.writable !== undefined && { writable: pulled.writable }),
       refused: refused.map((r) => ({ clientId: r.clientID, mutationId: r.id, reason: r.reason })),
+      overwrittenBy: pulled.overwritten.map((o) => ({ clientId: localClientId(o.clientID, local.generation), mutationId: o.id, key: o.key, fields: o.fields })),
     });
     // A local write may have landed while the transaction ran: the adopt rule keeps it (it will be pushed).
     const applied = mirror.adopt(space, result.applied);

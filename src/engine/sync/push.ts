@@ -134,7 +134,7 @@ function toMutation(entry: OutboxEntry, generation: number): Mutation {
 
 /** An upsert carries the whole entity, a patch only its changed fields, a delete or discard the id. */
 function argsOf(entry: OutboxEntry): unknown {
-  if (entry.op === 'patch' && entry.entity) return patchOf(entry.entity, entry.fields ?? []);
+  if (entry.op === 'patch' && entry.entity) return patchOf(entry.entity, entry.fields ?? [], entry.before);
   if (entry.op === 'upsert' && entry.entity) return entry.entity;
   return { id: entry.entityId, type: entry.entityType };
 }

@@ -55,7 +55,7 @@ class FakeOutbox implements Outbox {
     this.#ensure(space);
     const mutationId = (this.#next.get(space) ?? 0) + 1;
     this.#next.set(space, mutationId);
-    this.rows.push({ space, clientId: this.clientId, mutationId, entityId: id, entityType: 'note', op: 'upsert', entity: note(id, space), fields: null, createdAt: 0 });
+    this.rows.push({ space, clientId: this.clientId, mutationId, entityId: id, entityType: 'note', op: 'upsert', entity: note(id, space), fields: null, before: null, createdAt: 0 });
   }
 
   async unsyncedChanges(limit: number): Promise<OutboxEntry[]> {
