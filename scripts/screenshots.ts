@@ -38,7 +38,8 @@ interface ShotOptions {
 const README_SHOTS: readonly { readonly id: string; readonly file: string; readonly options?: ShotOptions }[] = [
   { id: 'components-code-review--populated', file: 'kit-code-review.png', options: { width: 1200 } },
   { id: 'components-code-review--split', file: 'kit-code-review-split-dark.png', options: { width: 1200, dark: true } },
-  { id: 'components-dashboard--populated', file: 'kit-dashboard.png', options: { width: 1000 } },
+  { id: 'components-dashboard--tooltip-on-hover', file: 'kit-dashboard.png', options: { width: 1000 } },
+  { id: 'spaces-code-review--read-only-reader', file: 'code-review-read-only.png', options: { width: 1200 } },
 ];
 
 async function main(): Promise<void> {

@@ -13,6 +13,8 @@ interface Args {
   readonly change: boolean;
   /** The story's frame width in px (narrow: a phone). */
   readonly width?: number;
+  /** Lay the story out 1,100 px wide whatever the window (side by side needs the room). */
+  readonly wide?: boolean;
 }
 
 const UNTRUSTED = [
@@ -31,9 +33,9 @@ function seedFor(seed: Args['seed']): ((k: Kalphite) => void) | undefined {
   return undefined;
 }
 
-function CodeReviewStory({ seed, theme, view, change, width }: Args) {
+function CodeReviewStory({ seed, theme, view, change, width, wide }: Args) {
   return (
-    <div data-kalphite-theme={theme} style={{ background: theme === 'dark' ? '#0d1117' : undefined, padding: 8, ...(width && { maxWidth: width }) }}>
+    <div data-kalphite-theme={theme} style={{ background: theme === 'dark' ? '#0d1117' : undefined, padding: 8, ...(width && { maxWidth: width }), ...(wide && { width: 1100 }) }}>
       <LiveEngine onReady={seedFor(seed)}>
         <CodeReview filePath={FILE_PATH} code={SAMPLE_CODE} {...(change && { oldCode: SAMPLE_OLD_CODE })} view={view} currentUser="you" now={STORY_NOW} />
       </LiveEngine>
@@ -117,7 +119,7 @@ export const Populated: Story = {
 
 /** Side by side: each thread stays on its side and line when the view switches. */
 export const Split: Story = {
-  args: { view: 'split' },
+  args: { view: 'split', wide: true },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     const file = await ready(canvasElement);
@@ -134,6 +136,7 @@ export const Split: Story = {
 
 /** The keyboard alone: n / p move between threads, r replies, x resolves. */
 export const Keyboard: Story = {
+  args: { wide: true },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     const file = await ready(canvasElement);
@@ -225,5 +228,7 @@ export const Narrow: Story = {
     const list = canvas.getByRole('region', { name: 'Reviews (2)' });
     await expect(list.getBoundingClientRect().top).toBeGreaterThan(file.getBoundingClientRect().bottom - 1);
     await expect(file.scrollWidth).toBeLessThanOrEqual(file.clientWidth + 1);
+    // Two columns of code do not fit: the view stays unified.
+    await expect(canvas.getByRole('button', { name: 'Split' })).toBeDisabled();
   },
 };

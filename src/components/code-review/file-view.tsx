@@ -12,6 +12,7 @@ import type { TokenLine } from './highlight/highlighter.js';
 import { isLanguage, languageOf, type Language } from './highlight/languages.js';
 import { useHighlightedLines } from './highlight/use-highlighted-lines.js';
 import { ReviewActionsContext, type ReviewActions } from './review-context.js';
+import { useWidth } from '../chart/use-width.js';
 import { anchorKey, commentsByAnchor } from './threads.js';
 
 export type DiffViewMode = 'unified' | 'split';
@@ -39,6 +40,9 @@ export interface FileViewProps {
   /** Names this view's landmark when a page shows several (default "File <path>"). */
   readonly label?: string;
 }
+
+/** Below this width (px) two columns of code do not fit: the split view is unavailable. */
+const SPLIT_MIN_WIDTH = 640;
 
 interface Composing {
   readonly side: Side;
@@ -111,7 +115,10 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
         {...callbacks}
       />
     ));
-  const split = mode === 'split' && fileDiff.changed;
+  // Side by side needs room for two columns of code: narrower, the view stays unified.
+  const width = useWidth(sectionRef, 1000);
+  const roomForSplit = width >= SPLIT_MIN_WIDTH;
+  const split = mode === 'split' && fileDiff.changed && roomForSplit;
 
   const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
     const target = event.target as HTMLElement;
@@ -159,7 +166,15 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
         {fileDiff.changed && (
           <span className="kalphite-toggle" role="group" aria-label="Diff view">
             {(['unified', 'split'] as const).map((option) => (
-              <button key={option} type="button" className="kalphite-button kalphite-button-small" aria-pressed={mode === option} onClick={() => setMode(option)}>
+              <button
+                key={option}
+                type="button"
+                className="kalphite-button kalphite-button-small"
+                aria-pressed={option === 'split' ? split : !split}
+                disabled={option === 'split' && !roomForSplit}
+                {...(option === 'split' && !roomForSplit && { title: 'Side by side needs a wider view' })}
+                onClick={() => setMode(option)}
+              >
                 {option === 'unified' ? 'Unified' : 'Split'}
               </button>
             ))}

@@ -7,7 +7,7 @@ import { isReview, isVerdict, STATUS_LABEL, type ReviewEntity, type VerdictEntit
 import { KalphiteStyles } from '../theme/styles.js';
 import { relativeTime } from '../time.js';
 import { useNow } from '../use-now.js';
-import { OTHER, stackEvents, type StackedSeries } from './series.js';
+import { OTHER, rankKeys, stackEvents, type StackedSeries } from './series.js';
 import { bucketEdges, TIME_RANGES, timeRange, type TimeRange, type TimeRangeId } from './time-range.js';
 
 export interface DashboardProps {
@@ -56,7 +56,9 @@ export function Dashboard({ recentMs = 5 * 60_000, feedSize = 8, now: fixedNow, 
 
   const edges = useMemo(() => bucketEdges(range, now), [range, now]);
   const labels = useMemo(() => bucketLabels(range, edges, locale), [range, edges, locale]);
-  const perAuthor = useMemo(() => stackEvents(timed(live, (c) => c.data.authorId), edges), [live, edges]);
+  // Ranked over every comment, not the range's: an author keeps their colour when the range changes.
+  const authors = useMemo(() => rankKeys(live.map((c) => c.data.authorId)), [live]);
+  const perAuthor = useMemo(() => stackEvents(timed(live, (c) => c.data.authorId), edges, { keys: authors }), [live, edges, authors]);
   const perVerdict = useMemo(() => stackEvents(timed(verdicts, (v) => v.data.verdict), edges, { keys: ['approved', 'changes_requested'] }), [verdicts, edges]);
   const authorSeries: ChartSeries[] = perAuthor.keys.map((key, i) => ({ key, label: key === OTHER ? 'Others' : key, color: SERIES_COLORS[i % SERIES_COLORS.length]! }));
   const verdictSeries: ChartSeries[] = [

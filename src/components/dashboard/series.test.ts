@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OTHER, stackEvents } from './series.js';
+import { OTHER, rankKeys, stackEvents } from './series.js';
 import { bucketEdges, bucketOf, timeRange } from './time-range.js';
 
 const NOW = Date.UTC(2026, 10, 26, 12, 3);
@@ -48,5 +48,7 @@ describe('stackEvents', () => {
     expect(stackEvents(events, edges, { maxKeys: 3 }).keys).toEqual(['a', 'b', OTHER]);
     expect(stackEvents(events, edges, { maxKeys: 3 }).buckets[0]!.counts).toEqual({ a: 2, b: 1, [OTHER]: 2 });
     expect(stackEvents(events, edges, { keys: ['d', 'a'] }).buckets[0]!.counts).toEqual({ d: 1, a: 2 });
+    expect(rankKeys(['x', 'y', 'y', 'z', 'w'], 3)).toEqual(['y', 'w', OTHER]);
+    expect(stackEvents(events, edges, { keys: ['a', OTHER] }).buckets[0]!.counts).toEqual({ a: 2, [OTHER]: 3 });
   });
 });

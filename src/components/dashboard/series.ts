@@ -24,12 +24,7 @@ export function stackEvents(events: Iterable<{ readonly at: number; readonly key
     inRange.push({ index, key: event.key });
     totals.set(event.key, (totals.get(event.key) ?? 0) + 1);
   }
-  let order: string[];
-  if (keys) order = [...keys];
-  else {
-    const ranked = [...totals].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([key]) => key);
-    order = ranked.length > maxKeys ? [...ranked.slice(0, maxKeys - 1), OTHER] : ranked;
-  }
+  const order = keys ? [...keys] : ranked(totals, maxKeys);
   const known = new Set(order);
   const buckets = edges.slice(0, -1).map((start, i) => ({ start, end: edges[i + 1]!, counts: Object.fromEntries(order.map((key) => [key, 0])) as Record<string, number>, total: 0 }));
   for (const { index, key } of inRange) {
@@ -40,4 +35,16 @@ export function stackEvents(events: Iterable<{ readonly at: number; readonly key
     bucket.total += 1;
   }
   return { keys: order, buckets };
+}
+
+/** The `maxKeys` most frequent keys, most frequent first (ties by name), with `other` last standing for the rest. */
+export function rankKeys(keys: Iterable<string>, maxKeys = 6): string[] {
+  const totals = new Map<string, number>();
+  for (const key of keys) totals.set(key, (totals.get(key) ?? 0) + 1);
+  return ranked(totals, maxKeys);
+}
+
+function ranked(totals: ReadonlyMap<string, number>, maxKeys: number): string[] {
+  const order = [...totals].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([key]) => key);
+  return order.length > maxKeys ? [...order.slice(0, maxKeys - 1), OTHER] : order;
 }

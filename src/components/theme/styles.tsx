@@ -55,7 +55,13 @@ const CSS = `
 .kalphite-code-review { display: flex; flex-wrap: wrap; gap: calc(var(--kalphite-space) * 2); align-items: flex-start; }
 .kalphite-code-review > .kalphite-file { flex: 999 1 480px; min-width: 0; }
 .kalphite-code-review > .kalphite-review-list { flex: 1 1 260px; min-width: 0; }
-.kalphite-file { border: 1px solid var(--kalphite-border); border-radius: var(--kalphite-radius); overflow: hidden; }
+.kalphite-file { border: 1px solid var(--kalphite-border); border-radius: var(--kalphite-radius); overflow: hidden; container-type: inline-size; }
+@container (max-width: 480px) {
+  .kalphite-line { grid-template-columns: 2.75em 2.75em 1em minmax(0, 1fr); }
+  .kalphite-line-plain { grid-template-columns: 3.25em minmax(0, 1fr); }
+  .kalphite-line-number { padding-right: 4px; }
+  .kalphite-keys { display: none; }
+}
 .kalphite-file-header {
   display: flex; flex-wrap: wrap; gap: var(--kalphite-space); align-items: center; padding: var(--kalphite-space);
   background: var(--kalphite-surface); border-bottom: 1px solid var(--kalphite-border);
@@ -83,7 +89,7 @@ const CSS = `
   text-align: center; background: var(--kalphite-accent); color: var(--kalphite-accent-fg);
 }
 .kalphite-diff-mark { text-align: center; color: var(--kalphite-fg); user-select: none; }
-.kalphite-line-code { padding: 0 var(--kalphite-space); white-space: pre-wrap; overflow-wrap: anywhere; min-width: 0; }
+.kalphite-line-code { padding: 0 var(--kalphite-space) 0 calc(var(--kalphite-space) + 2ch); text-indent: -2ch; white-space: pre-wrap; overflow-wrap: anywhere; min-width: 0; }
 .kalphite-line-plain.kalphite-line-has-comments .kalphite-line-code { background: var(--kalphite-highlight); }
 .kalphite-line-added > *:not(.kalphite-line-extra), .kalphite-split-added { background: var(--kalphite-added-bg); }
 .kalphite-line-removed > *:not(.kalphite-line-extra), .kalphite-split-removed { background: var(--kalphite-removed-bg); }
