@@ -4,6 +4,7 @@ import { closeTemplate } from './engines.js';
 import { benchFlush } from './flush.bench.js';
 import { printTable, type Row } from './measure.js';
 import { benchPatch } from './patch.bench.js';
+import { benchQuery } from './query.bench.js';
 import { benchStore } from './store.bench.js';
 import { benchTabLatency } from './tab-latency.bench.js';
 import { benchSpacesOpen } from './spaces-open.bench.js';
@@ -13,7 +14,7 @@ import { postgresAvailable, POSTGRES_URL } from '../src/test-support/postgres.js
 
 /**
  * `npm run bench`: every figure as a ratio to a floor measured in the same run.
- * `npm run bench -- store flush` runs only those groups (store, flush, cold-start, sync, spaces-push, spaces-open, tabs, patch).
+ * `npm run bench -- store flush` runs only those groups (store, flush, cold-start, sync, spaces-push, spaces-open, tabs, patch, query).
  */
 const sizes = [10_000, 100_000];
 /** One size after another: figures are never measured while another runs. */
@@ -31,6 +32,7 @@ const groups: Record<string, () => Promise<Row[]>> = {
   'spaces-open': () => benchSpacesOpen(10_000),
   tabs: benchTabLatency,
   patch: benchPatch,
+  query: () => benchQuery(100_000),
 };
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in groups));

@@ -8,6 +8,9 @@ export type { Entity, JsonValue, JsonPrimitive } from './store/entity.js';
 export type { LiveQuery, LiveCount } from './store/query.js';
 export type { QueryOptions, CountOptions, OrderOf, WhereOf, DataPath, PathValue } from './store/query-options.js';
 export type { IndexDeclarations } from './store/query-registry.js';
+export type { TypedKalphite } from './kalphite.js';
+export { SchemaInvalidError } from './store/schema.js';
+export type { SchemaIssue } from './store/schema.js';
 export type {
   StandardSchemaV1,
   StandardSchemaProps,

@@ -7,7 +7,8 @@ import { Flusher } from './persist/flusher.js';
 import { LocalReplica, type Replica, type ReplicaContext } from './replica.js';
 import { SpaceController } from './spaces.js';
 import { UndoHistory } from './store/history.js';
-import { MemoryStore } from './store/store.js';
+import type { EntitySchema, NoSchema } from './store/schema-types.js';
+import { MemoryStore, type KalphiteStore } from './store/store.js';
 import { TabSession } from './tabs/tab-session.js';
 
 export type { Kalphite, KalphiteInspection } from './instance.js';
@@ -19,14 +20,29 @@ export type { KalphiteSpaces, SpaceInfo } from './spaces.js';
  * memory, and resolves to a ready engine (their first pulls go on in the background). Wiring only: a write goes store → flusher → replica, and the replica
  * — this engine's local db and sync, or the leader tab — does the rest.
  */
-export async function createKalphite(options: KalphiteOptions = {}): Promise<Kalphite> {
+export function createKalphite<S extends EntitySchema = NoSchema, Strict extends boolean = false>(options: KalphiteOptions<S, Strict> = {}): Promise<TypedKalphite<S, Strict>> {
+  // One engine whatever the schema: the types are the schema's view of the same store.
+  return openKalphite(options) as Promise<unknown> as Promise<TypedKalphite<S, Strict>>;
+}
+
+/** An engine whose store is typed by its schema (`createKalphite({ schema, strict })`). */
+export interface TypedKalphite<S extends EntitySchema = NoSchema, Strict extends boolean = false> extends Omit<Kalphite, 'store'> {
+  readonly store: KalphiteStore<S, Strict>;
+}
+
+async function openKalphite(options: KalphiteOptions): Promise<Kalphite> {
   const settings = resolveOptions(options);
   const { env } = settings;
   const log = new EventLog(env.now, settings.eventHistory);
   const { emit } = log;
 
   // The store asks the spaces on every local write; they exist just below (the rule runs only on writes).
-  const store = new MemoryStore({ maxEntityBytes: settings.maxEntityBytes, spaces: { defaultSpace: settings.defaultSpace, checkWrite: (space) => spaces.checkWrite(space) } });
+  const store = new MemoryStore({
+    maxEntityBytes: settings.maxEntityBytes,
+    spaces: { defaultSpace: settings.defaultSpace, checkWrite: (space) => spaces.checkWrite(space) },
+    ...(settings.schema && { schema: settings.schema }),
+    ...(settings.indexes && { indexes: settings.indexes }),
+  });
   // The flusher writes to the replica, which exists once the local db is open (before any flush).
   let replica: Replica | null = null;
   const flusher = new Flusher({

@@ -3,10 +3,23 @@ import { DEFAULT_SPACE, spaceProblem } from '../protocol/space.js';
 import type { BackoffOptions } from './backoff.js';
 import { resolveEnvironment, type Environment } from './environment.js';
 import { KalphiteError } from './errors.js';
+import type { IndexDeclarations } from './store/query-registry.js';
+import { EntityValidator } from './store/schema.js';
+import type { EntitySchema } from './store/schema-types.js';
 import type { SyncSettings } from './sync/sync-client.js';
 import { browserTabLink, type TabLink } from './tabs/tab-link.js';
 
-export interface KalphiteOptions {
+export interface KalphiteOptions<S extends EntitySchema = EntitySchema, Strict extends boolean = boolean> {
+  /**
+   * A Standard Schema validator (zod, valibot, arktype…) of `data` per entity type: every local
+   * write is checked synchronously and stores the validator's output; a failure throws
+   * `schema-invalid` and writes nothing. The store, queries and hooks are typed by it.
+   */
+  readonly schema?: S;
+  /** With a schema: refuse writes of types it does not name (default false: they pass unchecked). */
+  readonly strict?: Strict;
+  /** Secondary indexes to build at load, per type (`{ comment: ['filePath'] }`); queries create the others on first use. */
+  readonly indexes?: IndexDeclarations;
   /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
   readonly dataDir?: string;
   /** Where a write without `space` goes (default `'default'`, so the seed's examples run unchanged). */
@@ -107,6 +120,9 @@ export interface EngineSettings {
   readonly tabs: TabLink | null;
   /** Entities larger than this as JSON are refused at `entities.set` (a push must carry them). */
   readonly maxEntityBytes: number;
+  /** Null: no schema, writes are checked for JSON only. */
+  readonly schema: EntityValidator | null;
+  readonly indexes: IndexDeclarations | undefined;
 }
 
 /** Fills in the defaults and checks every option; throws `invalid-options` naming the one that is wrong. */
@@ -133,6 +149,8 @@ export function resolveOptions(options: KalphiteOptions): EngineSettings {
     env: resolveEnvironment(options.environment),
     tabs: options.tabs === false ? null : (options.tabs ?? (dataDir.startsWith('idb://') ? browserTabLink() : null)),
     maxEntityBytes: maxPushBytes - LIMITS.pushEnvelopeBytes,
+    schema: schemaOption(options),
+    indexes: options.indexes,
   };
 }
 
@@ -164,6 +182,15 @@ function backoff(name: string, given: Partial<BackoffOptions> | undefined, defau
     baseMs: nonNegative(`${name}.baseMs`, given?.baseMs ?? defaults.baseMs),
     maxMs: nonNegative(`${name}.maxMs`, given?.maxMs ?? defaults.maxMs),
   };
+}
+
+function schemaOption(options: KalphiteOptions): EntityValidator | null {
+  if (options.strict !== undefined && typeof options.strict !== 'boolean') throw new KalphiteError('invalid-options', 'Option strict must be true or false.');
+  if (options.schema === undefined) {
+    if (options.strict === true) throw new KalphiteError('invalid-options', 'Option strict needs a schema: it refuses the types the schema does not name.');
+    return null;
+  }
+  return new EntityValidator(options.schema, options.strict === true);
 }
 
 function spaceOption(name: string, value: unknown): string {

@@ -7,6 +7,7 @@ import type { LiveCount, LiveQuery } from './query.js';
 import type { CountOptions, QueryOptions } from './query-options.js';
 import { QueryRegistry, type IndexDeclarations } from './query-registry.js';
 import type { AnyEntityOf, EntityInputOf, EntityOf, EntitySchema, NoSchema, TypeName } from './schema-types.js';
+import type { EntityValidator } from './schema.js';
 import { TypeBucket, type Bucketed } from './type-bucket.js';
 
 /** One entity's change within a commit: `before`/`after` are `undefined` where it did not exist. */
@@ -91,6 +92,8 @@ export interface MemoryStoreOptions {
   readonly spaces?: SpaceRules;
   /** Secondary indexes built as entities load (queries create the ones they need on first use). */
   readonly indexes?: IndexDeclarations;
+  /** Checks every local write's data, and gives what is stored (`createKalphite({ schema })`). */
+  readonly schema?: EntityValidator;
 }
 
 /**
@@ -140,10 +143,12 @@ export class MemoryStore implements KalphiteStore {
   /** Entities larger than this as JSON are refused (a push must carry them). */
   readonly #maxEntityBytes: number;
   readonly #spaces: SpaceRules;
+  readonly #schema: EntityValidator | null;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#maxEntityBytes = options.maxEntityBytes ?? Number.POSITIVE_INFINITY;
     this.#spaces = options.spaces ?? ANY_SPACE;
+    this.#schema = options.schema ?? null;
     if (options.indexes !== undefined) this.#queries = new QueryRegistry(this.#bucketOf, options.indexes);
     const slots = this.#slots;
     this.getById = (id) => slots.get(id)?.entity ?? null;
@@ -220,8 +225,9 @@ export class MemoryStore implements KalphiteStore {
    * goes to the default space; one naming another space than the stored entity's throws
    * `space-immutable` (moving is a delete and a create under a new id).
    */
-  set(id: string, entity: Entity): void {
+  set(id: string, given: Entity): void {
     this.#guard?.();
+    const entity = this.#schema === null ? given : this.#schema.check(id, given);
     assertEntity(id, entity, this.#maxEntityBytes);
     const current = this.#slots.get(id)?.entity;
     const space = entity.space ?? current?.space ?? this.#spaces.defaultSpace;
