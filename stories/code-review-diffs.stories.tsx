@@ -6,7 +6,7 @@ import { LiveEngine } from './support/live-engine.js';
 import { STORY_NOW } from './support/sample-data.js';
 import { FLUSHER_NEW, FLUSHER_OLD, FLUSHER_PATH, LANGUAGE_FILES } from './support/sample-files.js';
 
-type Input = 'texts' | 'patch' | 'patch-only' | 'languages';
+type Input = 'texts' | 'patch' | 'patch-only' | 'other-file' | 'languages';
 
 function DiffStory({ input, theme }: { readonly input: Input; readonly theme: 'light' | 'dark' }) {
   const patch = createTwoFilesPatch(`a${FLUSHER_PATH}`, `b${FLUSHER_PATH}`, FLUSHER_OLD, FLUSHER_NEW, '', '', { context: 2 });
@@ -15,6 +15,8 @@ function DiffStory({ input, theme }: { readonly input: Input; readonly theme: 'l
       <LiveEngine>
         {input === 'languages' ? (
           LANGUAGE_FILES.map((file) => <FileView key={file.path} filePath={file.path} oldCode={file.oldCode} code={file.code} currentUser="you" now={STORY_NOW} />)
+        ) : input === 'other-file' ? (
+          <FileView filePath="/src/engine/store.ts" diff={patch + createTwoFilesPatch('a/theme.css', 'b/theme.css', '.a {}', '.b {}')} code={FLUSHER_NEW} currentUser="you" now={STORY_NOW} />
         ) : input === 'texts' ? (
           <FileView filePath={FLUSHER_PATH} oldCode={FLUSHER_OLD} code={FLUSHER_NEW} currentUser="you" now={STORY_NOW} />
         ) : (
@@ -29,7 +31,7 @@ const meta = {
   title: 'Components/Code review/Diffs',
   component: DiffStory,
   args: { input: 'texts', theme: 'light' },
-  argTypes: { input: { control: 'inline-radio', options: ['texts', 'patch', 'patch-only', 'languages'] }, theme: { control: 'inline-radio', options: ['light', 'dark'] } },
+  argTypes: { input: { control: 'inline-radio', options: ['texts', 'patch', 'patch-only', 'other-file', 'languages'] }, theme: { control: 'inline-radio', options: ['light', 'dark'] } },
 } satisfies Meta<typeof DiffStory>;
 
 export default meta;
@@ -72,6 +74,16 @@ export const UnifiedDiffOnly: Story = {
     await userEvent.type(view.getByLabelText('Your comment on line 8'), 'Good doc comment.');
     await userEvent.click(view.getByRole('button', { name: 'Comment' }));
     await expect(await view.findByText('Good doc comment.')).toBeInTheDocument();
+  },
+};
+
+/** A diff of two other files: the view says so and shows the text it was given as it is. */
+export const DiffOfAnotherFile: Story = {
+  args: { input: 'other-file' },
+  play: async ({ canvasElement }) => {
+    const view = within(await file(canvasElement, '/src/engine/store.ts'));
+    await expect(view.getByText('The diff has no changes to /src/engine/store.ts. Showing the file as it is.')).toBeInTheDocument();
+    await expect(view.queryByRole('group', { name: 'Diff view' })).toBeNull();
   },
 };
 

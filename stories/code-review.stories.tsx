@@ -6,7 +6,7 @@ import { LiveEngine } from './support/live-engine.js';
 import { FILE_PATH, SAMPLE_CODE, SAMPLE_OLD_CODE, seedDiscussion, seedManyComments, seedReview, STORY_NOW } from './support/sample-data.js';
 
 interface Args {
-  readonly seed: 'none' | 'review' | 'discussion' | 'large' | 'untrusted';
+  readonly seed: 'none' | 'review' | 'discussion' | 'leftovers' | 'large' | 'untrusted';
   readonly theme: 'light' | 'dark';
   readonly view: DiffViewMode;
   /** Show the change from the old text (off: the file as it is). */
@@ -27,6 +27,14 @@ function seedFor(seed: Args['seed']): ((k: Kalphite) => void) | undefined {
   if (seed === 'review') return (k) => seedReview(k.store);
   if (seed === 'discussion') return (k) => seedDiscussion(k.store);
   if (seed === 'large') return (k) => seedManyComments(k.store, 5000);
+  if (seed === 'leftovers') {
+    return (k) => {
+      seedDiscussion(k.store);
+      const root = k.store.getById('comment-1')!;
+      k.store.entities.set('comment-1', { ...root, data: { ...(root.data as object), deleted: true } });
+      k.store.entities.set('comment-gone', { id: 'comment-gone', type: 'comment', data: { message: 'On a line this version no longer has.', lineNumber: 40, filePath: FILE_PATH, authorId: 'margaret' }, updatedAt: STORY_NOW - 86_400_000 });
+    };
+  }
   if (seed === 'untrusted') {
     return (k) => k.store.entities.set('xss', { id: 'xss', type: 'comment', data: { message: UNTRUSTED, lineNumber: 2, filePath: FILE_PATH, authorId: '<script>alert(2)</script>' }, updatedAt: STORY_NOW - 60_000 });
   }
@@ -48,7 +56,7 @@ const meta = {
   component: CodeReviewStory,
   args: { seed: 'discussion', theme: 'light', view: 'unified', change: true },
   argTypes: {
-    seed: { control: 'inline-radio', options: ['none', 'review', 'discussion', 'large', 'untrusted'] },
+    seed: { control: 'inline-radio', options: ['none', 'review', 'discussion', 'leftovers', 'large', 'untrusted'] },
     theme: { control: 'inline-radio', options: ['light', 'dark'] },
     view: { control: 'inline-radio', options: ['unified', 'split'] },
   },
@@ -169,6 +177,21 @@ export const WholeFile: Story = {
     await coloured(file);
     await expect(canvas.queryByRole('group', { name: 'Diff view' })).toBeNull();
     await expect(canvas.getByRole('button', { name: 'Comment on line 5 (2 comments)' })).toBeInTheDocument();
+  },
+};
+
+/** A deleted comment whose reply keeps its thread, and a thread on a line the file no longer has. */
+export const DeletedAndOutdated: Story = {
+  args: { seed: 'leftovers' },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await ready(canvasElement);
+    const thread = canvas.getByRole('group', { name: 'Comments on line 5' });
+    await expect(within(thread).getByText('This comment was deleted.')).toBeInTheDocument();
+    await expect(within(thread).getByText(/bypass the index/)).toBeInTheDocument();
+    await expect(canvas.getByRole('button', { name: 'Comment on line 5 (1 comment)' })).toBeInTheDocument();
+    const outside = canvas.getByRole('region', { name: 'Comments on lines outside this diff' });
+    await expect(within(outside).getByRole('group', { name: 'Comments on line 40' })).toHaveTextContent('On a line this version no longer has.');
   },
 };
 
