@@ -79,12 +79,12 @@ function ReviewPage({ user }: { readonly user: DemoUser }) {
   );
 }
 
-type FileEntity = Entity<{ readonly path: string; readonly code: string }>;
+type FileEntity = Entity<{ readonly path: string; readonly code: string; readonly oldCode?: string }>;
 
 /** Files come from the server: read their data defensively. */
 function isFile(entity: Entity): entity is FileEntity {
-  const data = entity.data as { path?: unknown; code?: unknown } | null;
-  return entity.type === 'file' && typeof data?.path === 'string' && typeof data.code === 'string';
+  const data = entity.data as { path?: unknown; code?: unknown; oldCode?: unknown } | null;
+  return entity.type === 'file' && typeof data?.path === 'string' && typeof data.code === 'string' && (data.oldCode === undefined || typeof data.oldCode === 'string');
 }
 
 /** One review: its file comes from its space like its comments, so a user who may not read it never receives it. */
@@ -100,7 +100,14 @@ function ReviewSection({ review, user }: { readonly review: DemoReview; readonly
       <p className="kalphite-muted" style={{ margin: 0 }}>
         {review.audience}
       </p>
-      <CodeReview space={review.space} label={review.space} filePath={file?.data.path ?? ''} code={file?.data.code ?? ''} currentUser={user.id} />
+      <CodeReview
+        space={review.space}
+        label={review.space}
+        filePath={file?.data.path ?? ''}
+        code={file?.data.code ?? ''}
+        {...(file?.data.oldCode !== undefined && { oldCode: file.data.oldCode })}
+        currentUser={user.id}
+      />
     </section>
   );
 }

@@ -11,6 +11,8 @@ import type { SyncCore } from '../src/server/index.js';
 export interface FileData {
   readonly path: string;
   readonly code: string;
+  /** The file before the change under review, when the review is of a change. */
+  readonly oldCode?: string;
 }
 
 interface SeededReview {
@@ -38,6 +40,9 @@ export class MemoryStore {
   }
 }`;
 
+/** The store before the review's change: \`undefined\` for a missing id, and no check before a write. */
+const STORE_OLD_CODE = STORE_CODE.replace('Entity | null', 'Entity | undefined').replace(' ?? null;', ';').replace('    assertEntity(id, entity);\n', '');
+
 const AUTH_CODE = `import { timingSafeEqual } from 'node:crypto';
 
 /** Bearer tokens of the deploy bot, checked in constant time. */
@@ -52,7 +57,7 @@ const STORE_REVIEW: SeededReview = {
   space: 'review:store',
   by: 'ada',
   title: 'Memory-first store',
-  file: { path: '/src/engine/store.ts', code: STORE_CODE },
+  file: { path: '/src/engine/store.ts', code: STORE_CODE, oldCode: STORE_OLD_CODE },
   comments: [
     { line: 5, authorId: 'grace', message: 'Why a private field here?' },
     { line: 5, authorId: 'ada', message: 'So nothing can bypass assertEntity.' },

@@ -34,7 +34,7 @@ describe('the static Storybook build', () => {
     await page.getByRole('region', { name: 'File /src/engine/store.ts' }).waitFor({ timeout: 60_000 });
     // The story's own play function runs in the static build too: let it finish (it ends by
     // approving a review) before clicking, so the two never race for the same form.
-    await page.getByText('Approved').waitFor({ timeout: 60_000 });
+    await page.getByText('Approved', { exact: true }).waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Comment on line 7' }).click();
     await page.getByLabel('Your comment on line 7').fill('Checked in a static build.');
     await page.getByRole('button', { name: 'Comment', exact: true }).click();
