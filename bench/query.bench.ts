@@ -71,6 +71,8 @@ export async function benchQuery(n: number): Promise<Row[]> {
   collection.createIndex((c) => c.filePath, { indexType: BasicIndex });
   const live = createLiveQueryCollection({ query: (q) => q.from({ c: collection }).where(({ c }) => eq(c.filePath, VIEWED)).orderBy(({ c }) => c.line), startSync: true });
   await live.preload();
+  // A subscriber, as a mounted component has: without one the live query is collected after its gcTime and empties.
+  const watching = live.subscribeChanges(() => {});
   const tanstack = await perWrite((k) => {
     const { id, line } = edit(k, viewed, n);
     collection.update(id, (draft) => {
@@ -110,6 +112,7 @@ export async function benchQuery(n: number): Promise<Row[]> {
     write(k + 20_000, file);
     sink += perFile[file]!.result.length;
   });
+  watching.unsubscribe();
   for (const q of perFile) q.dispose();
   query.dispose();
   await dispose();

@@ -2,6 +2,7 @@ import type { DigestRequest, DigestResponse } from '../protocol/digest.js';
 import { idProblem, type Entity } from '../protocol/entity.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { isRecord, type JsonValue } from '../protocol/json.js';
+import type { EntitySchema } from '../protocol/standard-schema.js';
 import { cookieOrder, type Cookie, type PatchOperation, type PullRequest, type Overwritten, type PullResponseOK, type Refusal } from '../protocol/pull.js';
 import type { Mutation, PushRequest } from '../protocol/push.js';
 import { DEFAULT_SPACE, requireSpace } from '../protocol/space.js';
@@ -10,6 +11,7 @@ import { digestReader } from './digest.js';
 import { ANONYMOUS_USER, userProblem, type SyncUser } from './identity.js';
 import { apply, resolverCall, storableReason, type ConflictResolver, type PushState, type Row } from './mutations.js';
 import { permissionCheck, type Authorize } from './permissions.js';
+import { schemaCheckedResolve, serverSchema } from './schema-check.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
 import { inSavepoint, isFailure, SpacePushQueue } from './push-queue.js';
 import { spaceBackends, type BackendRoute } from './space-backends.js';
@@ -23,6 +25,8 @@ export interface SyncCoreOptions {
   readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
   /** Hears a hook that threw (a resolver's mutation is refused, an authorize's request is a 403). Default: stderr. */
   readonly onError?: ServerErrorHook;
+  /** The engine's schema: upserts and patches whose data does not fit it are refused, with the issues as the reason. */
+  readonly schema?: EntitySchema;
 }
 
 /** Who asks, and for which space: an adapter passes what it knows (default: anonymous, `default`). */
@@ -86,9 +90,11 @@ const notYours = () => new ProtocolError('forbidden', 'This client group or one 
  */
 export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore> {
   const onError = options.onError ?? logServerProblem;
+  // Checked before any database opens: a bad schema stops the server from starting.
+  const schema = serverSchema(options.schema);
   const backends = await spaceBackends(options.backend, onError);
   const may = permissionCheck(options.authorize, onError);
-  const resolve = resolverCall(options.resolvers, onError);
+  const resolve = schemaCheckedResolve(resolverCall(options.resolvers, onError), schema);
   const digest = digestReader((space) => backends.of(space), may);
 
   // The space's row lock serialises the pushes to a space (its first push creates the row), across

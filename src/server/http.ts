@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
+import type { EntitySchema } from '../protocol/standard-schema.js';
 import type { SyncBackend } from './backend.js';
 import { createSyncCore, type SyncCore } from './core.js';
 import { answerNodeFailure, serveNodeRequest } from './adapters/node-listener.js';
@@ -24,6 +25,8 @@ export interface StartSyncServerOptions extends Omit<SyncHandlerOptions, 'core' 
   /** Who may read and write which space (default: everyone, everything); see `Authorize`. */
   readonly authorize?: Authorize;
   readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
+  /** A Standard Schema validator per entity type (the engine's): mutations whose data does not fit are refused. */
+  readonly schema?: EntitySchema;
   /**
    * Host names this server answers to, at the port it listens on (an entry with a port is taken as
    * it is), or `'*'` for any (the default: behind a proxy the Host is the proxy's). A server for
@@ -78,6 +81,7 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
         onError,
         ...(options.authorize && { authorize: options.authorize }),
         ...(options.resolvers && { resolvers: options.resolvers }),
+        ...(options.schema && { schema: options.schema }),
       });
       const { allowedHosts = '*', ...handlerOptions } = options;
       const handler = createSyncHandler({

@@ -39,7 +39,7 @@ export interface Overwrite {
 }
 
 /** A resolver, found as an own property, called so that a throw refuses rather than fails the push. */
-export type Resolve = (incoming: Entity, current: Entity | null, context: ResolverContext) => { readonly value: Entity | null } | { readonly error: string } | null;
+export type Resolve = (incoming: Entity, current: Entity | null, context: ResolverContext) => { readonly value: Entity | null } | { readonly error: string } | { readonly refused: string } | null;
 
 export function resolverCall(resolvers: Readonly<Record<string, ConflictResolver>> | undefined, onError: ServerErrorHook): Resolve {
   return (incoming, current, context) => {
@@ -104,6 +104,7 @@ export function apply(mutation: Mutation, state: PushState, scope: PushScope): {
     // Tombstones are final: a delete is never undone by a later or concurrent write.
     if (current?.deleted) return refuse(`Entity ${incoming.id} was deleted.`);
     const resolved = resolve(incoming, current?.value ?? null, context('upsert'));
+    if (resolved && 'refused' in resolved) return refuse(resolved.refused);
     if (resolved && 'error' in resolved) return refuse(`The ${incoming.type} resolver failed: ${resolved.error}`);
     const value = resolved ? resolved.value : incoming;
     if (value === null) return refuse(`The ${incoming.type} resolver refused the write.`);
@@ -131,6 +132,7 @@ export function apply(mutation: Mutation, state: PushState, scope: PushScope): {
     const problem = entityProblem(patch.id, merged);
     if (problem) return refuse(problem.message);
     const resolved = resolve(merged, current.value, context('patch'));
+    if (resolved && 'refused' in resolved) return refuse(resolved.refused);
     if (resolved && 'error' in resolved) return refuse(`The ${merged.type} resolver failed: ${resolved.error}`);
     const value = resolved ? resolved.value : merged;
     if (value === null) return refuse(`The ${merged.type} resolver refused the write.`);
@@ -167,6 +169,7 @@ export function apply(mutation: Mutation, state: PushState, scope: PushScope): {
     if (!current) return null;
     if (current.value !== null) {
       const resolved = resolve(current.value, current.value, context('delete'));
+      if (resolved && 'refused' in resolved) return refuse(resolved.refused);
       if (resolved && 'error' in resolved) return refuse(`The ${current.type} resolver failed: ${resolved.error}`);
       if (resolved && resolved.value === null) return refuse(`The ${current.type} resolver refused the delete.`);
     }

@@ -1,29 +1,7 @@
+import type { EntitySchema, StandardSchemaV1 } from '../../protocol/standard-schema.js';
 import type { Entity } from './entity.js';
 
-/**
- * The Standard Schema interface (standardschema.dev, v1), copied as its authors ask, so zod,
- * valibot, arktype and any other validator implementing `~standard` plug in without a dependency.
- */
-export interface StandardSchemaV1<Input = unknown, Output = Input> {
-  readonly '~standard': StandardSchemaProps<Input, Output>;
-}
-
-export interface StandardSchemaProps<Input = unknown, Output = Input> {
-  readonly version: 1;
-  readonly vendor: string;
-  readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>;
-  readonly types?: { readonly input: Input; readonly output: Output } | undefined;
-}
-
-export type StandardResult<Output> = { readonly value: Output; readonly issues?: undefined } | { readonly issues: readonly StandardIssue[] };
-
-export interface StandardIssue {
-  readonly message: string;
-  readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined;
-}
-
-/** A validator of `data` per entity type: `{ comment: z.object({ … }), review: v.object({ … }) }`. */
-export type EntitySchema = { readonly [type: string]: StandardSchemaV1 };
+export type { StandardSchemaV1, StandardSchemaProps, StandardResult, StandardIssue, EntitySchema } from '../../protocol/standard-schema.js';
 
 /** No schema: every type is any string and every `data` any JSON (the seed's API). */
 export type NoSchema = Record<never, never>;
