@@ -1,6 +1,6 @@
 import type { Entity } from './entity.js';
 import { fieldPath } from './query-plan.js';
-import { readField, type FieldPath } from './query-values.js';
+import { fieldReader } from './query-values.js';
 import type { Bucketed } from './type-bucket.js';
 
 /**
@@ -13,8 +13,13 @@ export interface RouteWatcher {
 
 /** The entities of one type holding one combination of values in an index's fields. */
 export interface IndexEntry {
-  /** In the order they entered (a Set keeps it), so `getByType(type, space)` keeps insertion order. */
-  readonly slots: Set<Bucketed>;
+  /**
+   * In the order they entered, so `getByType(type, space)` keeps insertion order; a removed one
+   * leaves a hole (null) until the entry is compacted. An array, not a Set: a Set hashes each
+   * slot object on first insertion, which made building an index several times slower.
+   */
+  readonly slots: (Bucketed | null)[];
+  holes: number;
   /** The live queries and counts whose equalities on these fields are these values. */
   readonly watchers: Set<RouteWatcher>;
   /** The entities as an array, until one of them changes. */
@@ -24,6 +29,8 @@ export interface IndexEntry {
 /** A field value no equality can name (an object, an array): such entities match no route. */
 const UNMATCHABLE = Symbol('unmatchable');
 const MISSING = '\u0000missing';
+/** Compact an entry once holes outnumber its entities and there are more than this many. */
+const MIN_HOLES_TO_COMPACT = 64;
 
 /**
  * A secondary index of one type on one or more fields (`data.filePath`, `space`): for each value
@@ -34,12 +41,15 @@ const MISSING = '\u0000missing';
  */
 export class SecondaryIndex {
   readonly fields: readonly string[];
-  readonly #paths: readonly FieldPath[];
+  /** This index's place in each slot's `places`. */
+  readonly #number: number;
+  readonly #readers: readonly ((entity: Entity) => unknown)[];
   readonly #entries = new Map<unknown, IndexEntry>();
 
-  constructor(fields: readonly string[]) {
+  constructor(fields: readonly string[], number: number) {
     this.fields = fields;
-    this.#paths = fields.map(fieldPath);
+    this.#number = number;
+    this.#readers = fields.map((field) => fieldReader(fieldPath(field)));
   }
 
   /** The index of these fields, whatever their order, has this name. */
@@ -49,11 +59,11 @@ export class SecondaryIndex {
 
   /** The entry key of an entity: the value itself for one field, else the values as JSON. */
   keyOf(entity: Entity): unknown {
-    const paths = this.#paths;
-    if (paths.length === 1) return routable(readField(entity, paths[0]!));
+    const readers = this.#readers;
+    if (readers.length === 1) return routable(readers[0]!(entity));
     const values: unknown[] = [];
-    for (const path of paths) {
-      const value = routable(readField(entity, path));
+    for (const read of readers) {
+      const value = routable(read(entity));
       if (value === UNMATCHABLE) return UNMATCHABLE;
       // JSON would write a missing value as null; a NUL-led string is one no entity can hold.
       values.push(value === undefined ? MISSING : value);
@@ -73,18 +83,29 @@ export class SecondaryIndex {
   /** The entry for `key`, made when absent (a query may wait for values nobody holds yet). */
   ensure(key: unknown): IndexEntry {
     let entry = this.#entries.get(key);
-    if (entry === undefined) this.#entries.set(key, (entry = { slots: new Set(), watchers: new Set(), array: null }));
+    if (entry === undefined) this.#entries.set(key, (entry = { slots: [], holes: 0, watchers: new Set(), array: null }));
     return entry;
   }
 
   /** Forgets an entry nobody holds or asks for, so ended values (closed spaces) cost nothing. */
   release(key: unknown, entry: IndexEntry): void {
-    if (entry.slots.size === 0 && entry.watchers.size === 0) this.#entries.delete(key);
+    if (entry.slots.length === entry.holes && entry.watchers.size === 0) this.#entries.delete(key);
+  }
+
+  /** Fills a new index (nobody watches it yet): one key and one Set insertion per entity. */
+  build(forEachSlot: (fn: (slot: Bucketed) => void) => void): void {
+    const entries = this.#entries;
+    forEachSlot((slot) => {
+      const key = this.keyOf(slot.entity!);
+      let entry = entries.get(key);
+      if (entry === undefined) entries.set(key, (entry = { slots: [], holes: 0, watchers: new Set(), array: null }));
+      (slot.places ??= [])[this.#number] = entry.slots.push(slot) - 1;
+    });
   }
 
   add(slot: Bucketed, entity: Entity): void {
     const entry = this.ensure(this.keyOf(entity));
-    entry.slots.add(slot);
+    (slot.places ??= [])[this.#number] = entry.slots.push(slot) - 1;
     entry.array = null;
     for (const watcher of entry.watchers) watcher.changed(undefined, entity);
   }
@@ -93,9 +114,11 @@ export class SecondaryIndex {
     const key = this.keyOf(entity);
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
-    entry.slots.delete(slot);
+    entry.slots[slot.places![this.#number]!] = null;
+    entry.holes++;
     entry.array = null;
     for (const watcher of entry.watchers) watcher.changed(entity, undefined);
+    if (entry.holes > MIN_HOLES_TO_COMPACT && entry.holes * 2 > entry.slots.length) this.#compact(entry);
     this.release(key, entry);
   }
 
@@ -111,6 +134,18 @@ export class SecondaryIndex {
     }
     this.remove(slot, before);
     this.add(slot, after);
+  }
+
+  #compact(entry: IndexEntry): void {
+    const slots = entry.slots;
+    let kept = 0;
+    for (const slot of slots) {
+      if (slot === null) continue;
+      slot.places![this.#number] = kept;
+      slots[kept++] = slot;
+    }
+    slots.length = kept;
+    entry.holes = 0;
   }
 }
 

@@ -3,7 +3,7 @@ import { spaceProblem } from '../../protocol/space.js';
 import { KalphiteError } from '../errors.js';
 import type { Entity } from './entity.js';
 import type { QueryOptions } from './query-options.js';
-import { compareIds, compareValues, dataPath, readField, type FieldPath } from './query-values.js';
+import { compareIds, compareValues, dataPath, fieldReader, type FieldPath } from './query-values.js';
 
 /** One equality condition: the field's name (`data.filePath`, `space`), its path, its value. */
 export interface Equality {
@@ -91,19 +91,16 @@ const byId = (a: Entity, b: Entity): number => compareIds(a.id, b.id);
 
 function comparator(path: FieldPath, descending: boolean): (a: Entity, b: Entity) => number {
   const sign = descending ? -1 : 1;
-  // The usual case, one step inside data, without the general walk.
-  if (path.length === 2) {
-    const name = path[1]!;
-    const read = (e: Entity): unknown => (typeof e.data === 'object' && e.data !== null ? (e.data as Record<string, unknown>)[name] : undefined);
-    return (a, b) => sign * compareValues(read(a), read(b)) || compareIds(a.id, b.id);
-  }
-  return (a, b) => sign * compareValues(readField(a, path), readField(b, path)) || compareIds(a.id, b.id);
+  const read = fieldReader(path);
+  return (a, b) => sign * compareValues(read(a), read(b)) || compareIds(a.id, b.id);
 }
 
 function matcher(type: string, equalities: readonly Equality[], filter: ((entity: Entity) => boolean) | null): (entity: Entity) => boolean {
+  const readers = equalities.map((e) => fieldReader(e.path));
+  const values = equalities.map((e) => e.value);
   return (entity) => {
     if (entity.type !== type) return false;
-    for (const { path, value } of equalities) if (readField(entity, path) !== value) return false;
+    for (let i = 0; i < readers.length; i++) if (readers[i]!(entity) !== values[i]) return false;
     return filter === null || filter(entity);
   };
 }

@@ -35,6 +35,7 @@ export class QueryRegistry implements QueryHost {
   readonly #types = new Map<string, TypeRoutes>();
   readonly #bucketOf: (type: string) => TypeBucket | undefined;
   #pending: Deliverable[] = [];
+  #indexCount = 0;
 
   constructor(bucketOf: (type: string) => TypeBucket | undefined, declared: IndexDeclarations = {}) {
     this.#bucketOf = bucketOf;
@@ -121,7 +122,7 @@ export class QueryRegistry implements QueryHost {
     if (entry === undefined) return null;
     if (entry.array === null) {
       const array: Entity[] = [];
-      for (const slot of entry.slots) array.push(slot.entity!);
+      for (const slot of entry.slots) if (slot !== null) array.push(slot.entity!);
       entry.array = array;
     }
     return entry.array;
@@ -139,7 +140,7 @@ export class QueryRegistry implements QueryHost {
       return rows;
     }
     const entry = route.index.entry(route.key);
-    if (entry !== undefined) for (const slot of entry.slots) if (matches(slot.entity!)) rows.push(slot.entity!);
+    if (entry !== undefined) for (const slot of entry.slots) if (slot !== null && matches(slot.entity!)) rows.push(slot.entity!);
     return rows;
   }
 
@@ -185,8 +186,9 @@ export class QueryRegistry implements QueryHost {
     const routes = this.#routes(type);
     const existing = routes.index(fields);
     if (existing !== undefined) return existing;
-    const index = new SecondaryIndex(fields);
-    this.#bucketOf(type)?.forEachSlot((slot) => index.add(slot, slot.entity!));
+    const index = new SecondaryIndex(fields, this.#indexCount++);
+    const bucket = this.#bucketOf(type);
+    if (bucket !== undefined) index.build((fn) => bucket.forEachSlot(fn));
     routes.indexes.push(index);
     return index;
   }

@@ -328,7 +328,7 @@ export class MemoryStore implements KalphiteStore {
   #slotFor(id: string): Slot {
     let slot = this.#slots.get(id);
     if (slot === undefined) {
-      slot = { id, entity: undefined, bucket: null, index: -1, commit: -1, dirtyIndex: -1, before: undefined };
+      slot = { id, entity: undefined, bucket: null, index: -1, places: null, commit: -1, dirtyIndex: -1, before: undefined };
       this.#slots.set(id, slot);
     }
     return slot;

@@ -6,6 +6,8 @@ export interface Bucketed {
   bucket: TypeBucket | null;
   /** Position in `bucket`'s slots. */
   index: number;
+  /** Position in each secondary index's entry holding it, by the index's number (null: in none). */
+  places: number[] | null;
 }
 
 /** Compact once holes outnumber entries and there are more than this many. */
