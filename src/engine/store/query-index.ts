@@ -38,6 +38,11 @@ const MIN_HOLES_TO_COMPACT = 64;
  * a write whose values did not change costs one key computation per field and an array reset — so
  * a live query hears only the writes of its own rows, and a new one starts from its rows, not from
  * the whole type.
+ *
+ * A declared index is complete: every value has its entry, built as entities load. One a query
+ * creates on first use is partial: it holds only the values asked for, each filled by one scan of
+ * the type when first asked (hashing every entity's value into a full index cost ten times a
+ * filter), and kept from then on.
  */
 export class SecondaryIndex {
   readonly fields: readonly string[];
@@ -46,9 +51,13 @@ export class SecondaryIndex {
   readonly #readers: readonly ((entity: Entity) => unknown)[];
   readonly #entries = new Map<unknown, IndexEntry>();
 
-  constructor(fields: readonly string[], number: number) {
+  /** Null: complete; else how to visit the type's entities to fill a newly asked value. */
+  readonly #scan: ((fn: (slot: Bucketed) => void) => void) | null;
+
+  constructor(fields: readonly string[], number: number, scan: ((fn: (slot: Bucketed) => void) => void) | null) {
     this.fields = fields;
     this.#number = number;
+    this.#scan = scan;
     this.#readers = fields.map((field) => fieldReader(fieldPath(field)));
   }
 
@@ -76,20 +85,21 @@ export class SecondaryIndex {
     return values.length === 1 ? values[0] : JSON.stringify(values);
   }
 
-  entry(key: unknown): IndexEntry | undefined {
-    return this.#entries.get(key);
-  }
-
-  /** The entry for `key`, made when absent (a query may wait for values nobody holds yet). */
+  /** The entry for `key`, made when absent (a query may wait for values nobody holds yet); a partial index fills it. */
   ensure(key: unknown): IndexEntry {
     let entry = this.#entries.get(key);
-    if (entry === undefined) this.#entries.set(key, (entry = { slots: [], holes: 0, watchers: new Set(), array: null }));
+    if (entry !== undefined) return entry;
+    this.#entries.set(key, (entry = { slots: [], holes: 0, watchers: new Set(), array: null }));
+    const made = entry;
+    this.#scan?.((slot) => {
+      if (this.keyOf(slot.entity!) === key) (slot.places ??= [])[this.#number] = made.slots.push(slot) - 1;
+    });
     return entry;
   }
 
-  /** Forgets an entry nobody holds or asks for, so ended values (closed spaces) cost nothing. */
+  /** Forgets an entry of a complete index that nobody holds or asks for, so ended values (closed spaces) cost nothing. */
   release(key: unknown, entry: IndexEntry): void {
-    if (entry.slots.length === entry.holes && entry.watchers.size === 0) this.#entries.delete(key);
+    if (this.#scan === null && entry.slots.length === entry.holes && entry.watchers.size === 0) this.#entries.delete(key);
   }
 
   /** Fills a new index (nobody watches it yet): one key and one Set insertion per entity. */
@@ -104,7 +114,9 @@ export class SecondaryIndex {
   }
 
   add(slot: Bucketed, entity: Entity): void {
-    const entry = this.ensure(this.keyOf(entity));
+    const key = this.keyOf(entity);
+    const entry = this.#scan === null ? this.ensure(key) : this.#entries.get(key);
+    if (entry === undefined) return;
     (slot.places ??= [])[this.#number] = entry.slots.push(slot) - 1;
     entry.array = null;
     for (const watcher of entry.watchers) watcher.changed(undefined, entity);

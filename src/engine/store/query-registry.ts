@@ -44,7 +44,7 @@ export class QueryRegistry implements QueryHost {
       for (const fields of list as readonly (string | readonly string[])[]) {
         const paths = typeof fields === 'string' ? [fields] : fields;
         if (!Array.isArray(paths) || paths.length === 0) throw new KalphiteError('invalid-options', `Option indexes.${type} lists an empty index.`);
-        this.#ensureIndex(type, paths.map((path) => dataField(checkDataPath(path, `Option indexes.${type}`))));
+        this.#ensureIndex(type, paths.map((path) => dataField(checkDataPath(path, `Option indexes.${type}`))), true);
       }
     }
   }
@@ -117,9 +117,8 @@ export class QueryRegistry implements QueryHost {
   }
 
   /** The entities of `type` in `space`, in insertion order; the same array until one of them changes. */
-  inSpace(type: string, space: string): readonly Entity[] | null {
-    const entry = this.#ensureIndex(type, [SPACE_FIELD]).entry(space);
-    if (entry === undefined) return null;
+  inSpace(type: string, space: string): readonly Entity[] {
+    const entry = this.#ensureIndex(type, [SPACE_FIELD]).ensure(space);
     if (entry.array === null) {
       const array: Entity[] = [];
       for (const slot of entry.slots) if (slot !== null) array.push(slot.entity!);
@@ -139,8 +138,8 @@ export class QueryRegistry implements QueryHost {
       });
       return rows;
     }
-    const entry = route.index.entry(route.key);
-    if (entry !== undefined) for (const slot of entry.slots) if (slot !== null && matches(slot.entity!)) rows.push(slot.entity!);
+    const entry = route.index.ensure(route.key);
+    for (const slot of entry.slots) if (slot !== null && matches(slot.entity!)) rows.push(slot.entity!);
     return rows;
   }
 
@@ -182,13 +181,14 @@ export class QueryRegistry implements QueryHost {
     return routes;
   }
 
-  #ensureIndex(type: string, fields: readonly string[]): SecondaryIndex {
+  /** The index of `fields`: a declared one complete, else partial (see SecondaryIndex). */
+  #ensureIndex(type: string, fields: readonly string[], complete = false): SecondaryIndex {
     const routes = this.#routes(type);
     const existing = routes.index(fields);
     if (existing !== undefined) return existing;
-    const index = new SecondaryIndex(fields, this.#indexCount++);
-    const bucket = this.#bucketOf(type);
-    if (bucket !== undefined) index.build((fn) => bucket.forEachSlot(fn));
+    const scan = (fn: (slot: Bucketed) => void) => this.#bucketOf(type)?.forEachSlot(fn);
+    const index = new SecondaryIndex(fields, this.#indexCount++, complete ? null : scan);
+    if (complete) index.build(scan);
     routes.indexes.push(index);
     return index;
   }
