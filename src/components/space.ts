@@ -1,6 +1,6 @@
-import { useCallback, useMemo, useState, useSyncExternalStore } from 'react';
-import type { Entity, SpaceInfo } from '../engine/index.js';
-import { useEntities, useKalphiteInstance } from '../react/index.js';
+import { useCallback, useState, useSyncExternalStore } from 'react';
+import type { SpaceInfo } from '../engine/index.js';
+import { useKalphiteInstance } from '../react/index.js';
 
 /** The space a kit component works in: the one it is given, else the engine's default space. */
 export function useSpaceId(space: string | undefined): string {
@@ -16,16 +16,6 @@ export function useSpaceInfo(space: string): SpaceInfo {
   const { spaces } = useKalphiteInstance();
   const get = useCallback(() => spaces.get(space), [spaces, space]);
   return useSyncExternalStore(spaces.subscribe, get, get);
-}
-
-/**
- * The entities of `type` in `space` that pass `guard`. The store indexes by type, not by space:
- * the type's array is filtered again only when an entity of that type changes, never per render.
- * `guard` must be stable (a module-level function).
- */
-export function useSpaceEntities<T extends Entity>(type: string, space: string, guard: (entity: Entity) => entity is T): readonly T[] {
-  const all = useEntities(type);
-  return useMemo(() => all.filter((entity): entity is T => entity.space === space && guard(entity)), [all, space, guard]);
 }
 
 /** Why the kit takes no writes in a space the server calls read-only: shown beside every disabled control. */

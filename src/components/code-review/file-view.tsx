@@ -1,6 +1,6 @@
 import { useCallback, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { useKalphiteInstance } from '../../react/index.js';
-import { readOnlyReason as reasonFor, useGuardedWrite, useSpaceEntities, useSpaceId, useSpaceInfo } from '../space.js';
+import { useKalphiteInstance, useQuery } from '../../react/index.js';
+import { readOnlyReason as reasonFor, useGuardedWrite, useSpaceId, useSpaceInfo } from '../space.js';
 import { KalphiteStyles } from '../theme/styles.js';
 import { useNow } from '../use-now.js';
 import { CommentThread } from './comment-thread.js';
@@ -64,8 +64,9 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
   const { fileDiff, problem } = useFileDiff(filePath, code, oldCode, diff);
   const language = languageProp !== undefined && isLanguage(languageProp) ? languageProp : languageOf(filePath);
   const tokensOf = useSideTokens(fileDiff, language);
-  const comments = useSpaceEntities('comment', space, isComment);
-  const anchors = useMemo(() => commentsByAnchor(comments, filePath), [comments, filePath]);
+  // A live query of this file's comments in this space: a write elsewhere re-renders nothing here.
+  const ofFile = useQuery('comment', { space, where: { filePath } });
+  const anchors = useMemo(() => commentsByAnchor(ofFile.filter(isComment), filePath), [ofFile, filePath]);
   const [mode, setMode] = useState<DiffViewMode>(view);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const [composing, setComposing] = useState<Composing | null>(null);

@@ -1,7 +1,7 @@
 import { useId, useMemo, useState } from 'react';
-import { useKalphiteInstance } from '../../react/index.js';
+import { useKalphiteInstance, useQuery } from '../../react/index.js';
 import { Markdown } from '../markdown/index.js';
-import { readOnlyReason as reasonFor, useGuardedWrite, useSpaceEntities, useSpaceId, useSpaceInfo } from '../space.js';
+import { readOnlyReason as reasonFor, useGuardedWrite, useSpaceId, useSpaceInfo } from '../space.js';
 import { KalphiteStyles } from '../theme/styles.js';
 import { relativeTime } from '../time.js';
 import { useNow } from '../use-now.js';
@@ -32,8 +32,10 @@ export function ReviewList({ currentUser, space: spaceProp, now: fixedNow, label
   const space = useSpaceId(spaceProp);
   const readOnlyReason = useSpaceInfo(space).writable === false ? reasonFor(space) : null;
   const now = useNow(fixedNow);
-  const reviews = useSpaceEntities('review', space, isReview);
-  const verdicts = useSpaceEntities('verdict', space, isVerdict);
+  const spaceReviews = useQuery('review', { space });
+  const spaceVerdicts = useQuery('verdict', { space });
+  const reviews = useMemo(() => spaceReviews.filter(isReview), [spaceReviews]);
+  const verdicts = useMemo(() => spaceVerdicts.filter(isVerdict), [spaceVerdicts]);
   const byReview = useMemo(() => {
     const map = new Map<string, VerdictEntity[]>();
     for (const verdict of verdicts) {

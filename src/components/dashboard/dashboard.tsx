@@ -1,6 +1,6 @@
 import { useId, useMemo, useState } from 'react';
 import type { Entity } from '../../engine/index.js';
-import { useEntities } from '../../react/index.js';
+import { useQuery } from '../../react/index.js';
 import { BarChart, type ChartBucket, type ChartSeries } from '../chart/index.js';
 import { isComment, type CommentEntity } from '../code-review/comments.js';
 import { isReview, isVerdict, STATUS_LABEL, type ReviewEntity, type VerdictEntity } from '../code-review/reviews.js';
@@ -37,9 +37,9 @@ export function Dashboard({ recentMs = 5 * 60_000, feedSize = 8, now: fixedNow, 
   const feedHeadingId = useId();
   const [rangeId, setRangeId] = useState<TimeRangeId>(initialRange);
   const range = timeRange(rangeId);
-  const comments = useOfSpace(useEntities('comment'), space, isComment);
-  const reviews = useOfSpace(useEntities('review'), space, isReview);
-  const verdicts = useOfSpace(useEntities('verdict'), space, isVerdict);
+  const comments = useGuarded(useQuery('comment', { space }), isComment);
+  const reviews = useGuarded(useQuery('review', { space }), isReview);
+  const verdicts = useGuarded(useQuery('verdict', { space }), isVerdict);
   const numbers = useMemo(() => new Intl.NumberFormat(locale), [locale]);
   const live = useMemo(() => comments.filter((c) => !c.data.deleted), [comments]);
 
@@ -127,9 +127,9 @@ export function StatCard({ title, value, locale }: { readonly title: string; rea
   );
 }
 
-/** The entities of one space (or all), filtered again only when their type changes. */
-function useOfSpace<T extends Entity>(all: readonly Entity[], space: string | undefined, guard: (entity: Entity) => entity is T): readonly T[] {
-  return useMemo(() => all.filter((e): e is T => (space === undefined || e.space === space) && guard(e)), [all, space, guard]);
+/** A live query's rows that pass `guard` (data from the network is read defensively), checked again only when the rows change. */
+function useGuarded<T extends Entity>(rows: readonly Entity[], guard: (entity: Entity) => entity is T): readonly T[] {
+  return useMemo(() => rows.filter(guard), [rows, guard]);
 }
 
 function timed<T extends Entity>(entities: readonly T[], key: (entity: T) => string): { at: number; key: string }[] {
