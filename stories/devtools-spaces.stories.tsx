@@ -5,6 +5,7 @@ import { DEMO_USERS } from '../demo/users.js';
 import { createDevtoolsUiStore, KalphiteDevtoolsPanel, type DevtoolsTab } from '../src/devtools/production.js';
 import type { KalphiteOptions } from '../src/engine/index.js';
 import { useKalphiteInstance } from '../src/react/index.js';
+import { showView } from './support/devtools-views.js';
 import { LiveEngine } from './support/live-engine.js';
 import { reviewServer, signedIn, type ReviewServer } from './support/review-server.js';
 import { FILE_PATH } from './support/sample-data.js';
@@ -108,7 +109,7 @@ export const SpacesView: Story = {
     await userEvent.click(canvas.getByRole('button', { name: 'Comment in review:store' }));
     await waitFor(() => expect(row(devtools, 'review:store').writable).toBe('read-only'), SLOW);
     await expect(row(devtools, 'review:store').lastRefusal).toMatch(/^#2: User "grace" may not write to space "review:store"\. \(/);
-    await userEvent.click(devtools.getByRole('tab', { name: 'Change log' }));
+    await showView(devtools, 'Change log');
     await expect(await devtools.findByText('2 of 2 changes · 0 not acknowledged · 1 refused', {}, SLOW)).toBeInTheDocument();
     await userEvent.click(devtools.getByRole('button', { name: '#2 upsert note-2' }));
     await expect(devtools.getByRole('region', { name: 'Change #2' })).toHaveTextContent('Refused by the server: User "grace" may not write to space "review:store".');

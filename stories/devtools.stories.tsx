@@ -1,105 +1,9 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { http, HttpResponse } from 'msw';
-import { useEffect, useMemo, useRef } from 'react';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
-import { createDevtoolsUiStore, createFaultInjector, KalphiteDevtoolsPanel, type DevtoolsTab } from '../src/devtools/production.js';
-import type { KalphiteOptions } from '../src/engine/index.js';
-import { useKalphiteInstance } from '../src/react/index.js';
 import { createMockSyncServer } from '../mocks/index.js';
-import { LiveEngine } from './support/live-engine.js';
-import { seedManyComments, seedReview } from './support/sample-data.js';
-
-/**
- * Buttons standing in for the app: each press writes one new note (note-1, note-2, …); with
- * `largeBytes`, a second button writes a note of about that many bytes (large-1, …).
- */
-function Write({ largeBytes }: { largeBytes?: number | undefined }) {
-  const { store } = useKalphiteInstance();
-  const count = useRef(0);
-  const large = useRef(0);
-  const write = () => {
-    const id = `note-${++count.current}`;
-    store.entities.set(id, { id, type: 'note', data: { text: 'from the app' }, updatedAt: Date.now() });
-  };
-  const writeLarge = () => {
-    const id = `large-${++large.current}`;
-    store.entities.set(id, { id, type: 'note', data: { text: 'x'.repeat(largeBytes ?? 0) }, updatedAt: Date.now() });
-  };
-  return (
-    <div style={{ display: 'flex', gap: 8, marginBottom: 8 }}>
-      <button type="button" onClick={write}>
-        Write in the app
-      </button>
-      {largeBytes !== undefined && (
-        <button type="button" onClick={writeLarge}>
-          Write a large note
-        </button>
-      )}
-    </div>
-  );
-}
-
-/** Writes a note every 10 ms while mounted: 100 writes (and several hundred events) a second. */
-function BusyWriter() {
-  const { store } = useKalphiteInstance();
-  useEffect(() => {
-    let n = 0;
-    const timer = setInterval(() => {
-      const id = `busy-${n++ % 500}`;
-      store.entities.set(id, { id, type: 'note', data: { n }, updatedAt: Date.now() });
-    }, 10);
-    return () => clearInterval(timer);
-  }, [store]);
-  return <p>Writing 100 notes a second.</p>;
-}
-
-type Seed = 'none' | 'review' | 'large';
-
-interface DevtoolsStoryProps {
-  readonly seed: Seed;
-  readonly sync: boolean;
-  /** Wrap the engine's fetch in a fault injector (adds the Faults tab). */
-  readonly faults?: boolean;
-  readonly busy?: boolean;
-  /** The tab the panel opens on. */
-  readonly tab?: DevtoolsTab;
-  /** Adds a "Write a large note" button writing a note of about this many bytes. */
-  readonly largeNoteBytes?: number;
-  readonly theme?: 'light' | 'dark';
-}
-
-// Each story starts from its own UI state: a remembered tab from another story would change what it shows.
-const noStorage = { getItem: () => null, setItem: () => {}, removeItem: () => {} };
-
-function DevtoolsStory({ seed, sync, faults, busy, tab = 'memory', largeNoteBytes, theme = 'light' }: DevtoolsStoryProps) {
-  const injector = useMemo(() => (faults ? createFaultInjector() : undefined), [faults]);
-  const ui = useMemo(() => {
-    const store = createDevtoolsUiStore(noStorage);
-    store.getState().set({ tab });
-    return store;
-  }, [tab]);
-  const options: KalphiteOptions = {
-    // Seeded writes wait for "Flush now" unless the story needs the engine's own pace.
-    flushDelayMs: faults ? 0 : busy ? 100 : 60_000,
-    flushMaxWaitMs: 120_000,
-    ...(sync && { syncUrl: '/api/sync', pushDelayMs: 0, syncRetry: { baseMs: 200, maxMs: 2000 } }),
-    ...(injector && { fetch: injector.fetch }),
-  };
-  const seedData = (store: Parameters<typeof seedReview>[0]) => (seed === 'large' ? seedManyComments(store, 10_000) : seed === 'review' ? seedReview(store) : undefined);
-  return (
-    <div data-kalphite-theme={theme} style={{ background: theme === 'dark' ? '#0d1117' : undefined, padding: 8 }}>
-      <LiveEngine options={options} onReady={(k) => seedData(k.store)}>
-        {(kalphite) => (
-          <>
-            <Write largeBytes={largeNoteBytes} />
-            {busy && <BusyWriter />}
-            <KalphiteDevtoolsPanel kalphite={kalphite} ui={ui} {...(injector && { faults: injector })} />
-          </>
-        )}
-      </LiveEngine>
-    </div>
-  );
-}
+import { DevtoolsStory } from './support/devtools-story.js';
+import { showView } from './support/devtools-views.js';
 
 const meta = {
   title: 'Devtools/Panel',
@@ -107,7 +11,7 @@ const meta = {
   args: { seed: 'review', sync: true },
   argTypes: {
     seed: { control: 'inline-radio', options: ['none', 'review', 'large'] },
-    tab: { control: 'select', options: ['memory', 'flushes', 'changes', 'sync', 'durability', 'events', 'faults'] },
+    tab: { control: 'select', options: ['memory', 'flushes', 'changes', 'sync', 'spaces', 'durability', 'divergence', 'events', 'faults'] },
     theme: { control: 'inline-radio', options: ['light', 'dark'] },
   },
 } satisfies Meta<typeof DevtoolsStory>;
@@ -129,12 +33,14 @@ export const Empty: Story = {
     await expect(header(devtools, 'Entities in memory')).toBe('0 entities');
     await expect(header(devtools, 'Data at risk')).toBe('nothing at risk');
     await expect(devtools.getByText('No entities in memory.')).toBeInTheDocument();
-    await userEvent.click(devtools.getByRole('tab', { name: 'Change log' }));
+    await showView(devtools, 'Change log');
     await expect(await devtools.findByText('No local changes in the local db yet.')).toBeInTheDocument();
-    await userEvent.click(devtools.getByRole('tab', { name: 'Sync' }));
+    await showView(devtools, 'Sync');
     await expect(devtools.getByText('This engine has no syncUrl: it is local only.')).toBeInTheDocument();
-    await userEvent.click(devtools.getByRole('tab', { name: 'Durability' }));
+    await showView(devtools, 'Durability');
     await expect(devtools.getByText('No local writes since the panel opened.')).toBeInTheDocument();
+    await showView(devtools, 'Divergence');
+    await expect(devtools.getByText('This engine has no syncUrl: there is no server to compare memory with.')).toBeInTheDocument();
   },
 };
 
@@ -156,15 +62,17 @@ export const FlushAndSync: Story = {
     await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
     await waitFor(() => expect(header(devtools, 'Unacknowledged writes')).toBe('1 unacknowledged'), SLOW);
     await expect(header(devtools, 'Data at risk')).toBe('at risk: 0 not on disk, 1 not on the server');
-    await userEvent.click(devtools.getByRole('tab', { name: 'Durability' }));
-    const writes = devtools.getByRole('table', { name: 'Recent writes' });
-    await expect(within(writes).getByText('note-1')).toBeInTheDocument();
+    // Paused with a write waiting: data at risk, and the meter says why.
+    await expect(devtools.getByText('sync is paused')).toBeInTheDocument();
+    await showView(devtools, 'Durability');
+    const lanes = devtools.getByRole('list', { name: 'Write timeline' });
+    const lane = () => within(lanes).getByText('note-1').closest('li')!;
+    await expect(lane()).toHaveTextContent(/local db \+\d+ ms \(#\d+\) · waiting [\d.]+ (ms|s) in the local db/);
     await userEvent.click(devtools.getByRole('button', { name: 'Resume sync' }));
     await waitFor(() => expect(header(devtools, 'Unacknowledged writes')).toBe('0 unacknowledged'), SLOW);
     await expect(header(devtools, 'Data at risk')).toBe('nothing at risk');
-    const row = within(writes).getByText('note-1').closest('tr')!;
-    await waitFor(() => expect(row.querySelectorAll('td')[4]?.textContent).toMatch(/^\+\d+ ms$/), SLOW);
-    await userEvent.click(devtools.getByRole('tab', { name: 'Sync' }));
+    await waitFor(() => expect(lane()).toHaveTextContent(/acknowledged \+[\d.]+ (ms|s)$/), SLOW);
+    await showView(devtools, 'Sync');
     await expect(await devtools.findByText(/^push #\d+: 1 mutations/, {}, SLOW)).toBeInTheDocument();
   },
 };
@@ -198,18 +106,24 @@ export const EditEntity: Story = {
     await userEvent.click(devtools.getByRole('button', { name: 'Save comment-1' }));
     await expect(await devtools.findByLabelText('JSON of comment-1')).toHaveTextContent('Edited in the devtools');
     await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
-    await userEvent.click(devtools.getByRole('tab', { name: 'Events' }));
+    await showView(devtools, 'Events');
     await expect(await devtools.findByText(/^local \(devtools\): 1 change$/)).toBeInTheDocument();
-    await userEvent.click(devtools.getByRole('tab', { name: 'Change log' }));
+    await showView(devtools, 'Change log');
     await userEvent.type(devtools.getByLabelText('Filter changes'), 'comment-1');
     await expect(await devtools.findByText('2 of 6 changes · 6 not acknowledged', {}, SLOW)).toBeInTheDocument();
-    // Newest first: the edit, then the seeded create.
-    const [edit] = devtools.getAllByRole('button', { name: /^#\d+ upsert comment-1$/ });
+    // Newest first: the edit (a patch of the fields it changed), then the seeded create.
+    const [edit] = devtools.getAllByRole('button', { name: /^#\d+ (upsert|patch) comment-1$/ });
     await userEvent.click(edit!);
-    const diff = devtools.getByRole('list', { name: 'Diff' });
-    await expect(diff).toHaveTextContent('data.message changed: "Why a private field here?" "Edited in the devtools"');
-    await expect(diff).toHaveTextContent('data.resolved changed: false true');
-    await expect(diff.children).toHaveLength(2);
+    // Side by side: the old lines struck on the left, the new ones beside them; the rest folded.
+    await expect(devtools.getByText('2 lines removed, 2 added')).toBeInTheDocument();
+    const diff = devtools.getByRole('table', { name: 'Diff' });
+    const changed = [...diff.querySelectorAll('tr[data-kind="change"]')].map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent?.trim()));
+    await expect(changed).toEqual([
+      ['6', '"message": "Why a private field here?",', '6', '"message": "Edited in the devtools",'],
+      ['7', '"resolved": false', '7', '"resolved": true'],
+    ]);
+    await expect(within(diff).getAllByRole('deletion').map((d) => d.textContent)).toContain('false');
+    await expect(within(diff).getAllByRole('insertion').map((d) => d.textContent)).toContain('true');
   },
 };
 
@@ -227,7 +141,10 @@ export const ChangeLog: Story = {
     const change = devtools.getByRole('region', { name: 'Change #1' });
     await expect(change).toHaveTextContent('created at');
     await expect(change).toHaveTextContent('acknowledged by the server');
-    await expect(within(change).getByRole('list', { name: 'Diff' })).toHaveTextContent('data.title added: "Memory-first store"');
+    // A create: nothing on the left, every line added on the right.
+    const diff = within(change).getByRole('table', { name: 'Diff' });
+    await expect(diff).toHaveTextContent('"title": "Memory-first store"');
+    await expect(diff.querySelectorAll('.kalphite-devtools-sbs-empty').length).toBe(diff.querySelectorAll('tr[data-kind="change"]').length);
     await userEvent.type(devtools.getByLabelText('Filter changes'), 'review');
     await expect(devtools.getByText('2 of 5 changes · 0 not acknowledged')).toBeInTheDocument();
   },
@@ -262,8 +179,10 @@ export const Busy: Story = {
     // (a test runner's hidden frame gets its timers throttled), so ask for a few screenfuls only.
     await waitFor(() => expect(Number(events.firstElementChild?.getAttribute('aria-setsize'))).toBeGreaterThanOrEqual(60), SLOW);
     await expect(events.children.length).toBeLessThan(40);
+    // The sparkline counts the writes of each second beyond the event history.
+    await waitFor(() => expect(devtools.getByRole('img', { name: /^Writes and flushes per second/ }).getAttribute('aria-label')).toMatch(/peaks [1-9]\d* writes/), SLOW);
     // Still responsive to input while the stream runs.
-    await userEvent.click(devtools.getByRole('tab', { name: 'Flushes' }));
+    await showView(devtools, 'Flushes');
     await expect(await devtools.findByRole('list', { name: 'Recent batches' })).toBeInTheDocument();
   },
 };
@@ -348,7 +267,7 @@ export const PushBlocked: Story = {
     // The server never had the note: its create is undone in memory.
     await waitFor(() => expect(header(devtools, 'Entities in memory')).toBe('0 entities'), SLOW);
     await expect(await devtools.findByText('refused #1: The client discarded this write.', {}, SLOW)).toBeInTheDocument();
-    await userEvent.click(devtools.getByRole('tab', { name: 'Change log' }));
+    await showView(devtools, 'Change log');
     await userEvent.click(await devtools.findByRole('button', { name: '#1 discard large-1' }, SLOW));
     await expect(devtools.getByRole('region', { name: 'Change #1' })).toHaveTextContent('given up: the server acknowledged it without applying it');
     // Later writes flow again.
@@ -378,14 +297,14 @@ export const ResetLocalDb: Story = {
     await waitFor(() => expect(devtools.getByText('Client').nextElementSibling!.textContent).not.toBe(client), SLOW);
     // The five entities come back from the server under the new client.
     await waitFor(() => expect(header(devtools, 'Entities in memory')).toBe('5 entities'), SLOW);
-    await userEvent.click(devtools.getByRole('tab', { name: 'Events' }));
+    await showView(devtools, 'Events');
     await expect(devtools.getByText(/^new client, 0 changes dropped$/)).toBeInTheDocument();
   },
 };
 
-/** Tabs work from the keyboard. */
+/** In a panel wide enough for them, the views are tabs, and they work from the keyboard. */
 export const KeyboardTabs: Story = {
-  args: { sync: false },
+  args: { sync: false, width: 1100 },
   play: async ({ canvasElement }) => {
     const devtools = await panel(canvasElement);
     devtools.getByRole('tab', { name: 'Memory' }).focus();
@@ -394,6 +313,33 @@ export const KeyboardTabs: Story = {
     await userEvent.keyboard('{ArrowLeft}{ArrowLeft}');
     await expect(devtools.getByRole('tab', { name: 'Events' })).toHaveAttribute('aria-selected', 'true');
     await expect(devtools.getByRole('list', { name: 'Events' })).toBeInTheDocument();
+  },
+};
+
+/** In a panel 340 px wide the views are a menu: it opens from the keyboard, moves with the arrows, chooses with Enter, closes with Escape. */
+export const KeyboardMenu: Story = {
+  args: { sync: false, width: 340 },
+  play: async ({ canvasElement }) => {
+    const devtools = await panel(canvasElement);
+    await expect(devtools.queryByRole('tablist')).toBeNull();
+    const button = devtools.getByRole('button', { name: 'View Memory' });
+    await expect(button).toHaveAttribute('aria-expanded', 'false');
+    button.focus();
+    await userEvent.keyboard('{ArrowDown}');
+    const menu = devtools.getByRole('menu', { name: 'Devtools views' });
+    await expect(within(menu).getByRole('menuitemradio', { name: 'Memory' })).toHaveFocus();
+    await expect(within(menu).getByRole('menuitemradio', { name: 'Memory' })).toHaveAttribute('aria-checked', 'true');
+    await userEvent.keyboard('{ArrowDown}{ArrowDown}{Enter}');
+    await expect(devtools.queryByRole('menu')).toBeNull();
+    await expect(devtools.getByRole('button', { name: 'View Change log' })).toHaveFocus();
+    await expect(devtools.getByRole('region', { name: 'Change log view' })).toBeInTheDocument();
+    await userEvent.keyboard('{ArrowUp}');
+    await expect(within(devtools.getByRole('menu')).getByRole('menuitemradio', { name: 'Change log' })).toHaveFocus();
+    await userEvent.keyboard('{End}');
+    await expect(within(devtools.getByRole('menu')).getByRole('menuitemradio', { name: 'Events' })).toHaveFocus();
+    await userEvent.keyboard('{Escape}');
+    await expect(devtools.queryByRole('menu')).toBeNull();
+    await expect(devtools.getByRole('button', { name: 'View Change log' })).toHaveFocus();
   },
 };
 

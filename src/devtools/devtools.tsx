@@ -1,10 +1,12 @@
-import { useMemo, useRef, type KeyboardEvent, type PointerEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { useStore } from 'zustand';
 import { KalphiteStyles } from '../components/theme/styles.js';
 import type { Kalphite } from '../engine/index.js';
 import type { FaultInjector } from './faults.js';
+import { FrameStyles } from './frame-styles.js';
+import { useHostTheme, type DevtoolsTheme } from './host-theme.js';
 import { KalphiteDevtoolsPanel } from './lazy-panel.js';
-import { DevtoolsStyles } from './panel/styles.js';
+import { DevtoolsToggle } from './toggle.js';
 import { createDevtoolsUiStore, UI_STORAGE_KEY, type DevtoolsDock } from './ui-state.js';
 
 export interface KalphiteDevtoolsProps {
@@ -15,6 +17,8 @@ export interface KalphiteDevtoolsProps {
   readonly initialDock?: DevtoolsDock;
   /** The engine's fetch wrapper from `createFaultInjector()`: adds the Faults tab. */
   readonly faults?: FaultInjector;
+  /** `auto` (default) follows the host: its `data-kalphite-theme`, its `color-scheme`, or the system's. */
+  readonly theme?: DevtoolsTheme;
 }
 
 const MIN_SIZE = 160;
@@ -23,8 +27,12 @@ const DOCKS: readonly DevtoolsDock[] = ['bottom', 'right', 'left', 'top'];
 const GROW_KEY: Record<DevtoolsDock, string> = { bottom: 'ArrowUp', top: 'ArrowDown', right: 'ArrowLeft', left: 'ArrowRight' };
 const SHRINK_KEY: Record<DevtoolsDock, string> = { bottom: 'ArrowDown', top: 'ArrowUp', right: 'ArrowRight', left: 'ArrowLeft' };
 
-/** A toggle button in a corner and a docked, resizable panel; its state persists in localStorage. */
-export function KalphiteDevtoolsFloating({ kalphite, buttonPosition = 'bottom-right', initialDock, faults }: KalphiteDevtoolsProps) {
+/**
+ * A toggle button in a corner and a docked, resizable panel; its state persists in localStorage.
+ * While the panel is open the toggle gives way to the panel's own header, which holds the dock
+ * choice and the close button, so nothing is drawn over anything else whatever the dock.
+ */
+export function KalphiteDevtoolsFloating({ kalphite, buttonPosition = 'bottom-right', initialDock, faults, theme = 'auto' }: KalphiteDevtoolsProps) {
   const ui = useMemo(() => {
     const store = createDevtoolsUiStore();
     if (initialDock && !globalThis.localStorage?.getItem(UI_STORAGE_KEY)) store.getState().set({ dock: initialDock });
@@ -35,10 +43,21 @@ export function KalphiteDevtoolsFloating({ kalphite, buttonPosition = 'bottom-ri
   const size = useStore(ui, (s) => s.size);
   const set = useStore(ui, (s) => s.set);
   const dragging = useRef(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const anchor = useRef<HTMLDivElement>(null);
+  // Focus follows the user's hand: into the panel when they open it, back to the toggle when they close it.
+  const [moveFocus, setMoveFocus] = useState(false);
+  const resolved = useHostTheme(anchor, theme);
   const [vertical, horizontal] = buttonPosition.split('-') as ['top' | 'bottom', 'left' | 'right'];
   const sideways = dock === 'left' || dock === 'right';
   const maxSize = () => Math.max(MIN_SIZE, (sideways ? globalThis.innerWidth : globalThis.innerHeight) - 40) || 900;
   const resize = (next: number) => set({ size: Math.round(Math.min(maxSize(), Math.max(MIN_SIZE, next))) });
+  useEffect(() => {
+    if (!open && moveFocus) {
+      toggle.current?.focus();
+      setMoveFocus(false);
+    }
+  }, [open, moveFocus]);
 
   const onHandleKey = (event: KeyboardEvent) => {
     const step = event.shiftKey ? 80 : 16;
@@ -75,44 +94,70 @@ export function KalphiteDevtoolsFloating({ kalphite, buttonPosition = 'bottom-ri
       onPointerCancel={() => (dragging.current = false)}
     />
   );
-  // An open panel docked on the button's side would cover it: the button moves to the panel's edge.
-  const clear = (side: DevtoolsDock) => (open && dock === side ? size : 0);
   // The handle sits on the edge facing the page.
   const handleFirst = dock === 'bottom' || dock === 'right';
+  const chrome = (
+    <>
+      <label className="kalphite-devtools-dock-choice">
+        <span className="kalphite-muted">Dock</span>{' '}
+        <select className="kalphite-devtools-select" value={dock} onChange={(e) => set({ dock: e.target.value as DevtoolsDock })}>
+          {DOCKS.map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button
+        type="button"
+        className="kalphite-button kalphite-devtools-close"
+        aria-label="Close Kalphite devtools"
+        title="Close"
+        autoFocus={moveFocus}
+        onClick={() => {
+          setMoveFocus(true);
+          set({ open: false });
+        }}
+      >
+        <span aria-hidden="true">✕</span>
+      </button>
+    </>
+  );
 
   return (
     <>
-      {/* In a .kalphite box, so the theme's variables reach the button wherever the app puts it. */}
-      <div className="kalphite" style={{ position: 'fixed', [vertical]: 12 + clear(vertical), [horizontal]: 12 + clear(horizontal), zIndex: 2147483001, background: 'none' }}>
-        <KalphiteStyles />
-        <button type="button" className="kalphite-button" aria-expanded={open} onClick={() => set({ open: !open })}>
-          {open ? 'Close Kalphite devtools' : 'Kalphite devtools'}
-        </button>
-      </div>
+      {/* Where the devtools sit in the host's tree: the theme is read from here. */}
+      <div ref={anchor} hidden />
+      {!open && (
+        // In a .kalphite box, so the theme's variables reach the button wherever the app puts it.
+        <div className="kalphite" data-kalphite-theme={resolved} style={{ position: 'fixed', [vertical]: 12, [horizontal]: 12, zIndex: 2147483001, background: 'none' }}>
+          <KalphiteStyles />
+          <FrameStyles />
+          <DevtoolsToggle
+            ref={toggle}
+            kalphite={kalphite}
+            onOpen={() => {
+              setMoveFocus(true);
+              set({ open: true });
+            }}
+          />
+        </div>
+      )}
       {open && (
         <div
           className="kalphite kalphite-devtools-dock"
           data-dock={dock}
+          data-kalphite-theme={resolved}
           style={{
             [dock]: 0,
             flexDirection: sideways ? 'row' : 'column',
             ...(sideways ? { top: 0, bottom: 0, width: size } : { left: 0, right: 0, height: size }),
           }}
         >
-          <DevtoolsStyles />
+          <FrameStyles />
           {handleFirst && handle}
           <div className="kalphite-devtools-content">
-            <label className="kalphite-muted" style={{ display: 'block', padding: '4px 8px 0' }}>
-              Dock{' '}
-              <select value={dock} onChange={(e) => set({ dock: e.target.value as DevtoolsDock })}>
-                {DOCKS.map((d) => (
-                  <option key={d} value={d}>
-                    {d}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <KalphiteDevtoolsPanel kalphite={kalphite} ui={ui} {...(faults && { faults })} />
+            <KalphiteDevtoolsPanel kalphite={kalphite} ui={ui} theme={resolved} chrome={chrome} {...(faults && { faults })} />
           </div>
           {!handleFirst && handle}
         </div>

@@ -1,42 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import { diffEntities } from './diff.js';
+import { entityDiff, type DiffLine, type DiffRow } from './diff.js';
 
 const note = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ id: 'n', type: 'note', data, ...extra }) as never;
 
-describe('diffEntities', () => {
-  it('a create lists every leaf as added; a delete as removed', () => {
-    expect(diffEntities(null, note({ text: 'hi', tags: ['a'] }))).toEqual([
-      { path: 'data.tags[0]', kind: 'added', after: 'a' },
-      { path: 'data.text', kind: 'added', after: 'hi' },
-      { path: 'id', kind: 'added', after: 'n' },
-      { path: 'type', kind: 'added', after: 'note' },
-    ]);
-    expect(diffEntities(note({ text: 'hi' }), null).map((l) => [l.path, l.kind])).toEqual([
-      ['data.text', 'removed'],
-      ['id', 'removed'],
-      ['type', 'removed'],
-    ]);
+const text = (line: DiffLine | null) => (line === null ? null : line.parts.map((p) => p.text).join(''));
+const changed = (line: DiffLine | null) => line?.parts.filter((p) => p.changed).map((p) => p.text.trim()) ?? [];
+/** Each row as [kind, left text, right text]; a fold as ['fold', its row count]. */
+const shape = (rows: readonly DiffRow[]) => rows.map((r) => (r.kind === 'fold' ? ['fold', r.rows.length] : [r.kind, text(r.left), text(r.right)]));
+
+describe('entityDiff', () => {
+  it('a create has only a right side; a delete only a left one', () => {
+    const created = entityDiff(null, note({ text: 'hi' }));
+    expect(created).toMatchObject({ removed: 0, added: 7 });
+    expect(created.rows.every((r) => r.kind === 'change' && r.left === null)).toBe(true);
+    expect(shape(created.rows).map(([, , right]) => right)).toEqual(['{', '  "data": {', '    "text": "hi"', '  },', '  "id": "n",', '  "type": "note"', '}']);
+    const deleted = entityDiff(note({ text: 'hi' }), null);
+    expect(deleted.added).toBe(0);
+    expect(deleted.rows.every((r) => r.kind === 'change' && r.right === null)).toBe(true);
   });
 
-  it('an update lists only what changed, nested objects and arrays by path', () => {
-    const before = note({ text: 'hi', meta: { line: 1, by: 'ann' }, tags: ['a', 'b'] }, { updatedAt: 1 });
-    const after = note({ text: 'hi', meta: { line: 2, by: 'ann' }, tags: ['a'], resolved: true }, { updatedAt: 2 });
-    expect(diffEntities(before, after)).toEqual([
-      { path: 'data.meta.line', kind: 'changed', before: 1, after: 2 },
-      { path: 'data.resolved', kind: 'added', after: true },
-      { path: 'data.tags[1]', kind: 'removed', before: 'b' },
-      { path: 'updatedAt', kind: 'changed', before: 1, after: 2 },
+  it('an update pairs the old line with the new one and marks the words that changed; keys in order, whatever order they came in', () => {
+    const before = { type: 'note', id: 'n', data: { text: 'hello there', line: 1 } } as never;
+    const after = note({ line: 1, text: 'hello world' });
+    const diff = entityDiff(before, after);
+    expect(diff).toMatchObject({ removed: 1, added: 1 });
+    const change = diff.rows.find((r) => r.kind === 'change')!;
+    expect(change.kind === 'change' && [text(change.left), text(change.right)]).toEqual(['    "text": "hello there"', '    "text": "hello world"']);
+    expect(change.kind === 'change' && [changed(change.left), changed(change.right)]).toEqual([['there'], ['world']]);
+    // Line numbers count per side.
+    expect(change.kind === 'change' && [change.left?.number, change.right?.number]).toEqual([4, 4]);
+  });
+
+  it('a value written unchanged has no change; long unchanged runs fold around a change', () => {
+    expect(entityDiff(note({ a: 1 }), note({ a: 1 })).rows.every((r) => r.kind === 'same')).toBe(true);
+    const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${String(i).padStart(2, '0')}`, i]));
+    const diff = entityDiff(note(many), note({ ...many, k10: 'ten' }));
+    expect(shape(diff.rows)).toEqual([
+      ['fold', 9],
+      ['same', '    "k07": 7,', '    "k07": 7,'],
+      ['same', '    "k08": 8,', '    "k08": 8,'],
+      ['same', '    "k09": 9,', '    "k09": 9,'],
+      ['change', '    "k10": 10,', '    "k10": "ten",'],
+      ['same', '    "k11": 11,', '    "k11": 11,'],
+      ['same', '    "k12": 12,', '    "k12": 12,'],
+      ['same', '    "k13": 13,', '    "k13": 13,'],
+      ['fold', 10],
     ]);
-  });
-
-  it('an entity carries its space: a create lists it, an update within its space does not', () => {
-    const space = { space: 'review:1' };
-    expect(diffEntities(null, note({ text: 'hi' }, space)).map((l) => l.path)).toEqual(['data.text', 'id', 'space', 'type']);
-    expect(diffEntities(note({ text: 'hi' }, space), note({ text: 'ho' }, space))).toEqual([{ path: 'data.text', kind: 'changed', before: 'hi', after: 'ho' }]);
-  });
-
-  it('a value that changes shape (object to string) is one change; equal values none', () => {
-    expect(diffEntities(note({ v: { a: 1 } }), note({ v: 'flat' }))).toEqual([{ path: 'data.v', kind: 'changed', before: { a: 1 }, after: 'flat' }]);
-    expect(diffEntities(note({ v: [1, { a: null }] }), note({ v: [1, { a: null }] }))).toEqual([]);
   });
 });

@@ -1,50 +1,119 @@
-import type { Entity, JsonValue } from '../engine/index.js';
+import { diffJson, diffWordsWithSpace } from 'diff';
+import type { Entity } from '../engine/index.js';
 
-/** One changed leaf between two values: `before`/`after` are undefined where the path is absent. */
-export interface DiffLine {
-  readonly path: string;
-  readonly kind: 'added' | 'removed' | 'changed';
-  readonly before?: JsonValue;
-  readonly after?: JsonValue;
+/** A run of one line's text, `changed` where the other side's paired line differs. */
+export interface DiffPart {
+  readonly text: string;
+  readonly changed: boolean;
 }
 
 /**
- * What changed from `before` to `after`, leaf by leaf (`data.message`, `data.tags[2]`), in path
- * order. Objects are walked; arrays by index; anything else compared by value.
+ * One line of one side: its number in that side's JSON, whether it was removed or added, and its
+ * text in parts (word-level changes only where it sits beside the line it replaced).
  */
-export function diffEntities(before: Entity | null, after: Entity | null): DiffLine[] {
-  const lines: DiffLine[] = [];
-  walk('', toJson(before), toJson(after), lines);
-  return lines.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+export interface DiffLine {
+  readonly number: number;
+  readonly changed: boolean;
+  readonly parts: readonly DiffPart[];
 }
 
-function toJson(entity: Entity | null): JsonValue | undefined {
-  // JSON round trip: an entity's optional fields that are undefined disappear, as they do on disk.
-  return entity === null ? undefined : (JSON.parse(JSON.stringify(entity)) as JsonValue);
+/**
+ * One row of a side-by-side diff: a line both sides share, a change (a removed line beside the
+ * added one that replaced it; either may be missing), or a fold of unchanged rows.
+ */
+export type DiffRow =
+  | { readonly kind: 'same'; readonly left: DiffLine; readonly right: DiffLine }
+  | { readonly kind: 'change'; readonly left: DiffLine | null; readonly right: DiffLine | null }
+  | { readonly kind: 'fold'; readonly rows: readonly DiffRow[] };
+
+export interface EntityDiff {
+  readonly rows: readonly DiffRow[];
+  readonly removed: number;
+  readonly added: number;
 }
 
-function walk(path: string, before: JsonValue | undefined, after: JsonValue | undefined, out: DiffLine[]): void {
-  // A container that appears or disappears is walked against an empty one, so its leaves are listed.
-  if (before === undefined) before = emptyLike(after);
-  if (after === undefined) after = emptyLike(before);
-  if (isObject(before) && isObject(after)) {
-    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) walk(path === '' ? key : `${path}.${key}`, before[key], after[key], out);
-    return;
+/** Unchanged lines kept around each change; longer runs between changes fold. */
+const CONTEXT = 3;
+
+/**
+ * Before and after of an entity side by side, line by line over their pretty JSON with keys in
+ * order (jsdiff's `diffJson`, so a key moved by the database is no change), and word by word
+ * within a changed line beside the line it replaced. A create has no left side, a delete no right.
+ */
+export function entityDiff(before: Entity | null, after: Entity | null): EntityDiff {
+  // diffJson takes a string as it is and an object as canonical JSON: '' is an absent side.
+  const changes = diffJson(before ?? '', after ?? '');
+  const rows: DiffRow[] = [];
+  let left = 0;
+  let right = 0;
+  let removed = 0;
+  let added = 0;
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i]!;
+    const lines = splitLines(change.value);
+    if (!change.added && !change.removed) {
+      for (const text of lines) rows.push({ kind: 'same', left: line(++left, text, false), right: line(++right, text, false) });
+      continue;
+    }
+    // A removal followed by an addition is a replacement: pair them line by line.
+    const next = changes[i + 1];
+    const olds = change.removed ? lines : [];
+    const news = change.added ? lines : next?.added ? splitLines(next.value) : [];
+    if (change.removed && next?.added) i++;
+    removed += olds.length;
+    added += news.length;
+    for (let k = 0; k < Math.max(olds.length, news.length); k++) {
+      const old = olds[k];
+      const neu = news[k];
+      if (old !== undefined && neu !== undefined) {
+        const words = diffWordsWithSpace(old, neu);
+        rows.push({
+          kind: 'change',
+          left: { number: ++left, changed: true, parts: words.filter((w) => !w.added).map((w) => ({ text: w.value, changed: w.removed })) },
+          right: { number: ++right, changed: true, parts: words.filter((w) => !w.removed).map((w) => ({ text: w.value, changed: w.added })) },
+        });
+      } else if (old !== undefined) rows.push({ kind: 'change', left: line(++left, old, true), right: null });
+      else rows.push({ kind: 'change', left: null, right: line(++right, neu!, true) });
+    }
   }
-  if (Array.isArray(before) && Array.isArray(after)) {
-    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(`${path}[${i}]`, before[i], after[i], out);
-    return;
+  return { rows: fold(rows), removed, added };
+}
+
+/** A whole line, removed or added (`changed`) or shared, with no word-level parts. */
+function line(number: number, text: string, changed: boolean): DiffLine {
+  return { number, changed, parts: [{ text, changed: false }] };
+}
+
+function splitLines(value: string): string[] {
+  const lines = value.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** Runs of unchanged rows longer than the context on either side of a change become one fold. */
+function fold(rows: readonly DiffRow[]): DiffRow[] {
+  const out: DiffRow[] = [];
+  let run: DiffRow[] = [];
+  const flush = (atStart: boolean, atEnd: boolean) => {
+    const keepBefore = atStart ? 0 : CONTEXT;
+    const keepAfter = atEnd ? 0 : CONTEXT;
+    if (run.length > keepBefore + keepAfter + 1) {
+      out.push(...run.slice(0, keepBefore), { kind: 'fold', rows: run.slice(keepBefore, run.length - keepAfter) }, ...run.slice(run.length - keepAfter));
+    } else out.push(...run);
+    run = [];
+  };
+  let seenChange = false;
+  for (const row of rows) {
+    if (row.kind === 'same') {
+      run.push(row);
+      continue;
+    }
+    flush(!seenChange, false);
+    seenChange = true;
+    out.push(row);
   }
-  if (before === undefined && after === undefined) return;
-  if (before === undefined) out.push({ path: path || '(value)', kind: 'added', after: after! });
-  else if (after === undefined) out.push({ path: path || '(value)', kind: 'removed', before });
-  else if (JSON.stringify(before) !== JSON.stringify(after)) out.push({ path: path || '(value)', kind: 'changed', before, after });
-}
-
-function emptyLike(value: JsonValue | undefined): JsonValue | undefined {
-  return Array.isArray(value) ? [] : isObject(value) ? {} : undefined;
-}
-
-function isObject(value: JsonValue | undefined): value is { readonly [key: string]: JsonValue } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  // A diff with no change at all (a value written unchanged) shows whole.
+  if (seenChange) flush(false, true);
+  else out.push(...run);
+  return out;
 }

@@ -6,6 +6,9 @@ import { createKalphite, type Kalphite } from '../engine/index.js';
 import { freshPGlite } from '../test-support/pglite.js';
 import { createDevtoolsUiStore, KalphiteDevtoolsPanel } from './index.js';
 
+/** The panel's body is a lazy chunk: its first import is transformed on demand, slowly on a busy machine. */
+const LAZY = { timeout: 15_000 };
+
 const SYNC = 'http://sync.test/api/sync';
 const msw = setupServer();
 beforeAll(() => msw.listen({ onUnhandledRequest: 'error' }));
@@ -52,7 +55,7 @@ function panel(k: Kalphite, tab: 'spaces' | 'changes' | 'memory') {
   const ui = createDevtoolsUiStore({ getItem: () => null, setItem: () => {}, removeItem: () => {} });
   ui.getState().set({ tab });
   render(<KalphiteDevtoolsPanel kalphite={k} ui={ui} />);
-  return screen.findByRole('region', { name: 'Kalphite devtools' });
+  return screen.findByRole('region', { name: 'Kalphite devtools' }, LAZY);
 }
 
 describe('the devtools and spaces', () => {

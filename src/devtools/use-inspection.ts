@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Kalphite, KalphiteEvent, KalphiteInspection } from '../engine/index.js';
+import { countRates, type RateBucket } from './rates.js';
 
 const HISTORY = 300;
 
@@ -11,19 +12,22 @@ export interface EngineView {
   readonly serverVersions: ReadonlyMap<string, number>;
   /** Spaces whose read access was lost (`space:lost`): closed and forgotten, so `inspect().spaces` no longer lists them. */
   readonly lostSpaces: ReadonlySet<string>;
+  /** Writes and flushes per second over the last minute (`rates.ts`). */
+  readonly rates: readonly RateBucket[];
 }
 
 /**
  * The engine as the panel sees it: `inspect()` plus recent events, refreshed at most once per
  * animation frame however many events arrive (the panel stays smooth at 100 events a second).
- * Server versions and lost spaces are kept beyond the event history while the panel is
- * open: the views that show them must not forget one because a busy engine emitted 300 events since.
+ * Server versions, lost spaces and the rates of the last minute are kept beyond the event history
+ * while the panel is open: the views that show them must not forget one because a busy engine
+ * emitted 300 events since.
  */
 export function useEngineView(kalphite: Kalphite): EngineView {
-  const [view, setView] = useState<EngineView>(() => heard({ inspection: kalphite.inspect(), events: [...kalphite.events].reverse(), serverVersions: new Map(), lostSpaces: new Set() }, kalphite.events));
+  const [view, setView] = useState<EngineView>(() => heard({ inspection: kalphite.inspect(), events: [...kalphite.events].reverse(), serverVersions: new Map(), lostSpaces: new Set(), rates: [] }, kalphite.events));
   useEffect(() => {
     let events = [...kalphite.events].reverse().slice(0, HISTORY);
-    let kept = heard({ inspection: kalphite.inspect(), events, serverVersions: new Map(), lostSpaces: new Set() }, kalphite.events);
+    let kept = heard({ inspection: kalphite.inspect(), events, serverVersions: new Map(), lostSpaces: new Set(), rates: [] }, kalphite.events);
     let frame: number | null = null;
     const schedule = globalThis.requestAnimationFrame ?? ((cb: FrameRequestCallback) => setTimeout(() => cb(0), 16) as unknown as number);
     const cancel = globalThis.cancelAnimationFrame ?? ((id: number) => clearTimeout(id));
@@ -47,7 +51,7 @@ export function useEngineView(kalphite: Kalphite): EngineView {
   return view;
 }
 
-/** `view` with what `events` (oldest first) add to its kept maps; each map is new only when it changed, so memoised views skip equal ones. */
+/** `view` with what `events` (oldest first) add to what it keeps; each part is new only when it changed, so memoised views skip equal ones. */
 function heard(view: EngineView, events: readonly KalphiteEvent[]): EngineView {
   let { serverVersions, lostSpaces } = view;
   for (const e of events) {
@@ -56,7 +60,8 @@ function heard(view: EngineView, events: readonly KalphiteEvent[]): EngineView {
     if (space !== null && version !== null && version > (serverVersions.get(space) ?? -1)) serverVersions = new Map(serverVersions).set(space, version);
     if (e.type === 'space:lost' && !lostSpaces.has(e.space)) lostSpaces = new Set(lostSpaces).add(e.space);
   }
-  return serverVersions === view.serverVersions && lostSpaces === view.lostSpaces ? view : { ...view, serverVersions, lostSpaces };
+  const rates = countRates(view.rates, events);
+  return serverVersions === view.serverVersions && lostSpaces === view.lostSpaces && rates === view.rates ? view : { ...view, serverVersions, lostSpaces, rates };
 }
 
 /**

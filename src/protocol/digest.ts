@@ -148,13 +148,25 @@ export function entityText(value: JsonValue): string {
   // Undefined items and fields are left out as JSON leaves them out (an array's become null).
   if (Array.isArray(value)) return `[${(value as readonly (JsonValue | undefined)[]).map((item) => (item === undefined ? 'null' : entityText(item))).join(', ')}]`;
   const object = value as { readonly [key: string]: JsonValue | undefined };
-  const keys = Object.keys(object).filter((key) => object[key] !== undefined);
-  keys.sort(jsonbKeyOrder);
-  return `{${keys.map((key) => `${JSON.stringify(key)}: ${entityText(object[key]!)}`).join(', ')}}`;
+  const keys = Object.keys(object);
+  if (keys.length > 1) keys.sort(jsonbKeyOrder);
+  let text = '{';
+  for (const key of keys) {
+    const item = object[key];
+    if (item === undefined) continue;
+    text += `${text.length === 1 ? '' : ', '}${JSON.stringify(key)}: ${entityText(item)}`;
+  }
+  return `${text}}`;
 }
 
-/** jsonb's key order: shorter UTF-8 first, then bytewise (for equal lengths, code point order is byte order). */
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * jsonb's key order: shorter UTF-8 first, then bytewise (for equal lengths, code point order is
+ * byte order). ASCII keys, nearly all of them, compare by length and code unit at once.
+ */
 function jsonbKeyOrder(a: string, b: string): number {
+  if (ASCII.test(a) && ASCII.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
   const lengths = utf8Length(a) - utf8Length(b);
   if (lengths !== 0) return lengths;
   return a === b ? 0 : codePointOrder(a, b);

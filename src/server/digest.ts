@@ -29,10 +29,11 @@ export function digestReader(backendOf: (space: string) => Promise<SyncBackend>,
 export async function spaceDigest(tx: SqlExecutor, space: string): Promise<SpaceDigest> {
   const version = await versionOf(tx, space);
   // Each hash is read as a signed 64-bit integer (bit(64)::bigint) and summed exactly (numeric);
-  // the sum is taken modulo 2^64 in JavaScript, which makes the signs fall away.
+  // the sum is taken modulo 2^64 in JavaScript, which makes the signs fall away. Hashed in the inner
+  // query, so grouping sorts (type, hash) pairs, not the values.
   const rows = await tx.query<{ type: string; count: number | string; sum: string }>(
-    `SELECT type, count(*) AS count, sum(('x' || encode(${HASH}, 'hex'))::bit(64)::bigint)::text AS sum
-     FROM kalphite_entities WHERE space_id = $1 AND NOT deleted
+    `SELECT type, count(*) AS count, sum(hash)::text AS sum
+     FROM (SELECT type, ('x' || encode(${HASH}, 'hex'))::bit(64)::bigint AS hash FROM kalphite_entities WHERE space_id = $1 AND NOT deleted OFFSET 0) hashed
      GROUP BY type ORDER BY type COLLATE "C"`,
     [space],
   );
@@ -42,10 +43,16 @@ export async function spaceDigest(tx: SqlExecutor, space: string): Promise<Space
 /** One page of `type`'s ids in `space` with their hashes, after `after` in the database's key order. */
 export async function typeHashes(tx: SqlExecutor, space: string, type: string, after: string | null, limit: number): Promise<TypeHashes> {
   const version = await versionOf(tx, space);
+  // The page's keys first, then the hashes of those rows: hashing (or sorting values) in the same
+  // query would do it for every row the scan meets.
   const rows = await tx.query<{ key: string; hash: string }>(
-    `SELECT key, encode(${HASH}, 'hex') AS hash FROM kalphite_entities
-     WHERE space_id = $1 AND type = $2 AND NOT deleted ${after === null ? '' : 'AND key > $4'}
-     ORDER BY key LIMIT $3`,
+    `WITH page AS (
+       SELECT key FROM kalphite_entities
+       WHERE space_id = $1 AND type = $2 AND NOT deleted ${after === null ? '' : 'AND key > $4'}
+       ORDER BY key LIMIT $3
+     )
+     SELECT e.key, encode(${HASH}, 'hex') AS hash FROM page JOIN kalphite_entities e ON e.space_id = $1 AND e.key = page.key
+     ORDER BY e.key`,
     after === null ? [space, type, limit + 1] : [space, type, limit + 1, after],
   );
   const more = rows.length > limit;

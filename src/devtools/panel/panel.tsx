@@ -1,22 +1,21 @@
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStore, type StoreApi } from 'zustand';
 import { KalphiteStyles } from '../../components/theme/styles.js';
 import type { Kalphite } from '../../engine/index.js';
 import { KalphiteProvider } from '../../react/index.js';
-import { ChangeLogTab } from '../views/change-log-tab.js';
-import { DurabilityTab } from '../views/durability-tab.js';
-import { EventsTab } from '../views/events-tab.js';
-import { FaultsTab } from '../views/faults-tab.js';
 import type { FaultInjector } from '../faults.js';
-import { FlushesTab } from '../views/flushes-tab.js';
-import { MemoryTab } from '../views/memory-tab.js';
-import { SpacesTab } from '../views/spaces-tab.js';
-import { SyncTab } from '../views/sync-tab.js';
-import { createDevtoolsUiStore, type DevtoolsTab, type DevtoolsUiState } from '../ui-state.js';
+import { useHostTheme, type DevtoolsTheme } from '../host-theme.js';
+import { KalphiteMark } from '../mark.js';
+import { ActivitySparkline, RiskMeter } from '../pictures/index.js';
+import { createDevtoolsUiStore, type DevtoolsUiState } from '../ui-state.js';
 import { useEngineView } from '../use-inspection.js';
+import { useWidth } from '../use-width.js';
+import { writesAtRisk } from '../write-risk.js';
 import { BlockedPush } from './blocked-push.js';
 import { DevtoolsErrorBoundary } from './error-boundary.js';
 import { DevtoolsStyles } from './styles.js';
+import { NARROW_WIDTH, useViewsLayout, ViewSwitcher } from './view-switcher.js';
+import { VIEWS, type ViewContext } from './views.js';
 
 export interface KalphiteDevtoolsPanelProps {
   readonly kalphite: Kalphite;
@@ -24,48 +23,51 @@ export interface KalphiteDevtoolsPanelProps {
   readonly ui?: StoreApi<DevtoolsUiState>;
   /** The engine's fetch wrapper from `createFaultInjector()`: adds the Faults tab. */
   readonly faults?: FaultInjector;
+  /** `auto` (default) follows the host: its `data-kalphite-theme`, its `color-scheme`, or the system's. */
+  readonly theme?: DevtoolsTheme;
+  /** Controls of the panel's frame (the floating devtools' dock choice and close button), at the header's end. */
+  readonly chrome?: ReactNode;
 }
 
-const TABS: readonly { id: DevtoolsTab; label: string }[] = [
-  { id: 'memory', label: 'Memory' },
-  { id: 'flushes', label: 'Flushes' },
-  { id: 'changes', label: 'Change log' },
-  { id: 'sync', label: 'Sync' },
-  { id: 'spaces', label: 'Spaces' },
-  { id: 'durability', label: 'Durability' },
-  { id: 'events', label: 'Events' },
-];
-
 /** The panel itself, to place anywhere (an app's debug page, a story). */
-export function KalphiteDevtoolsPanel({ kalphite, ui, faults }: KalphiteDevtoolsPanelProps) {
+export function KalphiteDevtoolsPanel({ kalphite, ui, faults, theme = 'auto', chrome }: KalphiteDevtoolsPanelProps) {
   const own = useMemo(() => ui ?? createDevtoolsUiStore(), [ui]);
   return (
     <DevtoolsErrorBoundary>
       <KalphiteProvider kalphite={kalphite}>
-        <PanelBody kalphite={kalphite} ui={own} faults={faults} />
+        <PanelBody kalphite={kalphite} ui={own} faults={faults} theme={theme} chrome={chrome} />
       </KalphiteProvider>
     </DevtoolsErrorBoundary>
   );
 }
 
-function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<DevtoolsUiState>; faults: FaultInjector | undefined }) {
+interface PanelBodyProps {
+  readonly kalphite: Kalphite;
+  readonly ui: StoreApi<DevtoolsUiState>;
+  readonly faults: FaultInjector | undefined;
+  readonly theme: DevtoolsTheme;
+  readonly chrome: ReactNode;
+}
+
+function PanelBody({ kalphite, ui, faults, theme, chrome }: PanelBodyProps) {
   const view = useEngineView(kalphite);
   const storedTab = useStore(ui, (s) => s.tab);
   const filter = useStore(ui, (s) => s.filter);
   const set = useStore(ui, (s) => s.set);
   const baseId = useId();
+  const root = useRef<HTMLElement>(null);
+  const width = useWidth(root);
+  const resolvedTheme = useHostTheme(root, theme);
   const [confirmingReset, setConfirmingReset] = useState(false);
   const [resetError, setResetError] = useState<string | null>(null);
-  const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
   const { inspection } = view;
   // The engine's clock, so countdowns are right under fake timers too.
   const now = inspection.at;
   const sync = kalphite.sync;
-  // Data at risk, from inspect(): writes only in memory, and writes the server has not acknowledged.
-  const notOnDisk = inspection.flush.pending.length + (inspection.flush.inFlight?.size ?? 0);
-  const notOnServer = sync ? notOnDisk + inspection.outbox.length : 0;
-  const atRisk = notOnDisk + notOnServer > 0;
-  // A blocked push is the engine's last error too: the notice above the tabs says it once.
+  const risk = writesAtRisk(inspection);
+  const atRisk = risk.total > 0;
+  const narrow = width !== null && width <= NARROW_WIDTH;
+  // A blocked push is the engine's last error too: the notice above the views says it once.
   const blocked = inspection.sync?.blocked ?? null;
   const lastError = inspection.lastError && !(blocked && inspection.lastError.message === blocked.message) ? inspection.lastError : null;
   useEffect(() => {
@@ -75,37 +77,46 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
     return () => globalThis.removeEventListener?.('beforeunload', warn);
   }, [atRisk]);
 
-  const tabs = faults ? [...TABS, { id: 'faults' as const, label: 'Faults' }] : TABS;
-  // A remembered tab this panel does not have (Faults, without an injector) falls back to Memory.
-  const tab = tabs.some((t) => t.id === storedTab) ? storedTab : 'memory';
-  const onTabKey = (event: KeyboardEvent, index: number) => {
-    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
-    if (step === 0) return;
-    const next = (index + step + tabs.length) % tabs.length;
-    set({ tab: tabs[next]!.id });
-    tabRefs.current[next]?.focus();
-  };
+  const context: ViewContext = { kalphite, view, now, narrow, filter, onFilter: (value) => set({ filter: value }), faults };
+  const views = VIEWS.filter((v) => v.available?.(context) ?? true);
+  // A remembered view this panel does not have (Faults, without an injector) falls back to the first.
+  const current = views.find((v) => v.id === storedTab) ?? views[0]!;
+  const layout = useViewsLayout(views, width);
+  const spacesOpen = inspection.spaces.filter((s) => s.open).length;
 
   return (
-    <section className="kalphite kalphite-devtools" aria-label="Kalphite devtools" style={{ display: 'grid', gap: 8, padding: 8, height: '100%', overflow: 'auto' }}>
+    <section ref={root} className="kalphite kalphite-devtools" data-kalphite-theme={resolvedTheme} data-narrow={narrow} aria-label="Kalphite devtools">
       <KalphiteStyles />
       <DevtoolsStyles />
-      <header style={{ display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'center' }}>
-        <strong>Kalphite</strong>
-        <span aria-label="Entities in memory">{inspection.entityCount.toLocaleString()} entities</span>
-        <span aria-label="Pending flushes">{inspection.flush.pending.length} pending flush</span>
-        <span aria-label="Unacknowledged writes">{inspection.outbox.length} unacknowledged</span>
-        <span aria-label="Data at risk" className={atRisk ? 'kalphite-status kalphite-status-changes_requested' : 'kalphite-muted'}>
-          {atRisk ? `at risk: ${notOnDisk} not on disk, ${notOnServer} not on the server` : 'nothing at risk'}
-        </span>
-        <span aria-label="This tab">
-          {inspection.tabs.role} · {inspection.tabs.count} {inspection.tabs.count === 1 ? 'tab' : 'tabs'}
-        </span>
-        {inspection.sync && <span>{inspection.sync.paused ? 'paused' : inspection.sync.online ? 'online' : 'offline'}</span>}
-        <span className="kalphite-muted">
-          {inspection.spaces.filter((s) => s.open).length} of {inspection.spaces.length} {inspection.spaces.length === 1 ? 'space' : 'spaces'} open
-        </span>
-        <span className="kalphite-actions" role="group" aria-label="Actions">
+      <header className="kalphite-devtools-header">
+        <div className="kalphite-devtools-title">
+          <span className="kalphite-devtools-brand">
+            <KalphiteMark size={16} /> Kalphite
+          </span>
+          <span className="kalphite-devtools-facts">
+            <span aria-label="Entities in memory">{inspection.entityCount.toLocaleString()} entities</span>
+            <span aria-label="Pending flushes">{inspection.flush.pending.length} pending flush</span>
+            <span aria-label="Unacknowledged writes">{inspection.outbox.length} unacknowledged</span>
+            <span aria-label="This tab">
+              {inspection.tabs.role} · {inspection.tabs.count} {inspection.tabs.count === 1 ? 'tab' : 'tabs'}
+            </span>
+            {inspection.sync && (
+              <span className={inspection.sync.paused || !inspection.sync.online ? 'kalphite-devtools-fact-warn' : undefined}>
+                {inspection.sync.paused ? 'paused' : inspection.sync.online ? 'online' : 'offline'}
+              </span>
+            )}
+            <span className="kalphite-muted">
+              {spacesOpen} of {inspection.spaces.length} {inspection.spaces.length === 1 ? 'space' : 'spaces'} open
+            </span>
+          </span>
+          {chrome && <span className="kalphite-devtools-chrome">{chrome}</span>}
+        </div>
+        <div className="kalphite-devtools-glance">
+          <RiskMeter risk={risk} syncs={sync !== null} />
+          {risk.stuck && <span className="kalphite-devtools-stuck">{risk.stuck}</span>}
+          <ActivitySparkline rates={view.rates} now={now} />
+        </div>
+        <div className="kalphite-devtools-actions" role="group" aria-label="Actions">
           <button type="button" className="kalphite-button" onClick={() => void kalphite.flush().catch(() => {})}>
             Flush now
           </button>
@@ -128,14 +139,14 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
           <button type="button" className="kalphite-button kalphite-button-danger" aria-expanded={confirmingReset} onClick={() => setConfirmingReset(true)}>
             Reset local db…
           </button>
-        </span>
+        </div>
       </header>
       {sync && <BlockedPush sync={sync} view={view} />}
       {confirmingReset && (
         <div role="alertdialog" aria-label="Reset the local database" className="kalphite-devtools-confirm">
           <p style={{ margin: 0 }}>
             {sync
-              ? `Throw away the local data and start again as a new client with the server’s? ${notOnServer === 0 ? 'Every write is on the server.' : `${notOnServer} write(s) not on the server will be lost.`}`
+              ? `Throw away the local data and start again as a new client with the server’s? ${risk.notOnServer === 0 ? 'Every write is on the server.' : `${risk.notOnServer} write(s) not on the server will be lost.`}`
               : `This engine does not sync: all ${inspection.entityCount.toLocaleString()} entities will be lost.`}
           </p>
           <button
@@ -156,40 +167,18 @@ function PanelBody({ kalphite, ui, faults }: { kalphite: Kalphite; ui: StoreApi<
       )}
       {resetError && <p role="alert">Reset failed: {resetError}</p>}
       {lastError && (
-        <p role="alert" className="kalphite-muted">
+        <p role="alert" className="kalphite-muted kalphite-devtools-last-error">
           Last error ({lastError.code}): {lastError.message}
         </p>
       )}
-      <div role="tablist" aria-label="Devtools views" className="kalphite-actions">
-        {tabs.map((t, index) => (
-          <button
-            key={t.id}
-            ref={(el) => {
-              tabRefs.current[index] = el;
-            }}
-            type="button"
-            role="tab"
-            id={`${baseId}-${t.id}-tab`}
-            aria-selected={tab === t.id}
-            aria-controls={`${baseId}-${t.id}-panel`}
-            tabIndex={tab === t.id ? 0 : -1}
-            className={`kalphite-button${tab === t.id ? ' kalphite-button-primary' : ''}`}
-            onClick={() => set({ tab: t.id })}
-            onKeyDown={(event) => onTabKey(event, index)}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
-      <div role="tabpanel" id={`${baseId}-${tab}-panel`} aria-labelledby={`${baseId}-${tab}-tab`}>
-        {tab === 'memory' && <MemoryTab kalphite={kalphite} filter={filter} onFilter={(value) => set({ filter: value })} />}
-        {tab === 'flushes' && <FlushesTab view={view} now={now} />}
-        {tab === 'changes' && <ChangeLogTab kalphite={kalphite} />}
-        {tab === 'sync' && <SyncTab view={view} now={now} />}
-        {tab === 'spaces' && <SpacesTab kalphite={kalphite} view={view} />}
-        {tab === 'durability' && <DurabilityTab view={view} />}
-        {tab === 'events' && <EventsTab view={view} />}
-        {tab === 'faults' && faults && <FaultsTab kalphite={kalphite} injector={faults} />}
+      <ViewSwitcher views={views} current={current.id} onSelect={(tab) => set({ tab })} baseId={baseId} layout={layout} />
+      <div
+        className="kalphite-devtools-view"
+        {...(layout.asMenu
+          ? { role: 'region', 'aria-label': `${current.label} view` }
+          : { role: 'tabpanel', id: `${baseId}-${current.id}-panel`, 'aria-labelledby': `${baseId}-${current.id}-tab` })}
+      >
+        {current.render(context)}
       </div>
     </section>
   );

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
-import type { ChangeLogEntry, Kalphite, JsonValue } from '../../engine/index.js';
-import { diffEntities } from '../diff.js';
+import type { ChangeLogEntry, Kalphite } from '../../engine/index.js';
+import { entityDiff } from '../diff.js';
+import { SideBySideDiff } from '../pictures/index.js';
 import { useChangeLog } from '../use-change-log.js';
 import { VirtualList } from '../virtual-list.js';
 
@@ -13,9 +14,9 @@ interface Change {
 
 /**
  * Outbox rows (newest first) with their space, whether the server acknowledged each or refused it
- * (and why), and a before/after diff.
+ * (and why), and its before and after side by side (one column in a narrow panel).
  */
-export function ChangeLogTab({ kalphite }: { kalphite: Kalphite }) {
+export function ChangeLogTab({ kalphite, narrow }: { kalphite: Kalphite; narrow: boolean }) {
   const { entries, error } = useChangeLog(kalphite);
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
@@ -39,18 +40,18 @@ export function ChangeLogTab({ kalphite }: { kalphite: Kalphite }) {
   const refused = changes.filter((c) => c.refusal !== null).length;
   return (
     <div className="kalphite-devtools-split">
-      <div>
+      <div className={`kalphite-devtools-filters${narrow ? ' kalphite-devtools-stacked' : ''}`}>
         <label>
           Filter changes <input className="kalphite-input" type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
         </label>
-        <p className="kalphite-muted" aria-live="polite">
+        <p className="kalphite-muted" aria-live="polite" style={{ margin: 0 }}>
           {shown.length} of {entries.length} changes · {entries.filter((e) => !e.acknowledged).length} not acknowledged{refused > 0 && ` · ${refused} refused`}
         </p>
         {error && <p role="alert">Could not read the change log: {error}</p>}
         <VirtualList
           items={shown}
           label="Changes"
-          rowHeight={30}
+          rowHeight={narrow ? 44 : 30}
           height={240}
           getKey={(c) => c.key}
           empty={<p className="kalphite-muted">{entries.length === 0 ? 'No local changes in the local db yet.' : 'No change matches the filter.'}</p>}
@@ -60,14 +61,14 @@ export function ChangeLogTab({ kalphite }: { kalphite: Kalphite }) {
               <button type="button" className="kalphite-button" style={{ flexShrink: 0, maxWidth: '100%' }} aria-pressed={selected === key} onClick={() => setSelected(key)}>
                 #{e.mutationId} {e.op} {e.entityId}
               </button>
-              <span className={refusal === null ? 'kalphite-muted' : 'kalphite-status kalphite-status-changes_requested'} style={{ marginLeft: 'auto', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+              <span className={`kalphite-devtools-row-detail ${refusal === null ? 'kalphite-muted' : 'kalphite-status kalphite-status-changes_requested'}`}>
                 {refusal === null ? `${e.space} · ${new Date(e.createdAt).toLocaleTimeString()} · ${state(e)}` : `refused: ${refusal}`}
               </span>
             </>
           )}
         />
       </div>
-      <div>{change ? <ChangeDiff change={change} /> : <p className="kalphite-muted">Select a change to see its diff.</p>}</div>
+      <div>{change ? <ChangeDiff change={change} narrow={narrow} /> : <p className="kalphite-muted">Select a change to see its diff.</p>}</div>
     </div>
   );
 }
@@ -80,11 +81,11 @@ const state = (e: ChangeLogEntry) => (e.op === 'discard' ? 'given up' : e.acknow
 /** Why the server refused this change; a discard was given up by this client, and the server only acknowledged that. */
 const refusalOf = (entry: ChangeLogEntry): string | null => (entry.op === 'discard' ? null : entry.refusal);
 
-function ChangeDiff({ change: { entry, refusal } }: { change: Change }) {
+function ChangeDiff({ change: { entry, refusal }, narrow }: { change: Change; narrow: boolean }) {
   const heading = (
-    <h3 className="kalphite-heading">
+    <h2 className="kalphite-heading">
       #{entry.mutationId}: {entry.op} <code>{entry.entityId}</code> ({entry.entityType}) in <code>{entry.space}</code>
-    </h3>
+    </h2>
   );
   const at = new Date(entry.createdAt).toLocaleTimeString();
   const refused = refusal !== null && (
@@ -104,7 +105,7 @@ function ChangeDiff({ change: { entry, refusal } }: { change: Change }) {
       </section>
     );
   }
-  const lines = diffEntities(entry.before, entry.entity);
+  const diff = entityDiff(entry.before, entry.entity);
   return (
     <section aria-label={`Change #${entry.mutationId}`}>
       {heading}
@@ -113,19 +114,16 @@ function ChangeDiff({ change: { entry, refusal } }: { change: Change }) {
         {refusal !== null ? 'refused by the server' : entry.acknowledged ? 'acknowledged by the server' : 'not acknowledged yet'}
       </p>
       {refused}
-      {lines.length === 0 ? (
+      {diff.added + diff.removed === 0 ? (
         <p className="kalphite-muted">No difference: the value was written unchanged.</p>
       ) : (
-        <ul className="kalphite-devtools-diff" aria-label="Diff">
-          {lines.map((line) => (
-            <li key={line.path} className={`kalphite-devtools-${line.kind}`}>
-              <code>{line.path}</code> {line.kind}: {line.kind !== 'added' && <del>{show(line.before)}</del>} {line.kind !== 'removed' && <ins>{show(line.after)}</ins>}
-            </li>
-          ))}
-        </ul>
+        <>
+          <p className="kalphite-muted" style={{ margin: '0 0 4px' }}>
+            {diff.removed} {diff.removed === 1 ? 'line' : 'lines'} removed, {diff.added} added
+          </p>
+          <SideBySideDiff diff={diff} layout={narrow ? 'unified' : 'split'} label="Diff" />
+        </>
       )}
     </section>
   );
 }
-
-const show = (value: JsonValue | undefined) => JSON.stringify(value);

@@ -1,44 +1,14 @@
 import { useMemo } from 'react';
 import { traceDurability } from '../durability.js';
+import { WriteTimeline } from '../pictures/index.js';
 import type { EngineView } from '../use-inspection.js';
 
-const step = (at: number | null, since: number) => (at === null ? '…' : `+${at - since} ms`);
+/** Lanes shown: the newest writes (the picture is for reading at a glance, not an archive). */
+const LANES = 60;
 
-/** For each recent write: when it reached memory, the local db, the server, and was acknowledged. */
-export function DurabilityTab({ view }: { view: EngineView }) {
-  const writes = useMemo(() => traceDurability([...view.events].reverse()), [view.events]);
-  return (
-    <table className="kalphite-table" aria-label="Recent writes">
-      <thead>
-        <tr>
-          <th scope="col">entity</th>
-          <th scope="col">memory</th>
-          <th scope="col">local db</th>
-          <th scope="col">server</th>
-          <th scope="col">acknowledged</th>
-        </tr>
-      </thead>
-      <tbody>
-        {writes.length === 0 ? (
-          <tr>
-            <td colSpan={5} className="kalphite-muted">
-              No local writes since the panel opened.
-            </td>
-          </tr>
-        ) : (
-          writes.map((w) => (
-            <tr key={`${w.id}-${w.memoryAt}`}>
-              <td>
-                <code>{w.id}</code> {w.op === 'delete' ? '(delete)' : ''}
-              </td>
-              <td>{new Date(w.memoryAt).toLocaleTimeString()}</td>
-              <td>{step(w.diskAt, w.memoryAt)}{w.mutationId !== null && ` (#${w.mutationId})`}</td>
-              <td>{step(w.serverAt, w.memoryAt)}</td>
-              <td>{step(w.acknowledgedAt, w.memoryAt)}</td>
-            </tr>
-          ))
-        )}
-      </tbody>
-    </table>
-  );
+/** Each recent write's journey as a lane: memory → local db → server → acknowledged, with its times. */
+export function DurabilityTab({ view, now, syncs }: { view: EngineView; now: number; syncs: boolean }) {
+  const writes = useMemo(() => traceDurability([...view.events].reverse(), LANES), [view.events]);
+  if (writes.length === 0) return <p className="kalphite-muted">No local writes since the panel opened.</p>;
+  return <WriteTimeline journeys={writes} now={now} syncs={syncs} />;
 }

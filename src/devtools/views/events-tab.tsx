@@ -2,25 +2,27 @@ import type { KalphiteEvent } from '../../engine/index.js';
 import { eventKey, type EngineView } from '../use-inspection.js';
 import { VirtualList } from '../virtual-list.js';
 
-/** Every engine event, newest first. */
-export function EventsTab({ view }: { view: EngineView }) {
+/** Every engine event, newest first (two lines a row in a narrow panel). */
+export function EventsTab({ view, narrow }: { view: EngineView; narrow: boolean }) {
   return (
-    <VirtualList
-      items={view.events}
-      label="Events"
-      rowHeight={26}
-      height={260}
-      getKey={eventKey}
-      empty={<p className="kalphite-muted">No events yet.</p>}
-      renderRow={(e) => (
-        <>
-          <span>
-            <code>{e.type}</code> {summary(e)}
-          </span>
-          <span className="kalphite-muted">{new Date(e.at).toLocaleTimeString()}</span>
-        </>
-      )}
-    />
+    <div className={narrow ? 'kalphite-devtools-stacked' : undefined}>
+      <VirtualList
+        items={view.events}
+        label="Events"
+        rowHeight={narrow ? 40 : 26}
+        height={260}
+        getKey={eventKey}
+        empty={<p className="kalphite-muted">No events yet.</p>}
+        renderRow={(e) => (
+          <>
+            <span>
+              <code>{e.type}</code> {summary(e)}
+            </span>
+            <span className="kalphite-muted">{new Date(e.at).toLocaleTimeString()}</span>
+          </>
+        )}
+      />
+    </div>
   );
 }
 

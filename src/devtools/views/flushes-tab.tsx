@@ -26,7 +26,7 @@ export function FlushesTab({ view, now }: { view: EngineView; now: number }) {
           </>
         )}
       />
-      <h3 className="kalphite-heading">Recent batches</h3>
+      <h2 className="kalphite-heading">Recent batches</h2>
       <ul className="kalphite-feed" aria-label="Recent batches">
         {batches.map((e) =>
           e.type === 'flush:committed' ? (

@@ -13,7 +13,7 @@ type Row = { readonly kind: 'space'; readonly space: string; readonly count: num
  * Entities grouped by space, then type, searchable and filterable by either, with a JSON view;
  * edits and deletes go through the store like any write.
  */
-export function MemoryTab({ kalphite, filter, onFilter }: { kalphite: Kalphite; filter: string; onFilter: (filter: string) => void }) {
+export function MemoryTab({ kalphite, filter, onFilter, narrow }: { kalphite: Kalphite; filter: string; onFilter: (filter: string) => void; narrow: boolean }) {
   const all = useKalphite((store) => store.getAll());
   const [selected, setSelected] = useState<string | null>(null);
   const [type, setType] = useState('');
@@ -53,7 +53,7 @@ export function MemoryTab({ kalphite, filter, onFilter }: { kalphite: Kalphite; 
   const entity = selected === null ? null : kalphite.store.getById(selected);
   return (
     <div className="kalphite-devtools-split">
-      <div>
+      <div className={`kalphite-devtools-filters${narrow ? ' kalphite-devtools-stacked' : ''}`}>
         <label>
           Search entities <input className="kalphite-input" type="search" value={filter} onChange={(e) => onFilter(e.target.value)} />
         </label>
@@ -79,13 +79,13 @@ export function MemoryTab({ kalphite, filter, onFilter }: { kalphite: Kalphite; 
             ))}
           </select>
         </label>
-        <p className="kalphite-muted" aria-live="polite">
+        <p className="kalphite-muted" aria-live="polite" style={{ margin: 0 }}>
           {matches.length.toLocaleString()} of {all.length.toLocaleString()} shown
         </p>
         <VirtualList
           items={rows}
           label="Entities"
-          rowHeight={30}
+          rowHeight={narrow ? 44 : 30}
           height={240}
           // A NUL cannot start an entity id, so a heading's key never meets one.
           getKey={(row) => (row.kind === 'space' ? `\u0000${row.space}` : row.entity.id)}
@@ -97,7 +97,7 @@ export function MemoryTab({ kalphite, filter, onFilter }: { kalphite: Kalphite; 
               </span>
             ) : (
               <>
-                <button type="button" className="kalphite-button" aria-pressed={selected === row.entity.id} onClick={() => setSelected(row.entity.id)}>
+                <button type="button" className="kalphite-button" title={row.entity.id} aria-pressed={selected === row.entity.id} onClick={() => setSelected(row.entity.id)}>
                   {row.entity.id}
                 </button>
                 <span className="kalphite-muted">{row.entity.type}</span>

@@ -118,7 +118,7 @@ function SpaceRow({ space, sync, serverVersion, isDefault, tabCount, onOpen, onC
           </>
         )}
       </th>
-      <td>
+      <td data-label="this tab">
         {error ? (
           <>
             <span className="kalphite-status kalphite-status-changes_requested">{error.code === 'forbidden' ? 'not readable' : `failed: ${error.code}`}</span>
@@ -130,13 +130,13 @@ function SpaceRow({ space, sync, serverVersion, isDefault, tabCount, onOpen, onC
           'closed'
         )}
       </td>
-      <td>{tabs === null ? <span className="kalphite-muted">the leader tab knows</span> : `${tabs} of ${tabCount}`}</td>
-      <td>{writable === null ? <span className="kalphite-muted">not known yet</span> : writable ? 'yes' : <span className="kalphite-status kalphite-status-pending">read-only</span>}</td>
-      <td>
+      <td data-label="tabs holding it">{tabs === null ? <span className="kalphite-muted">the leader tab knows</span> : `${tabs} of ${tabCount}`}</td>
+      <td data-label="writable">{writable === null ? <span className="kalphite-muted">not known yet</span> : writable ? 'yes' : <span className="kalphite-status kalphite-status-pending">read-only</span>}</td>
+      <td data-label="cookie">
         <code>{cookie === null ? 'null' : JSON.stringify(cookie)}</code>
       </td>
-      <td>{serverVersion === null ? <span className="kalphite-muted">not heard yet</span> : <>{serverVersion} {behind(cookie, serverVersion)}</>}</td>
-      <td>
+      <td data-label="server version">{serverVersion === null ? <span className="kalphite-muted">not heard yet</span> : <>{serverVersion} {behind(cookie, serverVersion)}</>}</td>
+      <td data-label="unacknowledged">
         {unacknowledged}
         {sync !== null && sync.acknowledgedMutationId > 0 && (
           <>
@@ -145,7 +145,7 @@ function SpaceRow({ space, sync, serverVersion, isDefault, tabCount, onOpen, onC
           </>
         )}
       </td>
-      <td>
+      <td data-label="last refusal">
         {lastRefusal ? (
           <>
             #{lastRefusal.mutationId}: {lastRefusal.reason}{' '}
@@ -155,7 +155,7 @@ function SpaceRow({ space, sync, serverVersion, isDefault, tabCount, onOpen, onC
           <span className="kalphite-muted">none</span>
         )}
       </td>
-      <td>
+      <td data-label="first load">
         {progress ? (
           <progress aria-label={`First load of ${id}`} aria-valuetext={`${progress.pages} pages, ${progress.entities} entities`} />
         ) : null}

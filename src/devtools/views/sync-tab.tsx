@@ -21,7 +21,7 @@ export function SyncTab({ view, now }: { view: EngineView; now: number }) {
         <Field name="Poke stream" value={sync.poke} />
         <Field name="Next pull" value={sync.nextPullAt === null ? '—' : `in ${Math.max(0, Math.round((sync.nextPullAt - now) / 1000))} s`} />
       </dl>
-      <h3 className="kalphite-heading">Timeline</h3>
+      <h2 className="kalphite-heading">Timeline</h2>
       <ul className="kalphite-feed" aria-label="Sync timeline">
         {timeline.map((e) => (
           <li key={eventKey(e)}>
