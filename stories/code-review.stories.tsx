@@ -125,6 +125,40 @@ export const Populated: Story = {
   },
 };
 
+/** The Undo button names the last action: delete a comment, "Undo delete comment" brings it back; Redo deletes it again. */
+export const UndoButton: Story = {
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await ready(canvasElement);
+    const thread = canvas.getByRole('group', { name: 'Comments on line 5' });
+    await userEvent.click(within(thread).getByRole('button', { name: /^Delete comment by ada/ }));
+    await waitFor(() => expect(within(thread).queryByText(/bypass the index/)).not.toBeInTheDocument());
+    await userEvent.click(canvas.getByRole('button', { name: 'Undo delete comment' }));
+    await expect(await within(thread).findByText(/bypass the index/)).toBeInTheDocument();
+    await userEvent.click(canvas.getByRole('button', { name: 'Redo delete comment' }));
+    await waitFor(() => expect(within(thread).queryByText(/bypass the index/)).not.toBeInTheDocument());
+    await expect(canvas.getByRole('button', { name: 'Undo delete comment' })).toBeEnabled();
+  },
+};
+
+/** Ctrl+Z and Ctrl+Shift+Z in the review undo and redo (in a text box they stay the box's own). */
+export const UndoKeys: Story = {
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await ready(canvasElement);
+    const thread = canvas.getByRole('group', { name: 'Comments on line 5' });
+    await userEvent.click(within(thread).getByRole('button', { name: /^Resolve thread by grace/ }));
+    await expect(await within(thread).findByText('Resolved')).toBeInTheDocument();
+    await expect(canvas.getByRole('button', { name: 'Undo resolve thread' })).toBeEnabled();
+    // The thread itself takes focus (n/p move between threads); the keys are heard from inside the review.
+    (thread.querySelector<HTMLElement>('[data-kalphite-thread]') ?? thread).focus();
+    await userEvent.keyboard('{Control>}z{/Control}');
+    await waitFor(() => expect(within(thread).queryByText('Resolved')).not.toBeInTheDocument());
+    await userEvent.keyboard('{Control>}{Shift>}z{/Shift}{/Control}');
+    await expect(await within(thread).findByText('Resolved')).toBeInTheDocument();
+  },
+};
+
 /** Side by side: each thread stays on its side and line when the view switches. */
 export const Split: Story = {
   args: { view: 'split', wide: true },

@@ -54,13 +54,18 @@ export function addComment(
 ): string {
   const id = newEntityId('comment');
   const { side, parentId, ...rest } = data;
-  store.entities.set(id, {
-    id,
-    type: 'comment',
-    data: { ...rest, ...(side === 'old' && { side }), ...(parentId !== undefined && { parentId }), resolved: false },
-    updatedAt: now,
-    ...(space !== undefined && { space }),
-  });
+  // Each kit write is one tagged batch: the tag is what Undo names ("Undo delete comment").
+  store.batch(
+    () =>
+      store.entities.set(id, {
+        id,
+        type: 'comment',
+        data: { ...rest, ...(side === 'old' && { side }), ...(parentId !== undefined && { parentId }), resolved: false },
+        updatedAt: now,
+        ...(space !== undefined && { space }),
+      }),
+    { tag: parentId === undefined ? 'Add comment' : 'Reply' },
+  );
   return id;
 }
 
@@ -70,20 +75,25 @@ export function replyToComment(store: KalphiteStore, root: CommentEntity, messag
   return addComment(store, { message, lineNumber, filePath, authorId, side: sideOf(root), parentId: root.id }, { ...(root.space !== undefined && { space: root.space }), now });
 }
 
-/** An update keeps the entity's space (it never changes). */
-export function updateComment(store: KalphiteStore, comment: CommentEntity, patch: Partial<CommentData>, now = Date.now()): void {
-  store.entities.set(comment.id, { ...comment, data: { ...comment.data, ...patch }, updatedAt: now });
+/** An update keeps the entity's space (it never changes); `tag` names it for Undo. */
+export function updateComment(store: KalphiteStore, comment: CommentEntity, patch: Partial<CommentData>, now = Date.now(), tag = 'Edit comment'): void {
+  store.batch(() => store.entities.set(comment.id, { ...comment, data: { ...comment.data, ...patch }, updatedAt: now }), { tag });
 }
 
 export function editComment(store: KalphiteStore, comment: CommentEntity, message: string, now = Date.now()): void {
-  updateComment(store, comment, { message, editedAt: now }, now);
+  updateComment(store, comment, { message, editedAt: now }, now, 'Edit comment');
+}
+
+/** Resolving or reopening a thread is its root's `resolved`. */
+export function resolveThread(store: KalphiteStore, root: CommentEntity, resolved: boolean, now = Date.now()): void {
+  updateComment(store, root, { resolved }, now, resolved ? 'Resolve thread' : 'Reopen thread');
 }
 
 /** Soft: the comment stays, marked deleted, so its replies keep their thread and an undo is one more write. */
 export function deleteComment(store: KalphiteStore, comment: CommentEntity, now = Date.now()): void {
-  updateComment(store, comment, { deleted: true }, now);
+  updateComment(store, comment, { deleted: true }, now, 'Delete comment');
 }
 
 export function restoreComment(store: KalphiteStore, comment: CommentEntity, now = Date.now()): void {
-  updateComment(store, comment, { deleted: false }, now);
+  updateComment(store, comment, { deleted: false }, now, 'Restore comment');
 }

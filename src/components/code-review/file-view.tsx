@@ -1,5 +1,6 @@
 import { useCallback, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { useKalphiteInstance, useQuery } from '../../react/index.js';
+import type { HistoryResult } from '../../engine/index.js';
+import { useHistory, useKalphiteInstance, useQuery } from '../../react/index.js';
 import { readOnlyReason as reasonFor, useGuardedWrite, useSpaceId, useSpaceInfo } from '../space.js';
 import { KalphiteStyles } from '../theme/styles.js';
 import { useNow } from '../use-now.js';
@@ -71,6 +72,14 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const [composing, setComposing] = useState<Composing | null>(null);
   const [deleted, setDeleted] = useState<CommentEntity | null>(null);
+  const history = useHistory();
+  // What the last undo or redo left alone (someone changed it since), said once.
+  const [skipped, setSkipped] = useState<string | null>(null);
+  const step = (direction: 'undo' | 'redo') => {
+    const result: HistoryResult = direction === 'undo' ? history.undo() : history.redo();
+    setDeleted(null);
+    setSkipped(result.skipped.length === 0 ? null : skippedText(direction, result));
+  };
   const { write, error, dismiss } = useGuardedWrite();
   const readOnlyReason = info.writable === false ? reasonFor(space) : null;
   const readOnly = readOnlyReason !== null;
@@ -123,7 +132,14 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
 
   const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
     const target = event.target as HTMLElement;
-    if (event.ctrlKey || event.metaKey || event.altKey || target.closest('textarea, input, select, [contenteditable="true"]')) return;
+    const typing = target.closest('textarea, input, select, [contenteditable="true"]') !== null;
+    // Ctrl/Cmd+Z and Ctrl/Cmd+Shift+Z undo and redo this tab's writes; in a text box they stay the box's own.
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'z' && !typing && !readOnly) {
+      event.preventDefault();
+      step(event.shiftKey ? 'redo' : 'undo');
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing) return;
     const section = sectionRef.current;
     if (!section) return;
     const threads = [...section.querySelectorAll<HTMLElement>('[data-kalphite-thread]')];
@@ -149,7 +165,7 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
       className={`kalphite kalphite-file${split ? ' kalphite-file-split' : ''}`}
       aria-label={label ?? `File ${filePath}`}
       {...(readOnlyReason && { 'aria-describedby': noticeId })}
-      aria-keyshortcuts="n p"
+      aria-keyshortcuts="n p Control+Z Meta+Z Control+Shift+Z Meta+Shift+Z"
       onKeyDown={onKeyDown}
     >
       <KalphiteStyles />
@@ -181,6 +197,26 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
             ))}
           </span>
         )}
+        <span className="kalphite-toggle" role="group" aria-label="Undo and redo">
+          <button
+            type="button"
+            className="kalphite-button kalphite-button-small"
+            disabled={!history.canUndo || readOnly}
+            aria-keyshortcuts="Control+Z Meta+Z"
+            onClick={() => step('undo')}
+          >
+            {history.undoLabel ? `Undo ${history.undoLabel.toLowerCase()}` : 'Undo'}
+          </button>
+          <button
+            type="button"
+            className="kalphite-button kalphite-button-small"
+            disabled={!history.canRedo || readOnly}
+            aria-keyshortcuts="Control+Shift+Z Meta+Shift+Z"
+            onClick={() => step('redo')}
+          >
+            {history.redoLabel ? `Redo ${history.redoLabel.toLowerCase()}` : 'Redo'}
+          </button>
+        </span>
         {anchors.size > 0 && (
           <span className="kalphite-muted kalphite-keys">
             Keys: <kbd>n</kbd>/<kbd>p</kbd> next/previous thread · <kbd>r</kbd> reply · <kbd>x</kbd> resolve
@@ -197,6 +233,16 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
         <Alert onDismiss={dismiss}>Not saved: {error}</Alert>
       ) : (
         refusal && <Alert onDismiss={() => setRefusalsAfter(refusal.at + 1)}>The server refused a change: {refusal.reason} Its value was put back.</Alert>
+      )}
+      {skipped && (
+        <div role="status" className="kalphite-notice">
+          <span>{skipped}</span>
+          <span className="kalphite-actions">
+            <button type="button" className="kalphite-button" onClick={() => setSkipped(null)}>
+              Dismiss
+            </button>
+          </span>
+        </div>
       )}
       {deleted && (
         <div role="status" className="kalphite-notice">
@@ -333,4 +379,13 @@ function outsideTheDiff(fileDiff: FileDiff, anchors: ReadonlyMap<string, Comment
     out.push({ side, line: Number(line), comments });
   }
   return out.sort((a, b) => a.line - b.line);
+}
+
+/** What an undo or redo left alone, in a sentence: a field someone changed since is never overwritten. */
+function skippedText(direction: 'undo' | 'redo', { label, skipped }: HistoryResult): string {
+  const what = label ? `${direction === 'undo' ? 'Undid' : 'Redid'} “${label.toLowerCase()}”` : direction === 'undo' ? 'Undid the last change' : 'Redid the change';
+  const changed = skipped.filter((s) => s.reason === 'changed').length;
+  const gone = skipped.filter((s) => s.reason === 'deleted').length;
+  const parts = [changed > 0 && `${changed} ${changed === 1 ? 'change' : 'changes'} someone made since`, gone > 0 && `${gone} deleted ${gone === 1 ? 'entity' : 'entities'}`].filter(Boolean);
+  return `${what}, but left alone ${parts.length > 0 ? parts.join(' and ') : `${skipped.length} ${skipped.length === 1 ? 'change' : 'changes'} it could not write`}.`;
 }

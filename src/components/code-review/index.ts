@@ -8,7 +8,7 @@ export { CommentThread } from './comment-thread.js';
 export type { CommentThreadProps } from './comment-thread.js';
 export { CommentForm } from './comment-form.js';
 export type { CommentFormProps } from './comment-form.js';
-export { addComment, replyToComment, updateComment, editComment, deleteComment, restoreComment, isComment, sideOf } from './comments.js';
+export { addComment, replyToComment, updateComment, editComment, deleteComment, restoreComment, resolveThread, isComment, sideOf } from './comments.js';
 export type { CommentData, CommentEntity, Side } from './comments.js';
 export { addReview, setReviewStatus, submitVerdict, isReview, isVerdict, REVIEW_STATUSES, VERDICTS, STATUS_LABEL } from './reviews.js';
 export type { ReviewData, ReviewEntity, ReviewStatus, Verdict, VerdictData, VerdictEntity } from './reviews.js';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { CommentForm } from './comment-form.js';
 import { CommentItem } from './comment-item.js';
-import { replyToComment, updateComment } from './comments.js';
+import { replyToComment, resolveThread } from './comments.js';
 import type { ReviewActions } from './review-context.js';
 import type { Thread } from './threads.js';
 
@@ -80,7 +80,7 @@ export function ThreadView({ thread, where, actions }: ThreadViewProps) {
                 aria-keyshortcuts="x"
                 aria-label={`${resolved ? 'Reopen' : 'Resolve'} thread by ${first}`}
                 onClick={() => {
-                  if (write(() => updateComment(store, root, { resolved: !resolved }))) setOpen(resolved);
+                  if (write(() => resolveThread(store, root, !resolved))) setOpen(resolved);
                 }}
               >
                 {resolved ? 'Reopen' : 'Resolve'}
