@@ -2,6 +2,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { http, HttpResponse } from 'msw';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { createMockSyncServer } from '../mocks/index.js';
+import type { Kalphite } from '../src/engine/index.js';
 import { DevtoolsStory } from './support/devtools-story.js';
 
 /** The divergence check: memory against digests the server computes, per type, with a drill-down to the ids. */
@@ -42,6 +43,8 @@ export const Agree: Story = {
 };
 
 const elsewhere = createMockSyncServer();
+/** The engine of the Differs story, to wait until its sync is idle once paused. */
+let differing: Kalphite | null = null;
 
 /**
  * Another client wrote to the server while this one was paused (a new comment, a review's status),
@@ -49,6 +52,7 @@ const elsewhere = createMockSyncServer();
  * ids; resumed and pulled, everything agrees again.
  */
 export const Differs: Story = {
+  args: { onReady: (k) => (differing = k) },
   parameters: { msw: { handlers: elsewhere.handlers } },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
@@ -56,6 +60,8 @@ export const Differs: Story = {
     await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
     await waitFor(() => expect(header(devtools, 'Data at risk')).toBe('nothing at risk'), SLOW);
     await userEvent.click(devtools.getByRole('button', { name: 'Pause sync' }));
+    // A pull already on its way when paused could still read what the other client writes next.
+    await waitFor(() => expect(differing?.sync?.status).toMatchObject({ paused: true, pulling: false, pushing: false }), SLOW);
     const core = await elsewhere.ready;
     await core.push({
       pushVersion: 1,

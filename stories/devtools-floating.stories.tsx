@@ -126,6 +126,12 @@ export const DockedNarrow: Story = {
   },
 };
 
+/** The same, on a dark host: the header, the menu and the one-column diff in the dark theme. */
+export const DockedNarrowDark: Story = {
+  ...DockedNarrow,
+  args: { ...DockedNarrow.args, hostTheme: 'dark' },
+};
+
 /** Docked at the bottom of a wide page: the views are one row of tabs, never a grid; the header one line of facts. */
 export const DockedWide: Story = {
   args: { initialDock: 'bottom' },

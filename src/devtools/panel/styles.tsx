@@ -13,7 +13,7 @@ const CSS = `
 /* In a dock the header stays and the view scrolls under it. */
 .kalphite-devtools > * { flex: none; }
 .kalphite-devtools > .kalphite-devtools-view { flex: 1 1 auto; min-height: 0; overflow: auto; }
-.kalphite-devtools-header { display: grid; gap: 6px; }
+.kalphite-devtools-header { display: grid; grid-template-columns: minmax(0, 1fr); gap: 6px; }
 .kalphite-devtools-title { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; }
 .kalphite-devtools-brand { display: inline-flex; gap: 6px; align-items: center; font-weight: 700; color: var(--kalphite-fg); }
 .kalphite-devtools-brand .kalphite-devtools-mark { color: var(--kalphite-accent); }
@@ -62,7 +62,7 @@ const CSS = `
 .kalphite-devtools-row-detail { overflow: hidden; text-overflow: ellipsis; }
 /* A narrow panel's rows are two lines: what the row is, then its details, so neither is cut to a few letters. */
 .kalphite-devtools-stacked .kalphite-devtools-row { flex-direction: column; align-items: stretch; justify-content: center; gap: 0; }
-.kalphite-devtools-stacked .kalphite-devtools-row > * { min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.kalphite-devtools-stacked .kalphite-devtools-row > * { min-width: 0; max-width: 100%; overflow: hidden; text-overflow: ellipsis; }
 .kalphite-devtools-stacked .kalphite-devtools-row > .kalphite-muted, .kalphite-devtools-stacked .kalphite-devtools-row-detail { margin-left: 0; font-size: 12px; }
 .kalphite-devtools-stacked .kalphite-devtools-row > .kalphite-status { align-self: flex-start; }
 .kalphite-devtools-stacked .kalphite-devtools-row > .kalphite-button { align-self: flex-start; max-width: 100%; }

@@ -34,7 +34,8 @@ export function RiskMeter({ risk, syncs }: { readonly risk: WritesAtRisk; readon
 }
 
 const CSS = `
-.kalphite-devtools-meter { display: inline-flex; gap: 6px; align-items: center; font-size: 12px; white-space: nowrap; }
+.kalphite-devtools-meter { display: inline-flex; gap: 6px; align-items: center; min-width: 0; font-size: 12px; }
+.kalphite-devtools-meter-bar { flex: none; }
 .kalphite-devtools-meter-bar { display: inline-flex; width: 64px; height: 8px; border-radius: 4px; overflow: hidden; background: var(--kalphite-surface); box-shadow: inset 0 0 0 1px var(--kalphite-border); }
 .kalphite-devtools-meter-bar > span { display: block; height: 100%; min-width: 0; }
 .kalphite-devtools-meter-bar > span[style*="width: 0%"] { display: none; }

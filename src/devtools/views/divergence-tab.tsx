@@ -81,27 +81,30 @@ export function DivergenceTab({ kalphite, view }: { kalphite: Kalphite; view: En
       {check.state === 'failed' && <p role="alert">Could not check: {check.error}</p>}
       {report && <Verdict report={report} />}
       {report && report.types.length > 0 && (
-        <table className="kalphite-table kalphite-devtools-divergence-types">
-          <caption>
-            Types in <code>{report.space}</code>
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">type</th>
-              <th scope="col">here</th>
-              <th scope="col">server</th>
-              <th scope="col">contents</th>
-              <th scope="col">
-                <span className="kalphite-visually-hidden">ids</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.types.map((type) => (
-              <TypeRow key={type.type} type={type} largest={Math.max(1, ...report.types.flatMap((t) => [t.local, t.server]))} drilling={drill?.type === type.type} onDrill={() => run(type.type)} />
-            ))}
-          </tbody>
-        </table>
+        // Focusable, so a table wider than a narrow dock scrolls from the keyboard too.
+        <div className="kalphite-devtools-scroll" role="group" aria-label={`Types in ${report.space} (scrollable)`} tabIndex={0}>
+          <table className="kalphite-table kalphite-devtools-divergence-types">
+            <caption>
+              Types in <code>{report.space}</code>
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">type</th>
+                <th scope="col">here</th>
+                <th scope="col">server</th>
+                <th scope="col">contents</th>
+                <th scope="col">
+                  <span className="kalphite-visually-hidden">ids</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.types.map((type) => (
+                <TypeRow key={type.type} type={type} largest={Math.max(1, ...report.types.flatMap((t) => [t.local, t.server]))} drilling={drill?.type === type.type} onDrill={() => run(type.type)} />
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {drill && <DrillDown drill={drill} />}
     </div>
@@ -244,7 +247,7 @@ const CSS = `
 .kalphite-devtools-verdict p:first-child { font-weight: 600; }
 .kalphite-devtools-verdict p + p { font-size: 12px; }
 .kalphite-devtools-divergence-types { width: auto; min-width: min(100%, 34em); }
-.kalphite-devtools-divergence-types th[scope="row"] code { font: var(--kalphite-mono); overflow-wrap: anywhere; }
+.kalphite-devtools-divergence-types th[scope="row"] code { font: var(--kalphite-mono); }
 .kalphite-devtools-divergence-types tr[data-agree="false"] th { box-shadow: inset 3px 0 0 var(--kalphite-danger); padding-left: 10px; }
 .kalphite-devtools-count { display: inline-flex; gap: 6px; align-items: center; font-variant-numeric: tabular-nums; }
 .kalphite-devtools-count-value { min-width: 3ch; text-align: right; }
