@@ -11,7 +11,7 @@ const meta = {
   args: { seed: 'review', sync: true },
   argTypes: {
     seed: { control: 'inline-radio', options: ['none', 'review', 'large'] },
-    tab: { control: 'select', options: ['memory', 'flushes', 'changes', 'sync', 'spaces', 'durability', 'divergence', 'events', 'faults'] },
+    tab: { control: 'select', options: ['memory', 'flushes', 'changes', 'sync', 'spaces', 'durability', 'divergence', 'overwritten', 'events', 'faults'] },
     theme: { control: 'inline-radio', options: ['light', 'dark'] },
   },
 } satisfies Meta<typeof DevtoolsStory>;

@@ -10,6 +10,7 @@ import { EventsTab } from '../views/events-tab.js';
 import { FaultsTab } from '../views/faults-tab.js';
 import { FlushesTab } from '../views/flushes-tab.js';
 import { MemoryTab } from '../views/memory-tab.js';
+import { OverwrittenTab } from '../views/overwritten-tab.js';
 import { SpacesTab } from '../views/spaces-tab.js';
 import { SyncTab } from '../views/sync-tab.js';
 
@@ -43,6 +44,7 @@ export const VIEWS: readonly DevtoolsView[] = [
   { id: 'spaces', label: 'Spaces', render: (c) => <SpacesTab kalphite={c.kalphite} view={c.view} /> },
   { id: 'durability', label: 'Durability', render: (c) => <DurabilityTab view={c.view} now={c.now} syncs={c.kalphite.sync !== null} /> },
   { id: 'divergence', label: 'Divergence', render: (c) => <DivergenceTab kalphite={c.kalphite} view={c.view} /> },
+  { id: 'overwritten', label: 'Overwritten', render: (c) => <OverwrittenTab kalphite={c.kalphite} narrow={c.narrow} /> },
   { id: 'events', label: 'Events', render: (c) => <EventsTab view={c.view} narrow={c.narrow} /> },
   { id: 'faults', label: 'Faults', available: (c) => c.faults !== undefined, render: (c) => c.faults && <FaultsTab kalphite={c.kalphite} injector={c.faults} /> },
 ];
