@@ -5,7 +5,7 @@ import express, { type Request } from 'express';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { createNodeListener, createSyncCore, createSyncHandler, openBackend } from 'kalphite/server';
+import { createNodeListener, createSyncCore, createSyncHandler, openBackend, type SyncBackend } from 'kalphite/server';
 
 const SECRET = process.env.SESSION_SECRET ?? 'a development secret: set SESSION_SECRET';
 /** Stand-ins for your users and your sign-in. */
@@ -17,7 +17,8 @@ export interface ExampleServer {
   close(): Promise<void>;
 }
 
-export async function startExpressExample({ port = 3000, db = process.env.KALPHITE_DB ?? 'memory://' } = {}): Promise<ExampleServer> {
+/** `db`: a `postgres://` URL, a PGlite folder, `memory://`, or a backend of your own (the test's). */
+export async function startExpressExample({ port = 3000, db = process.env.KALPHITE_DB ?? 'memory://' }: { port?: number; db?: string | SyncBackend } = {}): Promise<ExampleServer> {
   const core = await createSyncCore({
     backend: await openBackend(db),
     // Everyone shares the default space; `private:<id>` is its owner's alone.

@@ -6,7 +6,7 @@ import { contextStorage, getContext } from 'hono/context-storage';
 import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { createSyncCore, createSyncHandler, openBackend } from 'kalphite/server';
+import { createSyncCore, createSyncHandler, openBackend, type SyncBackend } from 'kalphite/server';
 
 const SECRET = process.env.SESSION_SECRET ?? 'a development secret: set SESSION_SECRET';
 /** Stand-ins for your users and your sign-in. */
@@ -18,7 +18,8 @@ export interface ExampleServer {
   close(): Promise<void>;
 }
 
-export async function startHonoExample({ port = 3000, db = process.env.KALPHITE_DB ?? 'memory://' } = {}): Promise<ExampleServer> {
+/** `db`: a `postgres://` URL, a PGlite folder, `memory://`, or a backend of your own (the test's). */
+export async function startHonoExample({ port = 3000, db = process.env.KALPHITE_DB ?? 'memory://' }: { port?: number; db?: string | SyncBackend } = {}): Promise<ExampleServer> {
   const core = await createSyncCore({
     backend: await openBackend(db),
     // Everyone shares the default space; `private:<id>` is its owner's alone.
