@@ -45,11 +45,11 @@ const everything = (...entries) => entries.map((entry) => `export * from './${en
 // `<KalphiteDevtools>` from `kalphite/devtools` ships nothing in a production build: esbuild keeps the
 // import a dead branch names, so scripts/check-package.mjs checks that in the consumer app's Vite build.
 // The limits are today's sizes (README, "what each entry costs") and about 7% more. The issue's
-// target for engine + react is 20 kB: not met (31–32 kB today; the README says where it goes).
+// target for engine + react is 20 kB: not met (34 kB today; the README says where it goes).
 export default [
-  { name: 'kalphite (engine), loaded at start', limit: '33 kB', ...bundle(everything('engine/index.js')) },
-  { name: 'kalphite + kalphite/react, loaded at start', limit: '34.5 kB', ...bundle(everything('engine/index.js', 'react/index.js')) },
+  { name: 'kalphite (engine), loaded at start', limit: '35 kB', ...bundle(everything('engine/index.js')) },
+  { name: 'kalphite + kalphite/react, loaded at start', limit: '36.5 kB', ...bundle(everything('engine/index.js', 'react/index.js')) },
   { name: 'kalphite/components beyond engine + react, loaded at start', limit: '70 kB', ...bundle(everything('components/index.js'), { beyond: ['engine', 'react', 'protocol'] }) },
-  { name: 'kalphite/devtools/production beyond engine + react, loaded at start', limit: '11 kB', ...bundle(everything('devtools/production.js'), { beyond: ['engine', 'react', 'protocol'] }) },
-  { name: 'kalphite/devtools/production beyond engine + react, with its panel', limit: '33 kB', ...bundle(everything('devtools/production.js'), { later: true, beyond: ['engine', 'react', 'protocol'] }) },
+  { name: 'kalphite/devtools/production beyond engine + react, loaded at start', limit: '9.5 kB', ...bundle(everything('devtools/production.js'), { beyond: ['engine', 'react', 'protocol'] }) },
+  { name: 'kalphite/devtools/production beyond engine + react, with its panel', limit: '34 kB', ...bundle(everything('devtools/production.js'), { later: true, beyond: ['engine', 'react', 'protocol'] }) },
 ];
