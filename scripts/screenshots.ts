@@ -40,6 +40,11 @@ const README_SHOTS: readonly { readonly id: string; readonly file: string; reado
   { id: 'components-code-review--split', file: 'kit-code-review-split-dark.png', options: { width: 1200, dark: true } },
   { id: 'components-dashboard--tooltip-on-hover', file: 'kit-dashboard.png', options: { width: 1000 } },
   { id: 'spaces-code-review--read-only-reader', file: 'code-review-read-only.png', options: { width: 1200 } },
+  // The devtools: the write timeline with the header's meter and sparkline, the divergence check's
+  // drill-down, and the panel docked narrow on a dark host.
+  { id: 'devtools-pictures--timeline', file: 'devtools-timeline.png', options: { width: 1200, selector: '#storybook-root' } },
+  { id: 'devtools-divergence--differs', file: 'devtools-divergence.png', options: { width: 1200, selector: '#storybook-root' } },
+  { id: 'devtools-floating--docked-narrow-dark', file: 'devtools-docked-narrow-dark.png', options: { width: 1000 } },
 ];
 
 async function main(): Promise<void> {
@@ -143,6 +148,8 @@ async function shootDemoUser(browser: Browser, url: string, user: DemoUser): Pro
   await page.getByRole('region', { name: 'Kalphite devtools' }).getByRole('tab', { name: 'Spaces' }).click();
   await settle(page);
   await page.screenshot({ path: join(out, `demo-${user.id}-devtools-spaces.png`) });
+  // The README's first picture.
+  if (user.id === 'ada') await page.screenshot({ path: join(root, 'docs', 'images', 'demo-with-devtools-spaces.png') });
   console.log(`ok  demo as ${user.id}`);
   await context.close();
 }

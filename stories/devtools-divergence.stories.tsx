@@ -42,58 +42,86 @@ export const Agree: Story = {
   },
 };
 
-const elsewhere = createMockSyncServer();
-/** The engine of the Differs story, to wait until its sync is idle once paused. */
-let differing: Kalphite | null = null;
+/**
+ * A story where another client writes to the server while this one is paused: a new comment and a
+ * review's new status, while this one writes a note that waits to be pushed. Each story gets its
+ * own server, and its engine (to wait until its sync is idle once paused).
+ */
+function divergingStory(): Pick<Story, 'args' | 'parameters'> & { readonly diverge: (canvasElement: HTMLElement) => Promise<ReturnType<typeof within>> } {
+  const elsewhere = createMockSyncServer();
+  let engine: Kalphite | null = null;
+  return {
+    args: { onReady: (k) => (engine = k) },
+    parameters: { msw: { handlers: elsewhere.handlers } },
+    diverge: async (canvasElement) => {
+      const canvas = within(canvasElement);
+      const devtools = await panel(canvasElement);
+      await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
+      await waitFor(() => expect(header(devtools, 'Data at risk')).toBe('nothing at risk'), SLOW);
+      await userEvent.click(devtools.getByRole('button', { name: 'Pause sync' }));
+      // A pull already on its way when paused could still read what the other client writes next.
+      await waitFor(() => expect(engine?.sync?.status).toMatchObject({ paused: true, pulling: false, pushing: false }), SLOW);
+      const core = await elsewhere.ready;
+      await core.push({
+        pushVersion: 1,
+        clientGroupID: 'another-browser',
+        profileID: 'another',
+        schemaVersion: '1',
+        mutations: [
+          { clientID: 'another-tab', id: 1, name: 'upsert', args: { id: 'comment-9', type: 'comment', data: { message: 'Written elsewhere' } }, timestamp: 0 },
+          { clientID: 'another-tab', id: 2, name: 'upsert', args: { id: 'review-2', type: 'review', data: { title: 'Flusher backoff', status: 'changes_requested', authorId: 'grace' } }, timestamp: 0 },
+        ],
+      });
+      await userEvent.click(canvas.getByRole('button', { name: 'Write in the app' }));
+      await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
+      await userEvent.click(devtools.getByRole('button', { name: 'Check again' }));
+      await expect(await devtools.findByText('3 of 3 types differ between memory and the server.', {}, SLOW)).toBeInTheDocument();
+      return devtools;
+    },
+  };
+}
+
+/** Opens the drill-down of one type's row. */
+async function drill(devtools: ReturnType<typeof within>, type: string) {
+  const row = within(devtools.getByRole('table', { name: /^Types in / })).getByRole('rowheader', { name: type }).closest('tr')!;
+  await userEvent.click(within(row).getByRole('button', { name: 'Which ids?' }));
+  return within(await devtools.findByRole('region', { name: `Differing ${type} ids` }, SLOW));
+}
+
+const differs = divergingStory();
 
 /**
- * Another client wrote to the server while this one was paused (a new comment, a review's status),
- * and this one wrote a note that waits to be pushed: three types differ, each drills down to its
- * ids; resumed and pulled, everything agrees again.
+ * Three types differ: the comments by one the server has and memory not, the reviews by a value,
+ * the notes by a local write on its way; each drills down to its ids.
  */
 export const Differs: Story = {
-  args: { onReady: (k) => (differing = k) },
-  parameters: { msw: { handlers: elsewhere.handlers } },
+  args: differs.args,
+  parameters: differs.parameters,
   play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement);
-    const devtools = await panel(canvasElement);
-    await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
-    await waitFor(() => expect(header(devtools, 'Data at risk')).toBe('nothing at risk'), SLOW);
-    await userEvent.click(devtools.getByRole('button', { name: 'Pause sync' }));
-    // A pull already on its way when paused could still read what the other client writes next.
-    await waitFor(() => expect(differing?.sync?.status).toMatchObject({ paused: true, pulling: false, pushing: false }), SLOW);
-    const core = await elsewhere.ready;
-    await core.push({
-      pushVersion: 1,
-      clientGroupID: 'another-browser',
-      profileID: 'another',
-      schemaVersion: '1',
-      mutations: [
-        { clientID: 'another-tab', id: 1, name: 'upsert', args: { id: 'comment-9', type: 'comment', data: { message: 'Written elsewhere' } }, timestamp: 0 },
-        { clientID: 'another-tab', id: 2, name: 'upsert', args: { id: 'review-2', type: 'review', data: { title: 'Flusher backoff', status: 'changes_requested', authorId: 'grace' } }, timestamp: 0 },
-      ],
-    });
-    await userEvent.click(canvas.getByRole('button', { name: 'Write in the app' }));
-    await userEvent.click(devtools.getByRole('button', { name: 'Flush now' }));
-    await userEvent.click(devtools.getByRole('button', { name: 'Check again' }));
-    await expect(await devtools.findByText('3 of 3 types differ between memory and the server.', {}, SLOW)).toBeInTheDocument();
+    const devtools = await differs.diverge(canvasElement);
     await expect(devtools.getByText(/It has changes not pulled yet: pull, then check again\./)).toBeInTheDocument();
     await expect(rows(devtools)).toEqual([
       ['comment', '3', '4', 'differ'],
       ['note', '1', '0', 'differ · 1 on the way'],
       ['review', '2', '2', 'differ'],
     ]);
-    const drill = async (type: string) => {
-      const row = within(devtools.getByRole('table', { name: /^Types in / })).getByRole('rowheader', { name: type }).closest('tr')!;
-      await userEvent.click(within(row).getByRole('button', { name: 'Which ids?' }));
-      return within(await devtools.findByRole('region', { name: `Differing ${type} ids` }, SLOW));
-    };
-    const comments = await drill('comment');
-    await expect(await comments.findByRole('list', { name: 'Only on the server' }, SLOW)).toHaveTextContent('comment-9');
-    const reviews = await drill('review');
+    const reviews = await drill(devtools, 'review');
     await expect(await reviews.findByRole('list', { name: 'Different values' }, SLOW)).toHaveTextContent('review-2');
-    const notes = await drill('note');
+    const notes = await drill(devtools, 'note');
     await expect(await notes.findByRole('list', { name: 'Only here' }, SLOW)).toHaveTextContent('note-1 (a local write on its way)');
+    const comments = await drill(devtools, 'comment');
+    await expect(await comments.findByRole('list', { name: 'Only on the server' }, SLOW)).toHaveTextContent('comment-9');
+  },
+};
+
+const settles = divergingStory();
+
+/** The same difference, then sync resumed and pulled: everything agrees again. */
+export const DiffersThenSettles: Story = {
+  args: settles.args,
+  parameters: settles.parameters,
+  play: async ({ canvasElement }) => {
+    const devtools = await settles.diverge(canvasElement);
     await userEvent.click(devtools.getByRole('button', { name: 'Resume sync' }));
     await waitFor(() => expect(header(devtools, 'Data at risk')).toBe('nothing at risk'), SLOW);
     await userEvent.click(devtools.getByRole('button', { name: 'Pull now' }));

@@ -146,6 +146,10 @@ const CSS = `
 .kalphite-devtools-lane-tick { position: absolute; top: -2px; bottom: -2px; width: 2px; margin-left: 1px; background: var(--kalphite-success); }
 .kalphite-devtools-lane-more { position: absolute; right: -2px; top: -5px; font-weight: 700; color: var(--kalphite-danger); }
 .kalphite-devtools-lane-times { padding-left: 8px; color: var(--kalphite-muted); font-variant-numeric: tabular-nums; }
+/* Wide enough: the times on one line beside the bars. */
+@container (min-width: 900px) {
+  .kalphite-devtools-lane, .kalphite-devtools-timeline-axis { --kalphite-devtools-lane-times: 36em; }
+}
 @container (max-width: 560px) {
   .kalphite-devtools-timeline-axis { margin: 0; }
   .kalphite-devtools-lane { grid-template-columns: minmax(0, 1fr); gap: 2px; padding: 4px 0; }

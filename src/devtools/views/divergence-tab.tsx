@@ -129,7 +129,7 @@ function Verdict({ report }: { report: DivergenceReport }) {
       <p className="kalphite-muted">
         The server is at version {report.serverVersion}; this client pulled up to {report.cookie === null ? 'nothing yet' : typeof report.cookie === 'number' ? report.cookie : `version ${report.cookie.order} (mid-pull)`}.
         {behind !== null && behind > 0 && ' It has changes not pulled yet: pull, then check again.'}
-        {pending > 0 && ` ${plural(pending, 'local write')} on ${pending === 1 ? 'its' : 'their'} way explain a difference until the server acknowledges them.`}
+        {pending > 0 && ` ${plural(pending, 'local write')} on ${pending === 1 ? 'its way explains' : 'their way explain'} a difference until the server acknowledges ${pending === 1 ? 'it' : 'them'}.`}
       </p>
     </div>
   );
