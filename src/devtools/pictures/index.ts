@@ -5,4 +5,3 @@ export { WriteTimeline } from './write-timeline.js';
 export type { WriteTimelineProps } from './write-timeline.js';
 export { SideBySideDiff } from './side-by-side-diff.js';
 export type { SideBySideDiffProps } from './side-by-side-diff.js';
-export { formatDuration, niceCeiling } from './format.js';
