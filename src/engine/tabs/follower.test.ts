@@ -185,4 +185,21 @@ describe('the leader proxy (a follower tab)', () => {
     follower.handlers['sync-answer']?.({ kind: 'sync-answer', from: 'leader', to: 'me', id, result, error: null });
     await expect(verifying).resolves.toEqual(result);
   });
+
+  it('the divergence check names its space and the type it drills into to the leader, and resolves with its report', async () => {
+    const { follower, posted, snapshot } = setup();
+    snapshot();
+    posted.length = 0;
+    const checking = follower.sync!.checkDivergence('review:1', 'comment');
+    void follower.sync!.checkDivergence();
+    expect(posted).toMatchObject([
+      { kind: 'sync-call', call: 'divergence', space: 'review:1', type: 'comment' },
+      { kind: 'sync-call', call: 'divergence' },
+    ]);
+    expect(['space' in posted[1]!, 'type' in posted[1]!]).toEqual([false, false]);
+    const id = (posted[0] as Extract<TabMessage, { kind: 'sync-call' }>).id;
+    const report = { space: 'review:1', serverVersion: 3, cookie: 3, agree: true, types: [], ids: null };
+    follower.handlers['sync-answer']?.({ kind: 'sync-answer', from: 'leader', to: 'me', id, result: report, error: null });
+    await expect(checking).resolves.toEqual(report);
+  });
 });
