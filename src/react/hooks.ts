@@ -3,6 +3,8 @@ import type { AnyEntityOf, EntityOf, Kalphite, TypeName } from '../engine/index.
 import { KalphiteContext } from './context.js';
 import { globalKalphite } from './global.js';
 import type { RegisteredSchema, RegisteredStore, RegisteredStrict } from './register.js';
+import type { ReportingHook } from './render-log.js';
+import { useRenderReport } from './use-render-report.js';
 
 /**
  * The engine from the nearest `<KalphiteProvider>`, else the global one from `initializeStore()`
@@ -22,14 +24,22 @@ export function useKalphiteInstance(): Kalphite {
  * version, which changes with every commit (returning the store itself would never re-render).
  */
 export function useKalphiteStore(): RegisteredStore {
-  const { store } = useKalphiteInstance();
-  useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+  const kalphite = useKalphiteInstance();
+  const { store } = kalphite;
+  const version = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+  useRenderReport(kalphite, 'useKalphiteStore', version);
   return store as unknown as RegisteredStore;
 }
 
 /** Re-renders only when the selected value changes (by `isEqual`, default `Object.is`). */
 export function useKalphite<T>(selector: (store: RegisteredStore) => T, isEqual: (a: T, b: T) => boolean = Object.is): T {
-  const store = useKalphiteInstance().store as unknown as RegisteredStore;
+  return useSelection(selector, isEqual, 'useKalphite');
+}
+
+/** `useKalphite`, reporting its renders under the name of the hook the component called. */
+function useSelection<T>(selector: (store: RegisteredStore) => T, isEqual: (a: T, b: T) => boolean, hook: ReportingHook): T {
+  const kalphite = useKalphiteInstance();
+  const store = kalphite.store as unknown as RegisteredStore;
   const getSelection = useMemo(() => {
     let last: { version: number; value: T } | null = null;
     return (): T => {
@@ -41,15 +51,17 @@ export function useKalphite<T>(selector: (store: RegisteredStore) => T, isEqual:
       return last.value;
     };
   }, [store, selector, isEqual]);
-  return useSyncExternalStore(store.subscribe, getSelection, getSelection);
+  const selected = useSyncExternalStore(store.subscribe, getSelection, getSelection);
+  useRenderReport(kalphite, hook, selected);
+  return selected;
 }
 
 /** One entity by id, or null; re-renders only when that entity changes. */
 export function useEntity(id: string): AnyEntityOf<RegisteredSchema, RegisteredStrict> | null {
-  return useKalphite(useMemo(() => (store: RegisteredStore) => store.getById(id), [id]));
+  return useSelection(useMemo(() => (store: RegisteredStore) => store.getById(id), [id]), Object.is, 'useEntity');
 }
 
 /** Every entity of a type (in `space`, when given); re-renders only when one of them changes. */
 export function useEntities<T extends TypeName<RegisteredSchema, RegisteredStrict>>(type: T, space?: string): readonly EntityOf<RegisteredSchema, T>[] {
-  return useKalphite(useMemo(() => (store: RegisteredStore) => store.getByType(type, space), [type, space]));
+  return useSelection(useMemo(() => (store: RegisteredStore) => store.getByType(type, space), [type, space]), Object.is, 'useEntities');
 }

@@ -9,3 +9,5 @@ export { useHistory } from './use-history.js';
 export type { HistoryState } from './use-history.js';
 export { useQuery, useCount } from './use-query.js';
 export type { Register, RegisteredSchema, RegisteredStrict, RegisteredStore } from './register.js';
+export { renderLog, RENDER_LOG_LIMIT } from './render-log.js';
+export type { RenderLog, RenderReport, ReportingHook } from './render-log.js';

@@ -1,6 +1,7 @@
 import { useMemo, useSyncExternalStore } from 'react';
 import type { HistoryResult } from '../engine/index.js';
 import { useKalphiteInstance } from './hooks.js';
+import { useRenderReport } from './use-render-report.js';
 
 /** What `useHistory` shows, and the two things it does. */
 export interface HistoryState {
@@ -15,9 +16,11 @@ export interface HistoryState {
 
 /** This tab's undo and redo (`kalphite.history`), re-rendering when the steps change. */
 export function useHistory(): HistoryState {
-  const { history } = useKalphiteInstance();
+  const kalphite = useKalphiteInstance();
+  const { history } = kalphite;
   // One string for the snapshot, so an unchanged history is the same value and React skips the render.
   const key = useSyncExternalStore(history.subscribe, () => snapshotKey(history), () => snapshotKey(history));
+  useRenderReport(kalphite, 'useHistory', key);
   // `key` changes exactly when what is read here does.
   return useMemo(
     () => ({ canUndo: history.canUndo, canRedo: history.canRedo, undoLabel: history.undoLabel, redoLabel: history.redoLabel, undo: history.undo, redo: history.redo }),

@@ -2,6 +2,7 @@ import { useMemo, useRef, useSyncExternalStore } from 'react';
 import type { CountOptions, Entity, EntityOf, KalphiteStore, QueryOptions, TypeName } from '../engine/index.js';
 import { useKalphiteInstance } from './hooks.js';
 import type { RegisteredSchema, RegisteredStrict } from './register.js';
+import { useRenderReport } from './use-render-report.js';
 
 type Registered<T extends string> = EntityOf<RegisteredSchema, T>;
 
@@ -12,16 +13,20 @@ type Registered<T extends string> = EntityOf<RegisteredSchema, T>;
  * answers from a one-off query, and the live one takes over once it subscribes.
  */
 export function useQuery<T extends TypeName<RegisteredSchema, RegisteredStrict>>(type: T, options?: QueryOptions<Registered<T>>): readonly Registered<T>[] {
-  const { store } = useKalphiteInstance();
-  const source = useLiveSource(store as unknown as KalphiteStore, type, options as QueryOptions | undefined, 'query', sameRows);
-  return useSyncExternalStore(source.subscribe, source.get, source.get) as readonly Registered<T>[];
+  const kalphite = useKalphiteInstance();
+  const source = useLiveSource(kalphite.store as unknown as KalphiteStore, type, options as QueryOptions | undefined, 'query', sameRows);
+  const rows = useSyncExternalStore(source.subscribe, source.get, source.get) as readonly Registered<T>[];
+  useRenderReport(kalphite, 'useQuery', rows);
+  return rows;
 }
 
 /** A live count (`store.count`), re-rendering only when the number changes. */
 export function useCount<T extends TypeName<RegisteredSchema, RegisteredStrict>>(type: T, options?: CountOptions<Registered<T>>): number {
-  const { store } = useKalphiteInstance();
-  const source = useLiveSource(store as unknown as KalphiteStore, type, options as CountOptions | undefined, 'count', Object.is);
-  return useSyncExternalStore(source.subscribe, source.get, source.get);
+  const kalphite = useKalphiteInstance();
+  const source = useLiveSource(kalphite.store as unknown as KalphiteStore, type, options as CountOptions | undefined, 'count', Object.is);
+  const count = useSyncExternalStore(source.subscribe, source.get, source.get);
+  useRenderReport(kalphite, 'useCount', count);
+  return count;
 }
 
 type Live<R> = { readonly result: R; subscribe(listener: () => void): () => void; dispose(): void };
