@@ -11,6 +11,7 @@ import { FaultsTab } from '../views/faults-tab.js';
 import { FlushesTab } from '../views/flushes-tab.js';
 import { MemoryTab } from '../views/memory-tab.js';
 import { OverwrittenTab } from '../views/overwritten-tab.js';
+import { RendersTab } from '../views/renders-tab.js';
 import { SpacesTab } from '../views/spaces-tab.js';
 import { SyncTab } from '../views/sync-tab.js';
 
@@ -45,6 +46,7 @@ export const VIEWS: readonly DevtoolsView[] = [
   { id: 'durability', label: 'Durability', render: (c) => <DurabilityTab view={c.view} now={c.now} syncs={c.kalphite.sync !== null} /> },
   { id: 'divergence', label: 'Divergence', render: (c) => <DivergenceTab kalphite={c.kalphite} view={c.view} /> },
   { id: 'overwritten', label: 'Overwritten', render: (c) => <OverwrittenTab kalphite={c.kalphite} narrow={c.narrow} /> },
+  { id: 'renders', label: 'Renders', render: (c) => <RendersTab kalphite={c.kalphite} view={c.view} /> },
   { id: 'events', label: 'Events', render: (c) => <EventsTab view={c.view} narrow={c.narrow} /> },
   { id: 'faults', label: 'Faults', available: (c) => c.faults !== undefined, render: (c) => c.faults && <FaultsTab kalphite={c.kalphite} injector={c.faults} /> },
 ];
