@@ -64,6 +64,9 @@ try {
     // `<KalphiteDevtools>` from `kalphite/devtools` renders nothing in production, and ships nothing.
     const shipped = readdirSync(join(outDir, 'assets')).filter((file) => file.endsWith('.js') && readFileSync(join(outDir, 'assets', file), 'utf8').includes('kalphite-devtools'));
     if (shipped.length > 0) throw new Error(`The consumer's production build ships the devtools (in ${shipped.join(', ')}).`);
+    // The hooks' render reports are for development: their code (which names itself in a string) is dropped too.
+    const reporting = readdirSync(join(outDir, 'assets')).filter((file) => file.endsWith('.js') && readFileSync(join(outDir, 'assets', file), 'utf8').includes('callingComponentName'));
+    if (reporting.length > 0) throw new Error(`The consumer's production build ships the hooks' render reporter (in ${reporting.join(', ')}).`);
   });
 } catch (error) {
   // The tool printed why; a stack trace of this script would only bury it.

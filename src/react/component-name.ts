@@ -32,7 +32,7 @@ export function callingComponentName(): string {
 
 const ANONYMOUS = 'Anonymous';
 
-/** This module's own frames, above the hooks. */
+/** This module's own frames, above the hooks (`scripts/check-package.mjs` checks a production build holds none of these names). */
 const INTERNAL = new Set(['Error', 'callingComponentName', 'componentNameFromStack']);
 
 /** V8 (`    at Object.Name [as x] (url)`, `    at Name (url)`) and Firefox/Safari (`Name@url`); null for the message line. */
