@@ -3,6 +3,7 @@ import type { HistorySkip } from './store/history.js';
 import type { ChangeOrigin, EntityChange } from './store/store.js';
 import type { Cookie } from '../protocol/pull.js';
 import type { KalphiteError } from './errors.js';
+import type { SchemaIssue } from '../protocol/standard-schema.js';
 
 /**
  * Everything the engine does, as one discriminated union. The devtools and the tests read
@@ -125,6 +126,16 @@ export type KalphiteEvent =
   | { readonly type: 'space:lost'; readonly at: number; readonly space: string; readonly droppedWrites: number; readonly error: KalphiteError }
   /** An entity came from the server under an id memory holds in another space: kept in the local db, not in memory. */
   | { readonly type: 'space:held-aside'; readonly at: number; readonly space: string; readonly id: string; readonly heldIn: string }
+  /**
+   * A value that does not fit the app's schema: kept in the local db (`kalphite.heldAside()`), not
+   * in memory. `pull`: the server sent it (memory keeps what it had; the cookie moves past it).
+   * `migration`: a stored entity whose migrated value does not fit, when a newer schemaVersion opened.
+   */
+  | { readonly type: 'schema:held-aside'; readonly at: number; readonly space: string; readonly id: string; readonly entityType: string; readonly issues: readonly SchemaIssue[]; readonly source: 'pull' | 'migration' }
+  /** A held-aside value left `held_aside`: `applied` (it fits the schema or migration this engine opened with), `superseded` (the server sent one that fits, or a delete). */
+  | { readonly type: 'schema:released'; readonly at: number; readonly space: string; readonly id: string; readonly reason: 'applied' | 'superseded' }
+  /** The local db was written under an older schemaVersion: `migrate` ran over its entities and pending outbox values, in the open's transaction. */
+  | { readonly type: 'schema:migrated'; readonly at: number; readonly from: number; readonly to: number; readonly entities: number; readonly outbox: number }
   | { readonly type: 'engine:closed'; readonly at: number };
 
 /**

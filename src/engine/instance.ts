@@ -2,6 +2,7 @@ import type { Listener } from './event-bus.js';
 import type { KalphiteEvent, OverwrittenWrite, TabRole } from './events.js';
 import type { ReapplyResult } from './ledger.js';
 import type { FlusherSnapshot } from './persist/flusher.js';
+import type { HeldAsideEntity } from './persist/app-schema.js';
 import type { ChangeLogEntry } from './persist/local-db.js';
 import type { KalphiteSpaces, SpaceInfo } from './spaces.js';
 import type { KalphiteHistory } from './store/history.js';
@@ -64,6 +65,12 @@ export interface Kalphite {
   flush(): Promise<void>;
   /** The newest local changes (outbox rows, acknowledged or not), newest first, for the devtools. */
   changeLog(options?: { readonly limit?: number }): Promise<readonly ChangeLogEntry[]>;
+  /**
+   * Server values the local db holds aside because they do not fit the schema (with the issues),
+   * oldest first: not in memory, applied once a schema or `migrate` makes them fit, or replaced by
+   * a later server value. Belongs to the tab holding the local db (`not-leader` in the others).
+   */
+  heldAside(): Promise<readonly HeldAsideEntity[]>;
   /**
    * Throws away everything local (memory, pending flushes, unacknowledged changes, cookie) and
    * starts again as a new client, pulling the server's state afresh. Unsynced writes are lost.

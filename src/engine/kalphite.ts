@@ -140,6 +140,7 @@ async function openKalphite(options: KalphiteOptions): Promise<Kalphite> {
     overwritten: () => ledger.writes,
     reapply: (write) => ledger.reapply(store, write),
     changeLog: async ({ limit = LIMITS.changeLogRows } = {}) => open().changeLog(limit),
+    heldAside: async () => open().heldAside(),
     reset: async () => open().reset(),
     close: () =>
       (closing ??= (async () => {

@@ -3,6 +3,7 @@ import { DEFAULT_SPACE, spaceProblem } from '../protocol/space.js';
 import type { BackoffOptions } from './backoff.js';
 import { resolveEnvironment, type Environment } from './environment.js';
 import { KalphiteError } from './errors.js';
+import type { Migrate } from './persist/app-schema.js';
 import type { IndexDeclarations } from './store/query-registry.js';
 import { EntityValidator } from './store/schema.js';
 import type { EntitySchema } from './store/schema-types.js';
@@ -18,6 +19,16 @@ export interface KalphiteOptions<S extends EntitySchema = EntitySchema, Strict e
   readonly schema?: S;
   /** With a schema: refuse writes of types it does not name (default false: they pass unchecked). */
   readonly strict?: Strict;
+  /**
+   * The version of the app's data shape (a non-negative integer, default 0), sent with every pull.
+   * A local db written under an older one runs `migrate` over what it stores, once, when it opens.
+   */
+  readonly schemaVersion?: number;
+  /**
+   * Turns an entity written under `fromVersion` into its data under `toVersion` (synchronous);
+   * its output is checked by the schema, and one that does not fit is held aside, not dropped.
+   */
+  readonly migrate?: Migrate;
   /** Secondary indexes to build at load, per type (`{ comment: ['filePath'] }`); queries create the others on first use. */
   readonly indexes?: IndexDeclarations;
   /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
@@ -122,6 +133,9 @@ export interface EngineSettings {
   readonly maxEntityBytes: number;
   /** Null: no schema, writes are checked for JSON only. */
   readonly schema: EntityValidator | null;
+  /** The app's schemaVersion (0 when not given), sent with pulls; a local db written under an older one runs `migrate` at open. */
+  readonly schemaVersion: number;
+  readonly migrate: Migrate | null;
   readonly indexes: IndexDeclarations | undefined;
 }
 
@@ -150,6 +164,7 @@ export function resolveOptions(options: KalphiteOptions): EngineSettings {
     tabs: options.tabs === false ? null : (options.tabs ?? (dataDir.startsWith('idb://') ? browserTabLink() : null)),
     maxEntityBytes: maxPushBytes - LIMITS.pushEnvelopeBytes,
     schema: schemaOption(options),
+    ...schemaVersionOptions(options),
     indexes: options.indexes,
   };
 }
@@ -191,6 +206,15 @@ function schemaOption(options: KalphiteOptions): EntityValidator | null {
     return null;
   }
   return new EntityValidator(options.schema, options.strict === true);
+}
+
+function schemaVersionOptions(options: KalphiteOptions): { schemaVersion: number; migrate: Migrate | null } {
+  const schemaVersion = options.schemaVersion ?? 0;
+  if (typeof schemaVersion !== 'number' || !Number.isSafeInteger(schemaVersion) || schemaVersion < 0) {
+    throw new KalphiteError('invalid-options', `Option schemaVersion must be a non-negative integer (got ${String(schemaVersion)}).`);
+  }
+  if (options.migrate !== undefined && typeof options.migrate !== 'function') throw new KalphiteError('invalid-options', 'Option migrate must be a function.');
+  return { schemaVersion, migrate: options.migrate ?? null };
 }
 
 function spaceOption(name: string, value: unknown): string {

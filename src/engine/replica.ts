@@ -3,9 +3,11 @@ import type { Environment } from './environment.js';
 import type { KalphiteError } from './errors.js';
 import type { EmitEvent, TabRole } from './events.js';
 import type { Flusher, FlushSink } from './persist/flusher.js';
+import type { AppSchema, HeldAsideEntity, Migrate } from './persist/app-schema.js';
 import { LocalDb, type ChangeLogEntry, type FlushOp } from './persist/local-db.js';
 import { adoptSpace, idsIn } from './store/adopt.js';
 import type { Entity } from './store/entity.js';
+import type { EntityValidator } from './store/schema.js';
 import type { MemoryStore } from './store/store.js';
 import { SyncClient, type KalphiteSync, type SyncSettings, type SyncStatus } from './sync/sync-client.js';
 
@@ -34,6 +36,8 @@ export interface Replica extends FlushSink {
   /** This tab's role among the tabs sharing the dataDir, how many there are, and how many of their messages failed the shape check. */
   readonly tabs: { readonly role: TabRole; readonly count: number; readonly refusedMessages?: number };
   changeLog(limit: number): Promise<readonly ChangeLogEntry[]>;
+  /** The server values the local db holds aside because they do not fit the app's schema, oldest first. */
+  heldAside(): Promise<readonly HeldAsideEntity[]>;
   /** Drops everything local and starts again as a new client of a new group. */
   reset(): Promise<void>;
   /** Runs the engine's last flush (however long this replica lets it take), then stops sync and closes the local db. */
@@ -71,6 +75,11 @@ export interface ReplicaContext {
     readonly env: Environment;
     /** Null: the engine does not sync. */
     readonly sync: SyncSettings | null;
+    /** The app's schema, checked on values from outside memory too (a pull, the local db after `migrate`); null or absent: none. */
+    readonly schema?: EntityValidator | null;
+    /** The app's schemaVersion (absent: 0) and its migration from older ones. */
+    readonly schemaVersion?: number;
+    readonly migrate?: Migrate | null;
   };
   readonly store: MemoryStore;
   readonly spaces: MemorySpaces;
@@ -134,6 +143,7 @@ export class LocalReplica implements Replica {
       randomId: env.randomId,
       now: env.now,
       emit,
+      appSchema: appSchemaOf(settings),
     });
     const entities: Entity[] = [];
     try {
@@ -229,6 +239,10 @@ export class LocalReplica implements Replica {
     return this.#db.changeLog(limit);
   }
 
+  heldAside(): Promise<readonly HeldAsideEntity[]> {
+    return this.#db.heldAside();
+  }
+
   async reset(): Promise<void> {
     const { store, flusher, emit, settings } = this.#context;
     const { sync } = this;
@@ -259,4 +273,9 @@ export class LocalReplica implements Replica {
       await this.#db.close();
     }
   }
+}
+
+/** The app's schema as the local db applies it: its version, migration, and a check that answers instead of throwing. */
+function appSchemaOf({ schema, schemaVersion, migrate }: ReplicaContext['settings']): AppSchema {
+  return { version: schemaVersion ?? 0, migrate: migrate ?? null, verdict: schema ? (entity) => schema.verdict(entity) : null };
 }

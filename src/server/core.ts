@@ -11,7 +11,7 @@ import { digestReader } from './digest.js';
 import { ANONYMOUS_USER, userProblem, type SyncUser } from './identity.js';
 import { apply, resolverCall, storableReason, type ConflictResolver, type PushState, type Row } from './mutations.js';
 import { permissionCheck, type Authorize } from './permissions.js';
-import { schemaCheckedResolve, serverSchema } from './schema-check.js';
+import { schemaCheckedResolve, schemaVersionCheck, serverSchema } from './schema-check.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
 import { inSavepoint, isFailure, SpacePushQueue } from './push-queue.js';
 import { spaceBackends, type BackendRoute } from './space-backends.js';
@@ -27,6 +27,15 @@ export interface SyncCoreOptions {
   readonly onError?: ServerErrorHook;
   /** The engine's schema: upserts and patches whose data does not fit it are refused, with the issues as the reason. */
   readonly schema?: EntitySchema;
+  /** With a schema: also refuse upserts and patches of types it does not name (default false: they pass unchecked). */
+  readonly strict?: boolean;
+  /**
+   * Whether this server serves clients of an app schemaVersion (the string every pull and push
+   * carries: `createKalphite({ schemaVersion })`, Replicache's `schemaVersion`). Another one is a
+   * 400 `unsupported-version` naming it, before anything is read or changed: an app too old for
+   * the server's data learns so at once rather than pulling what it cannot hold. Default: every one.
+   */
+  readonly schemaVersions?: (schemaVersion: string) => boolean;
 }
 
 /** Who asks, and for which space: an adapter passes what it knows (default: anonymous, `default`). */
@@ -91,7 +100,8 @@ const notYours = () => new ProtocolError('forbidden', 'This client group or one 
 export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore> {
   const onError = options.onError ?? logServerProblem;
   // Checked before any database opens: a bad schema stops the server from starting.
-  const schema = serverSchema(options.schema);
+  const schema = serverSchema(options.schema, options.strict ?? false);
+  const servesSchemaVersion = schemaVersionCheck(options.schemaVersions);
   const backends = await spaceBackends(options.backend, onError);
   const may = permissionCheck(options.authorize, onError);
   const resolve = schemaCheckedResolve(resolverCall(options.resolvers, onError), schema);
@@ -109,6 +119,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
   });
 
   async function push(request: PushRequest, context: SyncContext = {}): Promise<PushOutcome> {
+    servesSchemaVersion(request.schemaVersion);
     const { user, space } = caller(request, context);
     const writable = await may(user, space, 'write');
     const backend = await backends.of(space);
@@ -194,6 +205,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
   }
 
   async function pull(request: PullRequest, context: SyncContext = {}): Promise<PullResponseOK> {
+    servesSchemaVersion(request.schemaVersion);
     const { user, space } = caller(request, context);
     const [readable, writable] = await Promise.all([may(user, space, 'read'), may(user, space, 'write')]);
     // Rule 1: nothing of a space its user may not read, not even whether it holds anything.

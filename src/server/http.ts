@@ -27,6 +27,10 @@ export interface StartSyncServerOptions extends Omit<SyncHandlerOptions, 'core' 
   readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
   /** A Standard Schema validator per entity type (the engine's): mutations whose data does not fit are refused. */
   readonly schema?: EntitySchema;
+  /** With a schema: also refuse mutations of types it does not name. */
+  readonly strict?: boolean;
+  /** Which app schemaVersions this server serves (default: every one); see `SyncCoreOptions.schemaVersions`. */
+  readonly schemaVersions?: (schemaVersion: string) => boolean;
   /**
    * Host names this server answers to, at the port it listens on (an entry with a port is taken as
    * it is), or `'*'` for any (the default: behind a proxy the Host is the proxy's). A server for
@@ -82,6 +86,8 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
         ...(options.authorize && { authorize: options.authorize }),
         ...(options.resolvers && { resolvers: options.resolvers }),
         ...(options.schema && { schema: options.schema }),
+        ...(options.strict !== undefined && { strict: options.strict }),
+        ...(options.schemaVersions && { schemaVersions: options.schemaVersions }),
       });
       const { allowedHosts = '*', ...handlerOptions } = options;
       const handler = createSyncHandler({

@@ -6,6 +6,7 @@ import { DEFAULT_SPACE } from '../../protocol/space.js';
 import type { Entity } from '../store/entity.js';
 import { KalphiteError, toKalphiteError } from '../errors.js';
 import type { EmitEvent, OverwrittenWrite } from '../events.js';
+import { heldAsideRows, holdAside, migrateToApp, NO_APP_SCHEMA, retryHeldAside, type AppSchema, type HeldAsideEntity } from './app-schema.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
 import { filesInMemory, pgliteOptions } from './pglite-options.js';
 
@@ -77,6 +78,10 @@ export interface PullResult {
   readonly overwritten: readonly OverwrittenWrite[];
   /** The refusals that were news: of outbox rows this pull acknowledged (a pull from no cookie repeats older ones). */
   readonly newlyRefused: ReadonlySet<string>;
+  /** Server values that do not fit the app's schema: kept in `held_aside`, not applied (memory keeps what it had). */
+  readonly heldAside: readonly HeldAsideEntity[];
+  /** Ids of held-aside values this pull replaced: a value that fits (or a delete) came from the server. */
+  readonly released: readonly string[];
 }
 
 /** How `newlyRefused` names a refusal: its client and mutation id. */
@@ -120,6 +125,8 @@ export interface LocalDbOptions {
   readonly randomId: () => string;
   readonly now: () => number;
   readonly emit: EmitEvent;
+  /** The app's schemaVersion, migrate and schema (default: version 0, none): values from outside memory are checked by it. */
+  readonly appSchema?: AppSchema;
 }
 
 /**
@@ -143,6 +150,7 @@ export class LocalDb {
   readonly #now: () => number;
   readonly #emit: EmitEvent;
   readonly #randomId: () => string;
+  readonly #app: AppSchema;
 
   private constructor(db: PGliteInterface, options: LocalDbOptions, dataDir: string, state: ClientStateRow, clientId: string) {
     this.#db = db;
@@ -150,6 +158,7 @@ export class LocalDb {
     this.#now = options.now;
     this.#emit = options.emit;
     this.#randomId = options.randomId;
+    this.#app = options.appSchema ?? NO_APP_SCHEMA;
     this.dataDir = dataDir;
     this.#profileId = state.profile_id;
     this.#clientId = clientId;
@@ -172,6 +181,7 @@ export class LocalDb {
       await db.exec(`SET work_mem = '64MB'`);
       if (filesInMemory(db)) await db.exec('SET wal_init_zero = off');
       await migrate(db, options);
+      await migrateData(db, options);
       const state = await one<ClientStateRow>(db, 'SELECT profile_id, schema_version FROM client_state');
       const clientId = options.clientId ?? options.randomId();
       await db.query('INSERT INTO local_clients (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING', [clientId]);
@@ -185,6 +195,16 @@ export class LocalDb {
       if (owned) await db.close().catch(() => {});
       throw toKalphiteError('db-failed', error);
     }
+  }
+
+  /** The app's schemaVersion this database is written under (sent with every pull). */
+  get appSchemaVersion(): number {
+    return this.#app.version;
+  }
+
+  /** The server values held aside because they do not fit the app's schema, oldest first. */
+  heldAside(): Promise<HeldAsideEntity[]> {
+    return heldAsideRows(this.#db);
   }
 
   /** This engine's client id for sync (one per tab); a new one after `reset`. */
@@ -257,6 +277,7 @@ export class LocalDb {
   async forgetSpace(space: string): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await tx.query('DELETE FROM entities WHERE space = $1', [space]);
+      await tx.query('DELETE FROM held_aside WHERE space = $1', [space]);
       await tx.query('UPDATE local_spaces SET cookie = NULL WHERE space = $1', [space]);
     });
     const known = this.#spaces.get(space);
@@ -276,7 +297,7 @@ export class LocalDb {
         `SELECT space, client_id, id, entity_id, entity_type, op, data, fields, before, created_at FROM client_changes WHERE space = $1 AND NOT acknowledged ORDER BY seq`,
         [space],
       );
-      for (const table of ['entities', 'client_changes', 'mutation_ids']) await tx.query(`DELETE FROM ${table} WHERE space = $1`, [space]);
+      for (const table of ['entities', 'held_aside', 'client_changes', 'mutation_ids']) await tx.query(`DELETE FROM ${table} WHERE space = $1`, [space]);
       const next = await tx.query<SpaceRow>(
         `INSERT INTO local_spaces (space, client_group_id, generation) VALUES ($1, $2, 1)
          ON CONFLICT (space) DO UPDATE SET client_group_id = excluded.client_group_id, cookie = NULL, writable = NULL, generation = local_spaces.generation + 1
@@ -366,6 +387,7 @@ export class LocalDb {
    */
   async applyPull(input: PullApplication): Promise<PullResult> {
     const { space } = input;
+    const { writes, held } = this.#checked(space, input.writes);
     const result = await this.#db.transaction(async (tx) => {
       // Before acknowledging: a refusal is news only for a row still waiting for its answer.
       const newlyRefused = new Set<string>();
@@ -382,14 +404,14 @@ export class LocalDb {
       if (input.acknowledgeUpTo !== null) await acknowledgeRows(tx, space, input.acknowledgeUpTo);
       const local = await localWrites(tx, space);
       const ledgerIds = new Set(acknowledged.map((row) => row.entity_id).filter((id) => !local.has(id) && !input.pendingInMemory(id)));
-      const rebased = [...input.writes.keys()].filter((id) => local.get(id) instanceof Set);
+      const rebased = [...writes.keys()].filter((id) => local.get(id) instanceof Set);
       const mine = await valuesOf(tx, space, [...new Set([...ledgerIds, ...rebased])]);
       const at = this.#now();
       const overwritten: OverwrittenWrite[] = [];
 
       const applied = new Map<string, Entity | undefined>();
       const skipped = new Map<string, Entity | undefined>();
-      for (const [id, value] of input.writes) {
+      for (const [id, value] of writes) {
         const write = local.get(id);
         if (write === undefined) applied.set(id, value);
         else if (write === 'whole') skipped.set(id, value);
@@ -402,6 +424,13 @@ export class LocalDb {
           if (!value && before) overwritten.push({ space, id, type: before.type, mine: before, server: null, fields: [...write], reason: 'deleted', refusal: null, at });
         }
       }
+      await holdAside(tx, held);
+      // A value that fits (or a delete) replaces one held aside; after a clear, so does the server not having it.
+      const released = await tx.query<{ id: string }>(
+        `DELETE FROM held_aside WHERE space = $1 AND (id IN (SELECT json_array_elements_text($2::json)) OR ($3::json IS NOT NULL AND id NOT IN (SELECT json_array_elements_text($3::json))))
+         RETURNING id`,
+        [space, JSON.stringify([...writes.keys()]), input.keep ? JSON.stringify([...input.keep]) : null],
+      );
       if (input.keep) {
         const present = await tx.query<{ id: string }>('SELECT id FROM entities WHERE space = $1', [space]);
         for (const { id } of present.rows) {
@@ -465,7 +494,7 @@ export class LocalDb {
           space,
         ]);
       }
-      return { applied, skipped, newlyRefused, overwritten, unacknowledged: await countUnacknowledged(tx) };
+      return { applied, skipped, newlyRefused, overwritten, released: released.rows.map((row) => row.id), unacknowledged: await countUnacknowledged(tx) };
     });
     this.#unacknowledged = result.unacknowledged;
     const known = this.#spaces.get(space);
@@ -477,7 +506,22 @@ export class LocalDb {
       });
     }
     if (input.acknowledgeUpTo !== null) this.#reportAcknowledged(space, input.acknowledgeUpTo, this.outboxLength);
-    return { applied: result.applied, skipped: result.skipped, newlyRefused: result.newlyRefused, overwritten: result.overwritten };
+    return { applied: result.applied, skipped: result.skipped, newlyRefused: result.newlyRefused, overwritten: result.overwritten, heldAside: held, released: result.released };
+  }
+
+  /** A pull's server values checked against the app's schema: those that fit (as the validator outputs them), and those held aside. */
+  #checked(space: string, writes: ReadonlyMap<string, Entity | undefined>): { writes: ReadonlyMap<string, Entity | undefined>; held: HeldAsideEntity[] } {
+    const { verdict } = this.#app;
+    if (verdict === null) return { writes, held: [] };
+    const fitting = new Map<string, Entity | undefined>();
+    const held: HeldAsideEntity[] = [];
+    const at = this.#now();
+    for (const [id, value] of writes) {
+      const checked = value === undefined ? { entity: undefined } : verdict(value);
+      if ('issues' in checked) held.push({ space, id, type: (value as Entity).type, value: value as Entity, issues: checked.issues, schemaVersion: this.#app.version, heldAt: at });
+      else fitting.set(id, checked.entity);
+    }
+    return { writes: fitting, held };
   }
 
   /**
@@ -523,7 +567,7 @@ export class LocalDb {
    */
   async reset(profileId: string, clientId: string): Promise<void> {
     await this.#db.transaction(async (tx) => {
-      await tx.exec('TRUNCATE entities, client_changes, local_clients, local_spaces, mutation_ids');
+      await tx.exec('TRUNCATE entities, held_aside, client_changes, local_clients, local_spaces, mutation_ids');
       await tx.query('UPDATE client_state SET profile_id = $1', [profileId]);
       await tx.query('INSERT INTO local_clients (client_id) VALUES ($1)', [clientId]);
     });
@@ -673,6 +717,27 @@ async function one<T>(db: Queryable, sql: string, params?: unknown[]): Promise<T
   const row = result.rows[0];
   if (row === undefined) throw new KalphiteError('db-failed', `Expected a row from: ${sql.split('\n')[0]}`);
   return row;
+}
+
+/**
+ * The app's schema at open, in one transaction before memory loads: a newer schemaVersion migrates
+ * what is stored (`app-schema.ts`), and held-aside values are tried again. Events go out once it committed.
+ */
+async function migrateData(db: PGliteInterface, options: LocalDbOptions): Promise<void> {
+  const app = options.appSchema ?? NO_APP_SCHEMA;
+  const events: Parameters<EmitEvent>[0][] = [];
+  const collect: EmitEvent = (event) => events.push(event);
+  const now = options.now();
+  try {
+    await db.transaction(async (tx) => {
+      const report = await migrateToApp(tx, app, now, collect);
+      if (report) collect({ type: 'schema:migrated', ...report });
+      await retryHeldAside(tx, app, collect);
+    });
+  } catch (error) {
+    throw error instanceof KalphiteError && error.code === 'migration-failed' ? error : new KalphiteError('migration-failed', `Migrating to schema version ${app.version} failed: ${toKalphiteError('db-failed', error).message}`, { cause: error });
+  }
+  for (const event of events) options.emit(event);
 }
 
 async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<void> {

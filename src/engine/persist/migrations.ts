@@ -147,6 +147,28 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE client_changes ADD COLUMN overwritten boolean NOT NULL DEFAULT false;
     `,
   },
+  {
+    // Version skew (the app's schema, not this one): the app's schemaVersion the data was last
+    // written under, so a newer app runs its migrate once; and the pulled values that did not fit
+    // the app's schema, kept with their issues so a later schema or migration can apply them
+    // without a re-pull (the cookie moves past them). A database from before counts as version 0.
+    version: 8,
+    description: 'client_state.app_schema_version and held_aside: pulled values that failed the app schema',
+    sql: `
+      ALTER TABLE client_state ADD COLUMN app_schema_version integer NOT NULL DEFAULT 0;
+      CREATE TABLE held_aside (
+        space          text NOT NULL,
+        id             text NOT NULL,
+        type           text NOT NULL,
+        value          json NOT NULL,
+        issues         json NOT NULL,
+        -- The app's schemaVersion when it was held: a later migrate starts from it.
+        schema_version integer NOT NULL,
+        held_at        bigint NOT NULL,
+        PRIMARY KEY (space, id)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

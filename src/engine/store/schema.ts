@@ -37,22 +37,42 @@ export class EntityValidator {
    * at all passes through untouched, for the store's own check to refuse with its own error.
    */
   check(id: string, entity: Entity): Entity {
-    if (typeof entity !== 'object' || entity === null || typeof entity.type !== 'string') return entity;
+    const verdict = this.verdict(entity);
+    if ('issues' in verdict) throw new SchemaInvalidError(id, entity.type, verdict.issues);
+    return verdict.entity;
+  }
+
+  /**
+   * What `check` decides, as a value: the entity to store, or the issues. For values from outside
+   * (a pull, a stored entity after `migrate`), which are held aside rather than refused.
+   */
+  verdict(entity: Entity): { readonly entity: Entity } | { readonly issues: readonly SchemaIssue[] } {
+    if (typeof entity !== 'object' || entity === null || typeof entity.type !== 'string') return { entity };
     const validate = this.#validators.get(entity.type);
     if (validate === undefined) {
-      if (this.#strict) throw new SchemaInvalidError(id, entity.type, [{ path: '', message: `the schema names no type ${JSON.stringify(entity.type)} (strict: true refuses the others)` }]);
-      return entity;
+      if (this.#strict) return { issues: [{ path: '', message: `the schema names no type ${JSON.stringify(entity.type)} (strict: true refuses the others)` }] };
+      return { entity };
     }
-    const verdict = runValidator(validate, entity.data);
-    if ('issues' in verdict) throw new SchemaInvalidError(id, entity.type, verdict.issues);
-    const data = verdict.value as Entity['data'];
-    if (data === entity.data) return entity;
-    let keys = 0;
-    for (const _ in entity) keys++;
-    // A literal, not a spread, when it has only the named fields: V8 gives a spread a slow shape (see withSpace).
-    if (keys !== 3 + (entity.updatedAt === undefined ? 0 : 1) + (entity.space === undefined ? 0 : 1)) return { ...entity, data };
-    const { id: key, type, updatedAt, space } = entity;
-    if (updatedAt === undefined) return space === undefined ? { id: key, type, data } : { id: key, type, data, space };
-    return space === undefined ? { id: key, type, data, updatedAt } : { id: key, type, data, updatedAt, space };
+    let verdict: ReturnType<typeof runValidator>;
+    try {
+      verdict = runValidator(validate, entity.data);
+    } catch (error) {
+      // A validator that throws on a value from outside holds that value aside, like any issue.
+      verdict = { issues: [{ path: '', message: `the validator threw: ${error instanceof Error ? error.message : String(error)}` }] };
+    }
+    if ('issues' in verdict) return { issues: verdict.issues };
+    return { entity: withData(entity, verdict.value as Entity['data']) };
   }
+}
+
+/** `entity` with the validator's output as its data (itself when the validator returned the same value). */
+function withData(entity: Entity, data: Entity['data']): Entity {
+  if (data === entity.data) return entity;
+  let keys = 0;
+  for (const _ in entity) keys++;
+  // A literal, not a spread, when it has only the named fields: V8 gives a spread a slow shape (see withSpace).
+  if (keys !== 3 + (entity.updatedAt === undefined ? 0 : 1) + (entity.space === undefined ? 0 : 1)) return { ...entity, data };
+  const { id: key, type, updatedAt, space } = entity;
+  if (updatedAt === undefined) return space === undefined ? { id: key, type, data } : { id: key, type, data, space };
+  return space === undefined ? { id: key, type, data, updatedAt } : { id: key, type, data, updatedAt, space };
 }

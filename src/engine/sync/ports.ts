@@ -6,6 +6,8 @@ export interface Outbox {
   readonly clientId: string;
   /** The browser profile (every space's `profileID` on the wire). */
   readonly profileId: string;
+  /** The app's schemaVersion, sent with every pull (Replicache's field, as a string). */
+  readonly appSchemaVersion: number;
   /** Every space the local db knows, with its client group and cookie. */
   readonly spaces: ReadonlyMap<string, LocalSpace>;
   /** Unacknowledged rows, known without a query. */

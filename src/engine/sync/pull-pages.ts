@@ -1,7 +1,6 @@
 import { entityProblem, withSpace, type Entity } from '../../protocol/entity.js';
 import { parsePullResponse, PULL_VERSION, type Cookie, type Overwritten, type Refusal } from '../../protocol/pull.js';
 import { KalphiteError } from '../errors.js';
-import { LATEST_SCHEMA_VERSION } from '../persist/migrations.js';
 
 /** A pull never follows more pages than this: a server that always says `more` is broken. */
 const MAX_PAGES = 10_000;
@@ -11,6 +10,8 @@ export interface PullPagesRequest {
   readonly space: string;
   readonly clientGroupID: string;
   readonly profileID: string;
+  /** The app's schemaVersion (`createKalphite({ schemaVersion })`): the server may refuse one it no longer serves. */
+  readonly schemaVersion: string;
   /** Where to start: the client's cookie, or null for everything. */
   readonly cookie: Cookie;
   /** Patch entries per page. */
@@ -61,8 +62,8 @@ export async function pullPages(request: PullPagesRequest): Promise<PulledPages>
   let pages = 0;
   for (let more = true; more; ) {
     if (++pages > MAX_PAGES) throw new KalphiteError('protocol', 'The server kept sending more pages.');
-    const { clientGroupID, profileID, limit } = request;
-    const text = await request.post(JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID, profileID, schemaVersion: String(LATEST_SCHEMA_VERSION), cookie, limit }));
+    const { clientGroupID, profileID, schemaVersion, limit } = request;
+    const text = await request.post(JSON.stringify({ pullVersion: PULL_VERSION, clientGroupID, profileID, schemaVersion, cookie, limit }));
     bytes += text.length;
     const response = parsePullResponse(parseJson(text));
     if ('error' in response) {

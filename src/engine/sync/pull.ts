@@ -108,6 +108,7 @@ export class PullDelegate {
         space,
         clientGroupID: local.clientGroupId,
         profileID: outbox.profileId,
+        schemaVersion: String(outbox.appSchemaVersion),
         cookie: cookieBefore,
         limit: this.#o.pageSize,
         post: (body) => this.#o.post(space, body),
@@ -161,6 +162,8 @@ export class PullDelegate {
     this.#lastPullAt = now;
     for (const r of news) emit({ type: 'sync:refused', space, clientId: r.clientID, mutationId: r.id, reason: r.reason });
     for (const write of result.overwritten) emit({ type: 'sync:overwritten', write });
+    for (const held of result.heldAside) emit({ type: 'schema:held-aside', space, id: held.id, entityType: held.type, issues: held.issues, source: 'pull' });
+    for (const id of result.released) emit({ type: 'schema:released', space, id, reason: 'superseded' });
     if (pulled.writable !== undefined && pulled.writable !== local.writable) emit({ type: 'space:writable', space, writable: pulled.writable });
     emit({
       type: 'sync:pull-succeeded',

@@ -19,6 +19,7 @@ const note = (id: string, space: string): Entity => ({ id, type: 'note', data: {
 class FakeOutbox implements Outbox {
   readonly clientId = 'c1';
   readonly profileId = 'p1';
+  readonly appSchemaVersion = 0;
   readonly spaces = new Map<string, LocalSpace>();
   rows: OutboxEntry[] = [];
   /** This client's acknowledged mutation id per space. */
@@ -76,7 +77,7 @@ class FakeOutbox implements Outbox {
       ...(input.cookie !== undefined && { cookie: input.cookie }),
       ...(input.writable !== undefined && { writable: input.writable }),
     });
-    return { applied: new Map(input.writes), skipped: new Map(), newlyRefused, overwritten: [] };
+    return { applied: new Map(input.writes), skipped: new Map(), newlyRefused, overwritten: [], heldAside: [], released: [] };
   }
 
   async compact(): Promise<number> {

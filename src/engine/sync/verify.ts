@@ -28,7 +28,7 @@ const ALL_ROWS = 1_000_000;
 export async function verify({ space, outbox, mirror, pageSize, post }: VerifyOptions): Promise<Verification> {
   // A client group of its own, so this read never changes what the real client is told.
   const group = (await outbox.ensureSpace(space)).clientGroupId;
-  const pulled = await pullPages({ space, clientGroupID: `${group}:verify`, profileID: outbox.profileId, cookie: null, limit: pageSize, post });
+  const pulled = await pullPages({ space, clientGroupID: `${group}:verify`, profileID: outbox.profileId, schemaVersion: String(outbox.appSchemaVersion), cookie: null, limit: pageSize, post });
   const server = new Map<string, unknown>();
   for (const [id, value] of pulled.writes) if (value !== undefined) server.set(id, value);
   const unacknowledged = new Set((await outbox.unsyncedChanges(ALL_ROWS)).map((entry) => entry.entityId));

@@ -95,6 +95,10 @@ export class Follower implements Role {
     return Promise.reject(notLeader());
   }
 
+  heldAside(): Promise<never> {
+    return Promise.reject(notLeader());
+  }
+
   reset(): Promise<never> {
     return Promise.reject(notLeader());
   }

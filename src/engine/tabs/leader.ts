@@ -104,6 +104,10 @@ export class Leader implements Role {
     return this.#local.changeLog(limit);
   }
 
+  heldAside(): ReturnType<Replica['heldAside']> {
+    return this.#local.heldAside();
+  }
+
   async reset(): Promise<void> {
     // Other tabs' clients belong to the old group on the server: they would be refused under a new one.
     if (this.#followers.size > 0) throw new KalphiteError('not-leader', `Close the other ${this.#followers.size} tab(s) on this database before resetting it.`);

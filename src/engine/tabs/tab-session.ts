@@ -87,6 +87,7 @@ export class TabSession implements Replica {
   syncSpace = (space: string): Promise<void> => this.#role.syncSpace(space);
   closeSpace = (space: string, forget: boolean): Promise<void> => this.#role.closeSpace(space, forget);
   changeLog = (limit: number): ReturnType<Replica['changeLog']> => this.#role.changeLog(limit);
+  heldAside = (): ReturnType<Replica['heldAside']> => this.#role.heldAside();
   reset = (): Promise<void> => this.#role.reset();
 
   async close(lastFlush: () => Promise<void>): Promise<void> {
