@@ -1,5 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { benchColdStart } from './cold-start.bench.js';
+import { benchDigest } from './digest.bench.js';
 import { closeTemplate } from './engines.js';
 import { benchFlush } from './flush.bench.js';
 import { printTable, type Row } from './measure.js';
@@ -14,7 +15,7 @@ import { postgresAvailable, POSTGRES_URL } from '../src/test-support/postgres.js
 
 /**
  * `npm run bench`: every figure as a ratio to a floor measured in the same run.
- * `npm run bench -- store flush` runs only those groups (store, flush, cold-start, sync, spaces-push, spaces-open, tabs, patch, query).
+ * `npm run bench -- store flush` runs only those groups (store, flush, cold-start, sync, spaces-push, spaces-open, tabs, patch, query, digest).
  */
 const sizes = [10_000, 100_000];
 /** One size after another: figures are never measured while another runs. */
@@ -33,6 +34,7 @@ const groups: Record<string, () => Promise<Row[]>> = {
   tabs: benchTabLatency,
   patch: benchPatch,
   query: () => benchQuery(100_000),
+  digest: bySize(benchDigest),
 };
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in groups));

@@ -43,16 +43,12 @@ export async function spaceDigest(tx: SqlExecutor, space: string): Promise<Space
 /** One page of `type`'s ids in `space` with their hashes, after `after` in the database's key order. */
 export async function typeHashes(tx: SqlExecutor, space: string, type: string, after: string | null, limit: number): Promise<TypeHashes> {
   const version = await versionOf(tx, space);
-  // The page's keys first, then the hashes of those rows: hashing (or sorting values) in the same
-  // query would do it for every row the scan meets.
+  // Read in key order from the (space_id, type, key) index of live rows (migration 4), so the scan
+  // stops after the page and hashes only the rows it returns.
   const rows = await tx.query<{ key: string; hash: string }>(
-    `WITH page AS (
-       SELECT key FROM kalphite_entities
-       WHERE space_id = $1 AND type = $2 AND NOT deleted ${after === null ? '' : 'AND key > $4'}
-       ORDER BY key LIMIT $3
-     )
-     SELECT e.key, encode(${HASH}, 'hex') AS hash FROM page JOIN kalphite_entities e ON e.space_id = $1 AND e.key = page.key
-     ORDER BY e.key`,
+    `SELECT key, encode(${HASH}, 'hex') AS hash FROM kalphite_entities
+     WHERE space_id = $1 AND type = $2 AND NOT deleted ${after === null ? '' : 'AND key > $4'}
+     ORDER BY key LIMIT $3`,
     after === null ? [space, type, limit + 1] : [space, type, limit + 1, after],
   );
   const more = rows.length > limit;
