@@ -12,6 +12,7 @@ import { layoutHunks, splitRows, type DiffSegment } from './diff/hunks.js';
 import type { TokenLine } from './highlight/highlighter.js';
 import { isLanguage, languageOf, type Language } from './highlight/languages.js';
 import { useHighlightedLines } from './highlight/use-highlighted-lines.js';
+import { HistoryButton, type HistoryDirection } from './history-button.js';
 import { ReviewActionsContext, type ReviewActions } from './review-context.js';
 import { useWidth } from '../chart/use-width.js';
 import { anchorKey, commentsByAnchor } from './threads.js';
@@ -75,7 +76,7 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
   const history = useHistory();
   // What the last undo or redo left alone (someone changed it since), said once.
   const [skipped, setSkipped] = useState<string | null>(null);
-  const step = (direction: 'undo' | 'redo') => {
+  const step = (direction: HistoryDirection) => {
     const result: HistoryResult = direction === 'undo' ? history.undo() : history.redo();
     setDeleted(null);
     setSkipped(result.skipped.length === 0 ? null : skippedText(direction, result));
@@ -198,24 +199,8 @@ export function FileView({ filePath, code, oldCode, diff, language: languageProp
           </span>
         )}
         <span className="kalphite-toggle" role="group" aria-label="Undo and redo">
-          <button
-            type="button"
-            className="kalphite-button kalphite-button-small"
-            disabled={!history.canUndo || readOnly}
-            aria-keyshortcuts="Control+Z Meta+Z"
-            onClick={() => step('undo')}
-          >
-            {history.undoLabel ? `Undo ${history.undoLabel.toLowerCase()}` : 'Undo'}
-          </button>
-          <button
-            type="button"
-            className="kalphite-button kalphite-button-small"
-            disabled={!history.canRedo || readOnly}
-            aria-keyshortcuts="Control+Shift+Z Meta+Shift+Z"
-            onClick={() => step('redo')}
-          >
-            {history.redoLabel ? `Redo ${history.redoLabel.toLowerCase()}` : 'Redo'}
-          </button>
+          <HistoryButton direction="undo" label={history.undoLabel} disabled={!history.canUndo || readOnly} onStep={() => step('undo')} />
+          <HistoryButton direction="redo" label={history.redoLabel} disabled={!history.canRedo || readOnly} onStep={() => step('redo')} />
         </span>
         {anchors.size > 0 && (
           <span className="kalphite-muted kalphite-keys">
@@ -382,7 +367,7 @@ function outsideTheDiff(fileDiff: FileDiff, anchors: ReadonlyMap<string, Comment
 }
 
 /** What an undo or redo left alone, in a sentence: a field someone changed since is never overwritten. */
-function skippedText(direction: 'undo' | 'redo', { label, skipped }: HistoryResult): string {
+function skippedText(direction: HistoryDirection, { label, skipped }: HistoryResult): string {
   const what = label ? `${direction === 'undo' ? 'Undid' : 'Redid'} “${label.toLowerCase()}”` : direction === 'undo' ? 'Undid the last change' : 'Redid the change';
   const changed = skipped.filter((s) => s.reason === 'changed').length;
   const gone = skipped.filter((s) => s.reason === 'deleted').length;
