@@ -45,6 +45,8 @@ export type KalphiteEvent =
       readonly profileId: string;
       readonly schemaVersion: number;
     }
+  /** The local db did not open (nor could this tab join the one that holds it): the engine keeps its memory, refuses writes, and should be closed. */
+  | { readonly type: 'db:open-failed'; readonly at: number; readonly error: KalphiteError }
   | { readonly type: 'db:migrated'; readonly at: number; readonly from: number; readonly to: number; readonly description: string }
   | {
       readonly type: 'outbox:acknowledged';

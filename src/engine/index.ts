@@ -1,8 +1,9 @@
-export { createKalphite } from './kalphite.js';
+export { createKalphite, openKalphite } from './kalphite.js';
 export type { Kalphite, KalphiteInspection } from './instance.js';
 export type { KalphiteOptions } from './options.js';
 export type { KalphiteSpaces, SpaceInfo } from './spaces.js';
 export { DEFAULT_SPACE } from '../protocol/space.js';
+export type { KalphiteSnapshot, SpaceSnapshot } from '../protocol/snapshot.js';
 export type { KalphiteStore, EntityMap, EntityChange, StoreCommit, StoreListener, ChangeOrigin, BatchOptions } from './store/store.js';
 export type { Entity, JsonValue, JsonPrimitive } from './store/entity.js';
 export type { LiveQuery, LiveCount } from './store/query.js';

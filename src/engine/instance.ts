@@ -39,12 +39,17 @@ export interface Kalphite {
   readonly spaces: KalphiteSpaces;
   /** Undo and redo of this engine's own writes: one step per batch (its tag is the step's label). */
   readonly history: KalphiteHistory;
-  /** Layer 4, when `syncUrl` is set. */
+  /**
+   * Resolves once the local db is open and its contents are in memory (at once for an engine from
+   * `createKalphite`); rejects when it could not open. Reads and writes work before it does.
+   */
+  readonly ready: Promise<void>;
+  /** Layer 4, when `syncUrl` is set (null until the local db is open). */
   readonly sync: KalphiteSync | null;
   /** This engine's sync client (a new one each time an engine opens, as a tab is). */
   readonly clientId: string;
   /**
-   * The browser profile: the local database, shared by every engine (tab) that opens it. On the
+   * The browser profile (empty until the local db is open): the local database, shared by every engine (tab) that opens it. On the
    * wire each (profile, space) pair is a client group of its own (`spaces.list()`).
    */
   readonly profileId: string;

@@ -1,15 +1,17 @@
-import { KalphiteError } from './errors.js';
+import { KalphiteError, toKalphiteError } from './errors.js';
 import { EventLog } from './event-log.js';
+import type { InitialSnapshot } from './initial-snapshot.js';
 import type { Kalphite } from './instance.js';
 import { OverwrittenLedger } from './ledger.js';
 import { LIMITS, resolveOptions, type KalphiteOptions } from './options.js';
 import { Flusher } from './persist/flusher.js';
-import { LocalReplica, type Replica, type ReplicaContext } from './replica.js';
+import type { LocalReplica, Replica, ReplicaContext } from './replica.js';
 import { SpaceController } from './spaces.js';
+import { adoptSnapshot } from './store/adopt.js';
 import { UndoHistory } from './store/history.js';
 import type { EntitySchema, NoSchema } from './store/schema-types.js';
 import { MemoryStore, type KalphiteStore } from './store/store.js';
-import { TabSession } from './tabs/tab-session.js';
+import type { TabLink } from './tabs/tab-link.js';
 
 export type { Kalphite, KalphiteInspection } from './instance.js';
 export type { KalphiteOptions } from './options.js';
@@ -20,9 +22,23 @@ export type { KalphiteSpaces, SpaceInfo } from './spaces.js';
  * memory, and resolves to a ready engine (their first pulls go on in the background). Wiring only: a write goes store → flusher → replica, and the replica
  * — this engine's local db and sync, or the leader tab — does the rest.
  */
-export function createKalphite<S extends EntitySchema = NoSchema, Strict extends boolean = false>(options: KalphiteOptions<S, Strict> = {}): Promise<TypedKalphite<S, Strict>> {
-  // One engine whatever the schema: the types are the schema's view of the same store.
-  return openKalphite(options) as Promise<unknown> as Promise<TypedKalphite<S, Strict>>;
+export async function createKalphite<S extends EntitySchema = NoSchema, Strict extends boolean = false>(options: KalphiteOptions<S, Strict> = {}): Promise<TypedKalphite<S, Strict>> {
+  const { kalphite, start } = prepareKalphite(options);
+  await start();
+  return kalphite as unknown as TypedKalphite<S, Strict>;
+}
+
+/**
+ * The same engine, usable at once: memory holds `initialSnapshot` (if given), reads and writes
+ * work now, and the local db opens in the background — writes wait in the flusher until it has,
+ * then its contents join memory (`initial-snapshot.ts` says which value wins). `kalphite.ready`
+ * resolves then, or rejects (also reported as `db:open-failed`).
+ */
+export function openKalphite<S extends EntitySchema = NoSchema, Strict extends boolean = false>(options: KalphiteOptions<S, Strict> = {}): TypedKalphite<S, Strict> {
+  const { kalphite, start } = prepareKalphite(options);
+  // Its failure is kalphite.ready's rejection and a db:open-failed event.
+  start().catch(() => {});
+  return kalphite as unknown as TypedKalphite<S, Strict>;
 }
 
 /** An engine whose store is typed by its schema (`createKalphite({ schema, strict })`). */
@@ -30,7 +46,18 @@ export interface TypedKalphite<S extends EntitySchema = NoSchema, Strict extends
   readonly store: KalphiteStore<S, Strict>;
 }
 
-async function openKalphite(options: KalphiteOptions): Promise<Kalphite> {
+/** An engine whose local db opens when `start` is called (once; later calls answer the same promise). */
+export interface PreparedKalphite {
+  readonly kalphite: Kalphite;
+  start(): Promise<void>;
+}
+
+/**
+ * Builds an engine without opening anything: memory (with the snapshot), flusher, spaces and
+ * history, no timer, no database. A server render uses it so (the React provider starts it in an
+ * effect, which a server never runs); `start` opens the local db or joins the tab that holds it.
+ */
+export function prepareKalphite(options: KalphiteOptions): PreparedKalphite {
   const settings = resolveOptions(options);
   const { env } = settings;
   const log = new EventLog(env.now, settings.eventHistory);
@@ -43,11 +70,16 @@ async function openKalphite(options: KalphiteOptions): Promise<Kalphite> {
     ...(settings.schema && { schema: settings.schema }),
     ...(settings.indexes && { indexes: settings.indexes }),
   });
-  // The flusher writes to the replica, which exists once the local db is open (before any flush).
+  if (settings.snapshot) store.load(settings.snapshot.entities());
+
+  // Until the local db is open, a flush waits for it: the writes stay in the flusher, none is lost.
   let replica: Replica | null = null;
+  let settle!: { resolve: (opened: Replica) => void; reject: (error: KalphiteError) => void };
+  const opening = new Promise<Replica>((resolve, reject) => (settle = { resolve, reject }));
+  opening.catch(() => {});
   const flusher = new Flusher({
     read: (id) => store.entities.get(id),
-    sink: { writeBatch: (ops) => (replica ? replica.writeBatch(ops) : Promise.reject(new KalphiteError('closed', 'The local database is not open.'))) },
+    sink: { writeBatch: async (ops) => (replica ?? (await opening)).writeBatch(ops) },
     env,
     emit,
     ...settings.flush,
@@ -72,57 +104,64 @@ async function openKalphite(options: KalphiteOptions): Promise<Kalphite> {
     emit,
     now: env.now,
   });
-  const context: ReplicaContext = { settings, store, spaces, flusher, emit };
-  const opened: Replica = settings.tabs
-    ? await TabSession.open({
-        link: settings.tabs,
-        name: `kalphite:${settings.dataDir}`,
-        id: env.randomId(),
-        store,
-        localWrite: flusher.localWrite,
-        spaces,
-        syncs: settings.sync !== null,
-        env,
-        emit,
-        subscribe: log.subscribe,
-        openLocal: (clientId) => LocalReplica.open(context, clientId),
-        followerCloseWaitMs: LIMITS.followerCloseWaitMs,
-        takeoverRetryMs: LIMITS.takeoverRetryMs,
-      })
-    : await openAlone(context, env.randomId());
-  replica = opened;
-  spaces.attach(opened);
   const stopSpaces = log.subscribe(spaces.hear);
+  const context: ReplicaContext = { settings, store, spaces, flusher, emit };
+  const clientId = env.randomId();
 
   const flush = async (): Promise<void> => {
     store.notifyNow();
     await flusher.flush();
   };
-  // A failed page-hide flush is reported as a flush:failed event and retried by the flusher.
-  const stopPageHide = env.onPageHide(() => void flush().catch(() => {}));
+  let stopPageHide = (): void => {};
 
+  let started: Promise<void> | null = null;
   let closed = false;
   let closing: Promise<void> | null = null;
-  const open = (): Replica => {
+  const start = (): Promise<void> =>
+    (started ??= (async () => {
+      if (closing) throw new KalphiteError('closed', 'This Kalphite instance is closed.');
+      // A failed page-hide flush is reported as a flush:failed event and retried by the flusher.
+      stopPageHide = env.onPageHide(() => void flush().catch(() => {}));
+      try {
+        const opened = settings.tabs ? await joinTabs(context, settings.snapshot, settings.tabs, clientId, log.subscribe) : await openAlone(context, settings.snapshot, clientId);
+        replica = opened;
+        spaces.attach(opened);
+        settle.resolve(opened);
+      } catch (cause) {
+        const error = toKalphiteError('db-failed', cause);
+        // Nothing can persist now: writes stop here rather than wait in memory for a database that will not come.
+        store.refuseWrites(`The local database did not open: ${error.message}`);
+        flusher.stop();
+        spaces.attach(null, error);
+        settle.reject(error);
+        emit({ type: 'db:open-failed', error });
+        throw error;
+      }
+    })());
+  const ready = opening.then(() => {});
+  ready.catch(() => {});
+
+  const open = async (): Promise<Replica> => {
     if (closed || closing) throw new KalphiteError('closed', 'This Kalphite instance is closed.');
-    return opened;
+    return replica ?? opening;
   };
 
-  return {
+  const kalphite: Kalphite = {
     store,
     spaces,
     history,
-    get sync() { return opened.sync; },
-    get clientId() { return opened.clientId; },
-    get profileId() { return opened.profileId; },
+    ready,
+    get sync() { return replica?.sync ?? null; },
+    get clientId() { return replica?.clientId ?? clientId; },
+    get profileId() { return replica?.profileId ?? ''; },
     dataDir: settings.dataDir,
     get closed() { return closed; },
     get events() { return log.events; },
     subscribe: log.subscribe,
     inspect: () => ({
       at: env.now(),
-      clientId: opened.clientId,
-      profileId: opened.profileId,
+      clientId: kalphite.clientId,
+      profileId: kalphite.profileId,
       defaultSpace: settings.defaultSpace,
       spaces: spaces.list(),
       dataDir: settings.dataDir,
@@ -131,17 +170,17 @@ async function openKalphite(options: KalphiteOptions): Promise<Kalphite> {
       entityCount: store.entities.size,
       countsByType: store.countsByType(),
       flush: flusher.snapshot(),
-      outbox: opened.outbox,
-      sync: opened.sync?.status ?? null,
-      tabs: { refusedMessages: 0, ...opened.tabs },
+      outbox: replica?.outbox ?? { length: 0 },
+      sync: replica?.sync?.status ?? null,
+      tabs: { refusedMessages: 0, ...(replica?.tabs ?? { role: 'leader', count: 1 }) },
       lastError: log.lastError,
     }),
     flush,
     overwritten: () => ledger.writes,
     reapply: (write) => ledger.reapply(store, write),
-    changeLog: async ({ limit = LIMITS.changeLogRows } = {}) => open().changeLog(limit),
-    heldAside: async () => open().heldAside(),
-    reset: async () => open().reset(),
+    changeLog: async ({ limit = LIMITS.changeLogRows } = {}) => (await open()).changeLog(limit),
+    heldAside: async () => (await open()).heldAside(),
+    reset: async () => (await open()).reset(),
     close: () =>
       (closing ??= (async () => {
         stopPageHide();
@@ -149,13 +188,18 @@ async function openKalphite(options: KalphiteOptions): Promise<Kalphite> {
         stopLedger();
         store.refuseWrites('This Kalphite instance is closed.');
         try {
-          await opened.close(async () => {
-            try {
-              await flush();
-            } finally {
-              flusher.stop();
-            }
-          });
+          // Closed before it started (a server render's engine): there is nothing to open, nor to close.
+          if (!started) settle.reject(new KalphiteError('closed', 'This Kalphite instance was closed before its local database opened.'));
+          const opened = await opening.catch(() => null);
+          if (opened) {
+            await opened.close(async () => {
+              try {
+                await flush();
+              } finally {
+                flusher.stop();
+              }
+            });
+          } else flusher.stop();
         } finally {
           closed = true;
           emit({ type: 'engine:closed' });
@@ -163,12 +207,49 @@ async function openKalphite(options: KalphiteOptions): Promise<Kalphite> {
         }
       })()),
   };
+  return { kalphite, start };
 }
 
 /** A lone engine (no other tab can share its dataDir): its own local db, memory filled from it. */
-async function openAlone(context: ReplicaContext, clientId: string): Promise<LocalReplica> {
+async function openAlone(context: ReplicaContext, snapshot: InitialSnapshot | null, clientId: string): Promise<LocalReplica> {
+  // Loaded as the local db opens: a page renders from memory before either is needed.
+  const { LocalReplica } = await import('./replica.js');
   const { replica, entities } = await LocalReplica.open(context, clientId);
-  context.store.load(entities);
+  const { store, flusher } = context;
+  try {
+    const truth = snapshot ? await snapshot.overLocal(replica, entities) : entities;
+    // Memory nobody has touched takes them as they are; otherwise the adopt rule keeps the writes
+    // made meanwhile on top (and drops what neither holds).
+    if (store.version === 0) store.load(truth);
+    else adoptSnapshot(store, truth, flusher.localWrite, 'server');
+  } catch (error) {
+    await replica.close(async () => {});
+    throw error;
+  }
   replica.start();
   return replica;
+}
+
+/** An engine among the tabs sharing its dataDir (`idb://` in a browser): the tabs' code loads only then. */
+async function joinTabs(context: ReplicaContext, snapshot: InitialSnapshot | null, link: TabLink, clientId: string, subscribe: EventLog['subscribe']): Promise<Replica> {
+  const [{ TabSession }, { LocalReplica }] = await Promise.all([import('./tabs/tab-session.js'), import('./replica.js')]);
+  const { settings, store, spaces, flusher, emit } = context;
+  return TabSession.open({
+    link,
+    name: `kalphite:${settings.dataDir}`,
+    id: clientId,
+    store,
+    localWrite: flusher.localWrite,
+    spaces,
+    syncs: settings.sync !== null,
+    env: settings.env,
+    emit,
+    subscribe,
+    openLocal: async (id) => {
+      const { replica, entities } = await LocalReplica.open(context, id);
+      return { replica, entities: snapshot ? await snapshot.overLocal(replica, entities) : entities };
+    },
+    followerCloseWaitMs: LIMITS.followerCloseWaitMs,
+    takeoverRetryMs: LIMITS.takeoverRetryMs,
+  });
 }

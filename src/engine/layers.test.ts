@@ -10,6 +10,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['index.ts'],
   ['kalphite.ts', 'instance.ts', 'event-log.ts', 'ledger.ts', 'spaces.ts'],
   ['options.ts'],
+  ['initial-snapshot.ts'],
   ['tabs/'],
   ['replica.ts'],
   ['sync/'],

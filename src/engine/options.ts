@@ -8,6 +8,8 @@ import type { IndexDeclarations } from './store/query-registry.js';
 import { EntityValidator } from './store/schema.js';
 import type { EntitySchema } from './store/schema-types.js';
 import type { SyncSettings } from './sync/sync-client.js';
+import type { KalphiteSnapshot } from '../protocol/snapshot.js';
+import { InitialSnapshot } from './initial-snapshot.js';
 import { browserTabLink, type TabLink } from './tabs/tab-link.js';
 
 export interface KalphiteOptions<S extends EntitySchema = EntitySchema, Strict extends boolean = boolean> {
@@ -39,6 +41,13 @@ export interface KalphiteOptions<S extends EntitySchema = EntitySchema, Strict e
   readonly spaces?: readonly string[];
   /** Use this PGlite instead of opening `dataDir` (the caller owns and closes it). */
   readonly pglite?: PGliteInterface;
+  /**
+   * A server render's snapshot (`core.snapshot()` on the server): memory starts from it, before the
+   * local db opens, and its spaces open too. Checked as data from the network (`invalid-options`).
+   * Once the local db is open, a write it holds that the server has not acknowledged wins over the
+   * snapshot, and the snapshot wins over an older local copy until the first pull brings it up to date.
+   */
+  readonly initialSnapshot?: KalphiteSnapshot;
   /** Quiet time after the last write before a flush (default 100 ms). */
   readonly flushDelayMs?: number;
   /** Longest a write waits for a flush while writes keep coming (default 1000 ms). */
@@ -137,6 +146,8 @@ export interface EngineSettings {
   readonly schemaVersion: number;
   readonly migrate: Migrate | null;
   readonly indexes: IndexDeclarations | undefined;
+  /** Null: memory starts empty (or from the local db). */
+  readonly snapshot: InitialSnapshot | null;
 }
 
 /** Fills in the defaults and checks every option; throws `invalid-options` naming the one that is wrong. */
@@ -145,8 +156,10 @@ export function resolveOptions(options: KalphiteOptions): EngineSettings {
   const maxPushBytes = nonNegative('maxPushBytes', options.maxPushBytes ?? DEFAULTS.maxPushBytes);
   if (maxPushBytes < 2 * LIMITS.pushEnvelopeBytes) throw new KalphiteError('invalid-options', `Option maxPushBytes must be at least ${2 * LIMITS.pushEnvelopeBytes}.`);
   const defaultSpace = spaceOption('defaultSpace', options.defaultSpace ?? DEFAULT_SPACE);
-  const spaces = options.spaces ?? [defaultSpace];
-  if (!Array.isArray(spaces)) throw new KalphiteError('invalid-options', 'Option spaces must be an array of space ids.');
+  const given = options.spaces ?? [defaultSpace];
+  if (!Array.isArray(given)) throw new KalphiteError('invalid-options', 'Option spaces must be an array of space ids.');
+  const snapshot = options.initialSnapshot === undefined ? null : new InitialSnapshot(options.initialSnapshot);
+  const spaces = [...given, ...(snapshot?.spaces ?? [])];
   return {
     dataDir,
     defaultSpace,
@@ -166,6 +179,7 @@ export function resolveOptions(options: KalphiteOptions): EngineSettings {
     schema: schemaOption(options),
     ...schemaVersionOptions(options),
     indexes: options.indexes,
+    snapshot,
   };
 }
 

@@ -87,17 +87,28 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
   readonly #closing = new Map<string, Promise<void>>();
   readonly #bus = new EventBus<void>();
   #replica: Replica | null = null;
+  /** Settles once the local db has opened (or failed to): opening and closing spaces wait for it. */
+  readonly #opened: Promise<Replica>;
+  #settle!: { resolve: (replica: Replica) => void; reject: (error: KalphiteError) => void };
   #cache = new Map<string, SpaceInfo>();
 
   constructor(options: SpaceControllerOptions) {
     this.#o = options;
+    this.#opened = new Promise<Replica>((resolve, reject) => (this.#settle = { resolve, reject }));
+    this.#opened.catch(() => {});
     this.defaultSpace = options.defaultSpace;
     for (const space of options.initial) this.#open.set(space, { ready: !options.syncs, progress: null, opening: null });
   }
 
-  /** The replica exists once the local db is open; the initial spaces are then in memory. */
-  attach(replica: Replica): void {
+  /**
+   * The replica exists once the local db is open; the initial spaces are then in memory. Null: it
+   * did not open, and opening a space fails with `error`.
+   */
+  attach(replica: Replica | null, error?: KalphiteError): void {
     this.#replica = replica;
+    if (replica) this.#settle.resolve(replica);
+    else this.#settle.reject(error ?? new KalphiteError('closed', 'The local database is not open.'));
+    this.#changed();
   }
 
   /**
@@ -160,10 +171,10 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
   }
 
   async #load(id: string, state: OpenSpace): Promise<void> {
-    const replica = this.#requireReplica();
     const { store, localWrite, emit, now } = this.#o;
     const startedAt = now();
     try {
+      const replica = this.#replica ?? (await this.#opened);
       const local = await replica.loadSpace(id);
       // Closed again while its local copy loaded: nothing to put in memory.
       if (this.#open.get(id) !== state) return;
@@ -182,7 +193,7 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
         this.#o.dropPending(new Set(idsIn(store, id)));
         releaseSpace(store, id);
         // Not synced either: nothing holds it now. The open's own error is the one to report.
-        await replica.closeSpace(id, false).catch(() => {});
+        await this.#replica?.closeSpace(id, false).catch(() => {});
       }
       this.#errors.set(id, error);
       throw error;
@@ -202,7 +213,7 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
         // Memory's writes reach the outbox first: they are still pushed once the space is closed.
         await this.#o.flush();
         if (state) releaseSpace(this.#o.store, id);
-        await this.#requireReplica().closeSpace(id, forget);
+        await (this.#replica ?? (await this.#opened)).closeSpace(id, forget);
         this.#o.emit({ type: 'space:closed', space: id, forgot: forget });
       } finally {
         this.#closing.delete(id);
@@ -262,11 +273,6 @@ export class SpaceController implements KalphiteSpaces, SpaceRules, MemorySpaces
   #changed(): void {
     this.#cache = new Map();
     this.#bus.emit(undefined);
-  }
-
-  #requireReplica(): Replica {
-    if (!this.#replica) throw new KalphiteError('closed', 'The local database is not open.');
-    return this.#replica;
   }
 }
 

@@ -5,9 +5,11 @@ import { isRecord, type JsonValue } from '../protocol/json.js';
 import type { EntitySchema } from '../protocol/standard-schema.js';
 import { cookieOrder, type Cookie, type PatchOperation, type PullRequest, type Overwritten, type PullResponseOK, type Refusal } from '../protocol/pull.js';
 import type { Mutation, PushRequest } from '../protocol/push.js';
+import type { KalphiteSnapshot } from '../protocol/snapshot.js';
 import { DEFAULT_SPACE, requireSpace } from '../protocol/space.js';
 import type { SqlExecutor, SyncBackend } from './backend.js';
 import { digestReader } from './digest.js';
+import { snapshotReader, type SnapshotRequest } from './snapshot.js';
 import { ANONYMOUS_USER, userProblem, type SyncUser } from './identity.js';
 import { apply, resolverCall, storableReason, type ConflictResolver, type PushState, type Row } from './mutations.js';
 import { permissionCheck, type Authorize } from './permissions.js';
@@ -78,6 +80,12 @@ export interface SyncCore {
   /** Per entity type, a count and a digest of the space, or one type's ids with their hashes (`protocol/digest.ts`); for readers of the space. */
   digest(request: DigestRequest, context?: SyncContext): Promise<DigestResponse>;
   /**
+   * For a server render: the entities of each space `user` may read, with the version they were
+   * read at (`createKalphite({ initialSnapshot })` or `<KalphiteProvider initialSnapshot>` on the
+   * client). Spaces the user may not read are left out.
+   */
+  snapshot(request?: SnapshotRequest, context?: Pick<SyncContext, 'user'>): Promise<KalphiteSnapshot>;
+  /**
    * Hears each version committed in the subscriber's spaces, only while its user may read them
    * (asked again before every poke), and `onGap` when pokes may have been missed. A permission
    * that cannot be checked is a 403 now; the returned function ends the subscription.
@@ -106,6 +114,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
   const may = permissionCheck(options.authorize, onError);
   const resolve = schemaCheckedResolve(resolverCall(options.resolvers, onError), schema);
   const digest = digestReader((space) => backends.of(space), may);
+  const snapshot = snapshotReader((space) => backends.of(space), may);
 
   // The space's row lock serialises the pushes to a space (its first push creates the row), across
   // server processes; pushes to other spaces never wait for it. Those queued here meanwhile share a commit.
@@ -270,6 +279,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     pull,
     digest: (request, context = {}) => digest(request, checkedUser(context.user ?? ANONYMOUS_USER), requireSpace(context.space ?? DEFAULT_SPACE)),
     subscribe,
+    snapshot: async ({ spaces = [DEFAULT_SPACE] } = {}, context = {}) => snapshot([...new Set(spaces.map((space) => requireSpace(space)))], checkedUser(context.user ?? ANONYMOUS_USER)),
     close: () => backends.close(),
   };
 }

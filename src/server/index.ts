@@ -3,6 +3,8 @@ export { openBackend, routeBackends } from './open-backend.js';
 export type { StartSyncServerOptions, SyncServer } from './http.js';
 export { createSyncCore } from './core.js';
 export type { SyncCore, SyncCoreOptions, SyncContext, PokeSubscriber, PushOutcome } from './core.js';
+export type { SnapshotRequest } from './snapshot.js';
+export type { KalphiteSnapshot, SpaceSnapshot } from '../protocol/snapshot.js';
 export type { DigestRequest, DigestResponse, SpaceDigest, TypeDigest, TypeHashes, EntityHash } from '../protocol/digest.js';
 export type { ConflictResolver, ResolverContext } from './mutations.js';
 export { ANONYMOUS_USER } from './identity.js';

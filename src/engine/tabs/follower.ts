@@ -144,7 +144,8 @@ export class Follower implements Role {
       const { store, localWrite, queue } = this.#ctx;
       this.#profileId = message.profileId;
       if (message.sync) this.sync?.update(message.sync);
-      if (this.#joined) adoptSnapshot(store, message.entities, localWrite, 'tab');
+      // Memory already touched (a server render's snapshot, writes made before this tab joined): by the adopt rule.
+      if (this.#joined || store.version > 0) adoptSnapshot(store, message.entities, localWrite, 'tab');
       else store.load(message.entities);
       queue.setTarget(this.#toLeader);
       this.#setCount(message.tabs);

@@ -118,7 +118,8 @@ export class TabSession implements Replica {
     openLocal(id).then(
       ({ replica, entities }) => {
         if (this.#closed) return void replica.close(async () => {});
-        if (this.#joined) adoptSnapshot(store, entities, localWrite, 'tab');
+        // Memory already touched (a server render's snapshot, writes made before this tab joined): by the adopt rule.
+        if (this.#joined || store.version > 0) adoptSnapshot(store, entities, localWrite, 'tab');
         else store.load(entities);
         this.#role.leave('This tab became the leader: it syncs itself now.');
         const leader = new Leader(this.#context, replica);
