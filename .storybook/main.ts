@@ -1,8 +1,10 @@
 import type { StorybookConfig } from '@storybook/react-vite';
+import { fileURLToPath } from 'node:url';
 
 const config: StorybookConfig = {
   stories: ['../stories/**/*.stories.@(ts|tsx)'],
-  addons: ['@storybook/addon-vitest', '@storybook/addon-a11y'],
+  // Kalphite's own addon from source: an app lists 'kalphite/storybook', which resolves the same preset.
+  addons: ['@storybook/addon-vitest', '@storybook/addon-a11y', fileURLToPath(new URL('../src/storybook/preset.ts', import.meta.url))],
   framework: { name: '@storybook/react-vite', options: {} },
   core: { disableTelemetry: true },
   // Serves MSW's service worker (public/mockServiceWorker.js).

@@ -45,4 +45,41 @@ describe('the static Storybook build', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it("shows the current story's engine in the Kalphite panel, live, and the toolbar toggle turns it off and on", async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${site.url}/?path=/story/engine-entity-table--empty`);
+    await page.getByRole('tab', { name: 'Kalphite' }).click({ timeout: 60_000 });
+    // The devtools render into the manager's addon area, not the story's canvas.
+    const devtools = page.locator('#storybook-panel-root').getByRole('region', { name: 'Kalphite devtools' });
+    const entities = devtools.getByLabel('Entities in memory');
+    const story = page.frameLocator('#storybook-preview-iframe');
+    // The story's play function ends with an empty store; a write in the story shows in the panel.
+    await story.getByText('No entities yet.').waitFor({ timeout: 60_000 });
+    await expect.poll(() => entities.textContent(), { timeout: 30_000 }).toBe('0 entities');
+    await story.getByRole('button', { name: 'Add comment' }).click();
+    await expect.poll(() => entities.textContent(), { timeout: 10_000 }).toBe('1 entities');
+
+    // Another story, another engine: seeded with two, its play function adds one.
+    await page.locator('#engine-entity-table--filtered-by-type').click();
+    await story.getByText(/\(2\)/).waitFor({ timeout: 60_000 });
+    await expect.poll(() => entities.textContent(), { timeout: 30_000 }).toBe('3 entities');
+
+    // A story with two engines offers both, by their labels.
+    await page.goto(`${site.url}/?path=/story/sync-two-clients--edit-appears-on-the-other&addonPanel=kalphite/panel`);
+    const engine = page.locator('#storybook-panel-root').getByLabel('Engine');
+    await expect.poll(() => engine.locator('option').allTextContents(), { timeout: 60_000 }).toEqual(['Ada', 'Grace']);
+
+    const toggle = page.getByRole('switch', { name: 'Kalphite devtools' });
+    await toggle.click();
+    await page.locator('#storybook-panel-root').getByText('The Kalphite devtools are off').waitFor({ timeout: 10_000 });
+    await expect(devtools.count()).resolves.toBe(0);
+    await toggle.click();
+    await devtools.waitFor({ timeout: 10_000 });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
 });

@@ -53,6 +53,10 @@ try {
     run(process.execPath, [tsc, '-p', join(consumer, 'tsconfig.json')]);
     run(process.execPath, [tsc, '-p', join(consumer, 'tsconfig.node.json')]);
   });
+  await step("the Storybook preset finds its manager and preview entries in the installed package", () => {
+    const script = "const p = await import('kalphite/storybook/preset'); for (const f of [...p.managerEntries(), ...p.previewAnnotations()]) (await import('node:fs')).statSync(f);";
+    run(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer });
+  });
   await step('the consumer app builds with Vite', async () => {
     const { build, createLogger } = await import('vite');
     // PGlite's own warnings (a direct eval, node:module left out of a browser build) are not ours.

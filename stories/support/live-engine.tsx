@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { createKalphite, type Kalphite, type KalphiteOptions } from '../../src/engine/index.js';
 import { KalphiteProvider } from '../../src/react/index.js';
+import { showInKalphitePanel } from '../../src/storybook/index.js';
 
 export interface LiveEngineProps {
   readonly options?: KalphiteOptions;
@@ -18,6 +19,10 @@ export interface LiveEngineProps {
 export function LiveEngine({ options, onReady, label, children }: LiveEngineProps) {
   const [kalphite, setKalphite] = useState<Kalphite | null>(null);
   const [error, setError] = useState<Error | null>(null);
+
+  // Storybook's Kalphite panel shows the engine while the story renders; declared first, so on
+  // unmount the panel lets go of the engine before the effect below closes it.
+  useEffect(() => (kalphite ? showInKalphitePanel(kalphite, label ? { label } : {}) : undefined), [kalphite, label]);
 
   useEffect(() => {
     let disposed = false;
