@@ -38,5 +38,6 @@ export type { Environment, TimerHandle } from './environment.js';
 export type { FlusherSnapshot, PendingFlush } from './persist/flusher.js';
 export type { BackoffOptions } from './backoff.js';
 export type { OutboxEntry, ChangeLogEntry } from './persist/local-db.js';
+export type { Migrate, HeldAsideEntity } from './persist/app-schema.js';
 export type { KalphiteSync, SyncStatus, SpaceSyncStatus, Verification, DivergenceReport, DivergentIds, TypeDivergence } from './sync/sync-client.js';
 export type { PokeState } from './events.js';

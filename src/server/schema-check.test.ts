@@ -47,3 +47,32 @@ it('a server schema that is not one, or validates asynchronously, stops the serv
   await expect(createSyncCore({ backend: await createPGliteBackend(await freshPGlite()), schema: { comment: slow } })).rejects.toThrow(/asynchronously/);
   await expect(createSyncCore({ backend: await createPGliteBackend(await freshPGlite()), schema: { comment: {} as StandardSchemaV1 } })).rejects.toThrow(/Standard Schema/);
 });
+
+it('strict: true also refuses types the schema does not name (and needs a schema)', async () => {
+  const schema = { comment: z.object({ filePath: z.string(), line: z.number() }) };
+  const core = await createSyncCore({ backend: await createPGliteBackend(await freshPGlite()), schema, strict: true });
+  try {
+    const outcome = await core.push(push([upsert(1, { id: 'a', type: 'comment', data: { filePath: '/a.ts', line: 1 } }), upsert(2, { id: 'n', type: 'note', data: {} })]));
+    expect(outcome.applied).toBe(1);
+    expect(outcome.refused).toEqual([{ clientID: 'c1', id: 2, reason: expect.stringMatching(/type "note", which the schema does not name/) }]);
+  } finally {
+    await core.close();
+  }
+  await expect(createSyncCore({ backend: await createPGliteBackend(await freshPGlite()), strict: true })).rejects.toThrow(/strict needs a schema/);
+});
+
+describe('schemaVersions: the app versions a server serves', () => {
+  it('a pull or push of another schemaVersion is refused as unsupported-version (versionType schema) before anything is read or changed', async () => {
+    const core = await createSyncCore({ backend: await createPGliteBackend(await freshPGlite()), schemaVersions: (version) => Number(version) >= 2 });
+    try {
+      const old = { pullVersion: 1 as const, clientGroupID: 'g', profileID: 'p', schemaVersion: '1', cookie: null };
+      await expect(core.pull(old)).rejects.toMatchObject({ code: 'unsupported-version', details: { versionType: 'schema', schemaVersion: '1' } });
+      await expect(core.push({ ...push([upsert(1, { id: 'a', type: 'note', data: 1 })]), schemaVersion: '1' })).rejects.toMatchObject({ code: 'unsupported-version' });
+      expect((await core.push({ ...push([upsert(1, { id: 'a', type: 'note', data: 2 })]), schemaVersion: '2' })).applied).toBe(1);
+      // The refused push wrote nothing: the value is the served one's.
+      expect((await core.pull({ ...old, schemaVersion: '2' })).patch).toMatchObject([{ op: 'clear' }, { op: 'put', key: 'a', value: { data: 2 } }]);
+    } finally {
+      await core.close();
+    }
+  });
+});
