@@ -63,11 +63,11 @@ function OverwrittenEntry({ write, narrow, onReapply }: { write: OverwrittenWrit
       <p className="kalphite-muted" style={{ margin: '0 0 4px' }}>
         {REASONS[write.reason]}
         {write.refusal !== null && `: ${write.refusal}`} · at {new Date(write.at).toLocaleTimeString()}
-        {write.fields !== null && write.fields.length > 0 && ` · fields ${write.fields.join(', ')}`}
+        {write.fields !== null && write.fields.length > 0 && ` · ${write.fields.length === 1 ? 'field' : 'fields'}: ${write.fields.join(', ')}`}
       </p>
       <SideBySideDiff diff={diff} layout={narrow ? 'unified' : 'split'} label={`Mine against the server’s, ${write.id}`} />
       <div className="kalphite-actions">
-        <button type="button" onClick={onReapply} disabled={!canReapply} title={canReapply ? undefined : 'A deleted entity does not come back.'}>
+        <button type="button" className="kalphite-button" onClick={onReapply} disabled={!canReapply} title={canReapply ? undefined : 'A deleted entity does not come back.'}>
           Re-apply mine
         </button>
       </div>
