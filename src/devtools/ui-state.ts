@@ -1,7 +1,7 @@
 import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 
-export type DevtoolsTab = 'memory' | 'flushes' | 'changes' | 'sync' | 'spaces' | 'durability' | 'divergence' | 'overwritten' | 'renders' | 'events' | 'faults';
+export type DevtoolsTab = 'memory' | 'flushes' | 'changes' | 'sync' | 'spaces' | 'durability' | 'divergence' | 'overwritten' | 'renders' | 'held-aside' | 'events' | 'faults';
 export type DevtoolsDock = 'bottom' | 'right' | 'left' | 'top';
 
 export interface DevtoolsUiState {

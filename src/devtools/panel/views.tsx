@@ -9,6 +9,7 @@ import { DurabilityTab } from '../views/durability-tab.js';
 import { EventsTab } from '../views/events-tab.js';
 import { FaultsTab } from '../views/faults-tab.js';
 import { FlushesTab } from '../views/flushes-tab.js';
+import { HeldAsideTab } from '../views/held-aside-tab.js';
 import { MemoryTab } from '../views/memory-tab.js';
 import { OverwrittenTab } from '../views/overwritten-tab.js';
 import { RendersTab } from '../views/renders-tab.js';
@@ -47,6 +48,7 @@ export const VIEWS: readonly DevtoolsView[] = [
   { id: 'divergence', label: 'Divergence', render: (c) => <DivergenceTab kalphite={c.kalphite} view={c.view} /> },
   { id: 'overwritten', label: 'Overwritten', render: (c) => <OverwrittenTab kalphite={c.kalphite} narrow={c.narrow} /> },
   { id: 'renders', label: 'Renders', render: (c) => <RendersTab kalphite={c.kalphite} view={c.view} /> },
+  { id: 'held-aside', label: 'Held aside', render: (c) => <HeldAsideTab kalphite={c.kalphite} /> },
   { id: 'events', label: 'Events', render: (c) => <EventsTab view={c.view} narrow={c.narrow} /> },
   { id: 'faults', label: 'Faults', available: (c) => c.faults !== undefined, render: (c) => c.faults && <FaultsTab kalphite={c.kalphite} injector={c.faults} /> },
 ];
