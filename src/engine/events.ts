@@ -48,6 +48,8 @@ export type KalphiteEvent =
   /** The local db did not open (nor could this tab join the one that holds it): the engine keeps its memory, refuses writes, and should be closed. */
   | { readonly type: 'db:open-failed'; readonly at: number; readonly error: KalphiteError }
   | { readonly type: 'db:migrated'; readonly at: number; readonly from: number; readonly to: number; readonly description: string }
+  /** A new local db ran PostgreSQL's `initdb` (seconds in a browser) because the packed empty database could not be used. */
+  | { readonly type: 'db:prebuilt-skipped'; readonly at: number; readonly reason: string }
   | {
       readonly type: 'outbox:acknowledged';
       readonly at: number;

@@ -1,4 +1,4 @@
-import { PGlite, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
+import type { PGliteInterface, Transaction } from '@electric-sql/pglite';
 import { jsonEqual } from '../../protocol/json.js';
 import { isFieldMap, withFields } from '../../protocol/patch.js';
 import type { Cookie } from '../../protocol/pull.js';
@@ -8,7 +8,8 @@ import { KalphiteError, toKalphiteError } from '../errors.js';
 import type { EmitEvent, OverwrittenWrite } from '../events.js';
 import { heldAsideRows, holdAside, migrateToApp, NO_APP_SCHEMA, retryHeldAside, type AppSchema, type HeldAsideEntity } from './app-schema.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
-import { filesInMemory, pgliteOptions } from './pglite-options.js';
+import { openPGlite } from './empty-database.js';
+import { filesInMemory } from './pglite-options.js';
 
 /** One persisted write: an upsert carries the entity, a delete carries null. */
 export interface FlushOp {
@@ -173,7 +174,9 @@ export class LocalDb {
       // Not relaxedDurability: its background IndexedDB sync fails as an uncaught ErrnoError and
       // then stops persisting without telling anyone (electric-sql/pglite#1063). The flusher batches
       // writes, so awaiting one IndexedDB sync per batch is cheap enough.
-      new PGlite(dataDir, pgliteOptions(dataDir));
+      (await openPGlite(dataDir, { emit: options.emit }).catch((error: unknown): never => {
+        throw toKalphiteError('db-failed', error);
+      }));
     try {
       await db.waitReady;
       // A flush batch is materialised once and read by every part of its statement: with the default

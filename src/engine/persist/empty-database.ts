@@ -1,0 +1,77 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { EmitEvent } from '../events.js';
+import { pgliteOptions } from './pglite-options.js';
+
+/**
+ * A new PostgreSQL cluster as PGlite's `initdb` leaves it, packed by `scripts/build-empty-database.mjs`
+ * when the package is installed or built (it is not in git). A new database loads it instead of
+ * running `initdb`, which costs seconds in a browser.
+ */
+export const EMPTY_DATABASE = new URL('./empty-database.tar.gz', import.meta.url);
+
+export interface OpenPGliteOptions {
+  readonly emit: EmitEvent;
+  /** Reads the packed empty database; by default from beside this module (a file in Node, a fetch in browsers). */
+  readonly loadEmpty?: () => Promise<Blob>;
+  /** Whether `dataDir` already holds a database; by default asks IndexedDB or the file system. */
+  readonly exists?: (dataDir: string) => Promise<boolean>;
+}
+
+/**
+ * Opens PGlite at `dataDir`. A database that does not exist yet starts from the packed empty one;
+ * when that cannot be read or PGlite refuses it, `initdb` runs as before and `db:prebuilt-skipped` says why.
+ */
+export async function openPGlite(dataDir: string, { emit, loadEmpty = readEmptyDatabase, exists = databaseExists }: OpenPGliteOptions): Promise<PGlite> {
+  const options = pgliteOptions(dataDir);
+  if (await exists(dataDir)) return PGlite.create(dataDir, options);
+  let empty: Blob;
+  try {
+    empty = await loadEmpty();
+  } catch (error) {
+    emit({ type: 'db:prebuilt-skipped', reason: `The packed empty database could not be read: ${messageOf(error)}` });
+    return PGlite.create(dataDir, options);
+  }
+  try {
+    return await PGlite.create(dataDir, { ...options, loadDataDir: empty });
+  } catch (error) {
+    emit({ type: 'db:prebuilt-skipped', reason: `PGlite refused the packed empty database: ${messageOf(error)}` });
+    return PGlite.create(dataDir, options);
+  }
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** What this module needs of Node, reached without an import so browser bundles never see one. */
+interface NodeBuiltins {
+  getBuiltinModule(id: 'node:fs/promises'): { readFile(path: URL): Promise<Uint8Array<ArrayBuffer>>; access(path: string): Promise<void> };
+}
+
+const node = (globalThis as { process?: Partial<NodeBuiltins> }).process;
+
+async function readEmptyDatabase(): Promise<Blob> {
+  if (EMPTY_DATABASE.protocol === 'file:') {
+    if (!node?.getBuiltinModule) throw new Error('no file system to read it from');
+    return new Blob([await node.getBuiltinModule('node:fs/promises').readFile(EMPTY_DATABASE)]);
+  }
+  const response = await fetch(EMPTY_DATABASE);
+  if (!response.ok) throw new Error(`${EMPTY_DATABASE.href} answered ${response.status}`);
+  return response.blob();
+}
+
+/** PGlite's IndexedDB file system keeps a database `idb://name` as the IndexedDB database `/pglite/name`. */
+async function databaseExists(dataDir: string): Promise<boolean> {
+  if (dataDir.startsWith('memory://')) return false;
+  if (dataDir.startsWith('idb://')) {
+    const idb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    // Without a list of databases, assume one exists: initdb runs for a new one, as before.
+    if (typeof idb?.databases !== 'function') return true;
+    const name = `/pglite/${dataDir.slice('idb://'.length)}`;
+    return (await idb.databases()).some((database) => database.name === name);
+  }
+  const folder = dataDir.startsWith('file://') ? dataDir.slice('file://'.length) : dataDir;
+  if (!node?.getBuiltinModule) return true;
+  return node
+    .getBuiltinModule('node:fs/promises')
+    .access(`${folder}/PG_VERSION`)
+    .then(() => true, () => false);
+}
