@@ -79,7 +79,7 @@ describe('two schema versions of one app', () => {
     }
   });
 
-  it('pulls carry the app schemaVersion; a server that no longer serves it refuses the pull, and says why', async () => {
+  it('pulls and pushes carry the app schemaVersion; a server that no longer serves it refuses the pull, and says why', async () => {
     const server = await synced.server({ schemaVersions: (version) => version === '2' });
     const bodies: unknown[] = [];
     const old = await synced.engine(server, {
@@ -93,6 +93,12 @@ describe('two schema versions of one app', () => {
     await expect(old.sync!.pull()).rejects.toBeDefined();
     expect(bodies[0]).toMatchObject({ pullVersion: 1, schemaVersion: '1' });
     expect(eventsOf(old, 'sync:request-failed')[0]).toMatchObject({ kind: 'pull', status: 400, error: { message: expect.stringContaining('schemaVersion "1" is not served here') } });
+    // The app it serves pushes and pulls as usual: pushes carry the app's schemaVersion too.
+    const current = await synced.engine(server, { schema: v2, schemaVersion: 2, migrate });
+    current.store.entities.set('c1', comment('c1', { body: 'served' }));
+    await synced.settle(current);
+    const state = await server.core.pull({ pullVersion: 1, clientGroupID: 'observer', profileID: '', schemaVersion: '2', cookie: null });
+    expect(state.patch).toContainEqual({ op: 'put', key: 'c1', value: expect.objectContaining({ data: { body: 'served', resolved: false } }) });
   });
 
   it('refuses a schemaVersion that is not a non-negative integer, and a migrate that is not a function', async () => {

@@ -4,7 +4,6 @@ import { PUSH_VERSION, type Mutation } from '../../protocol/push.js';
 import type { Environment } from '../environment.js';
 import type { EmitEvent } from '../events.js';
 import type { OutboxEntry } from '../persist/local-db.js';
-import { LATEST_SCHEMA_VERSION } from '../persist/migrations.js';
 import type { Outbox } from './ports.js';
 import { RetryAtOnce, type LoopTurn } from './request-loop.js';
 import { SyncHttpError } from './transport.js';
@@ -104,7 +103,7 @@ export class PushDelegate {
   /** As many outbox rows as fit in the body limit (always at least one), as a push request body. */
   #body(clientGroupId: string, generation: number, entries: readonly OutboxEntry[]): { body: string; bytes: number; count: number } {
     const group = JSON.stringify(clientGroupId);
-    const head = `{"pushVersion":${PUSH_VERSION},"clientGroupID":${group},"profileID":${JSON.stringify(this.#o.outbox.profileId)},"schemaVersion":"${LATEST_SCHEMA_VERSION}","mutations":[`;
+    const head = `{"pushVersion":${PUSH_VERSION},"clientGroupID":${group},"profileID":${JSON.stringify(this.#o.outbox.profileId)},"schemaVersion":${JSON.stringify(String(this.#o.outbox.appSchemaVersion))},"mutations":[`;
     let body = head;
     let bytes = utf8Length(head) + 2;
     let count = 0;
