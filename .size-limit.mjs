@@ -44,11 +44,14 @@ const everything = (...entries) => entries.map((entry) => `export * from './${en
 
 // `<KalphiteDevtools>` from `kalphite/devtools` ships nothing in a production build: esbuild keeps the
 // import a dead branch names, so scripts/check-package.mjs checks that in the consumer app's Vite build.
-// The limits are today's sizes (README, "what each entry costs") and about 7% more. The issue's
-// target for engine + react is 20 kB: not met (34 kB today; the README says where it goes).
+// The limits are today's sizes (README, "what each entry costs") and about 7% more. The engine's local
+// db, sync and tabs load by dynamic import as the local db opens (a page renders from memory first):
+// the second pair of checks counts them. The issue's target for engine + react at start is 20 kB.
 export default [
-  { name: 'kalphite (engine), loaded at start', limit: '35 kB', ...bundle(everything('engine/index.js')) },
-  { name: 'kalphite + kalphite/react, loaded at start', limit: '36.5 kB', ...bundle(everything('engine/index.js', 'react/index.js')) },
+  { name: 'kalphite (engine), loaded at start', limit: '16.6 kB', ...bundle(everything('engine/index.js')) },
+  { name: 'kalphite + kalphite/react, loaded at start', limit: '18.5 kB', ...bundle(everything('engine/index.js', 'react/index.js')) },
+  { name: 'kalphite (engine), with what loads as the local db opens', limit: '43.5 kB', ...bundle(everything('engine/index.js'), { later: true }) },
+  { name: 'kalphite + kalphite/react, with what loads as the local db opens', limit: '45 kB', ...bundle(everything('engine/index.js', 'react/index.js'), { later: true }) },
   { name: 'kalphite/components beyond engine + react, loaded at start', limit: '70 kB', ...bundle(everything('components/index.js'), { beyond: ['engine', 'react', 'protocol'] }) },
   { name: 'kalphite/devtools/production beyond engine + react, loaded at start', limit: '9.5 kB', ...bundle(everything('devtools/production.js'), { beyond: ['engine', 'react', 'protocol'] }) },
   { name: 'kalphite/devtools/production beyond engine + react, with its panel', limit: '34 kB', ...bundle(everything('devtools/production.js'), { later: true, beyond: ['engine', 'react', 'protocol'] }) },

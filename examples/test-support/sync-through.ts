@@ -41,7 +41,7 @@ export async function expectTwoEnginesSyncThrough(origin: string): Promise<void>
 }
 
 /** The example's sign-in: its session cookie, as a browser would send it back. */
-async function signIn(origin: string, user: string): Promise<string> {
+export async function signIn(origin: string, user: string): Promise<string> {
   const answer = await fetch(`${origin}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) });
   expect(answer.status).toBe(200);
   // The last value of each cookie wins, as in a browser (TanStack Start's session sets it twice).
@@ -50,7 +50,8 @@ async function signIn(origin: string, user: string): Promise<string> {
   return [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
 }
 
-async function engine(origin: string, cookie: string): Promise<Kalphite> {
+/** An engine in Node, signed in with `cookie`, syncing through the example's routes. */
+export async function engine(origin: string, cookie: string): Promise<Kalphite> {
   return createKalphite({
     pglite: await freshPGlite(),
     syncUrl: `${origin}/api/sync`,
