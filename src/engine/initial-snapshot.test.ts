@@ -65,8 +65,12 @@ describe('an engine usable before its local db opens (openKalphite)', () => {
     k.store.entities.set('early', note('early', 'written before the local db opened'));
     k.store.entities.set('x', note('x', 'edited early'));
     expect(k.events.some((e) => e.type === 'db:opened')).toBe(false);
+    // A space opened meanwhile opens once the local db has.
+    const other = k.spaces.open('other');
 
     await k.ready;
+    await other;
+    expect(k.spaces.get('other')).toMatchObject({ open: true, ready: true });
     expect(textOf(k, 'early')).toBe('written before the local db opened');
     expect(textOf(k, 'x')).toBe('edited early');
     await k.flush();

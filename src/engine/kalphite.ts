@@ -131,6 +131,7 @@ export function prepareKalphite(options: KalphiteOptions): PreparedKalphite {
         const error = toKalphiteError('db-failed', cause);
         // Nothing can persist now: writes stop here rather than wait in memory for a database that will not come.
         store.refuseWrites(`The local database did not open: ${error.message}`);
+        stopPageHide();
         flusher.stop();
         spaces.attach(null, error);
         settle.reject(error);
