@@ -1,18 +1,24 @@
-import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
-import { pgliteOptions } from '../engine/persist/pglite-options.js';
+import type { PGlite, PGliteInterface } from '@electric-sql/pglite';
+import type { EmitEvent } from '../engine/events.js';
+import { openPGlite } from '../engine/persist/empty-database.js';
 import { afterAll, afterEach } from 'vitest';
 
 /**
- * Fresh in-memory PGlite databases for tests, opened as the engine opens `memory://` (clones keep
- * the template's extensions) and cloned from one initialised template:
+ * Fresh in-memory PGlite databases for tests, opened as the engine opens a new `memory://` (from
+ * the packed empty database; clones keep the template's extensions) and cloned from one template:
  * a clone costs about a third of a fresh `memory://` open. Every clone and the template
  * are closed after the test file (an open PGlite keeps Node alive).
  */
 let template: Promise<PGlite> | undefined;
+
+/** Tests run on what the engine ships: a missing packed database (`npm install` makes it) fails them. */
+const refuseInitdb: EmitEvent = (event) => {
+  throw new Error(`The packed empty database was not used (${event.type === 'db:prebuilt-skipped' ? event.reason : event.type}): run npm install.`);
+};
 const open: PGliteInterface[] = [];
 
 export async function freshPGlite(): Promise<PGliteInterface> {
-  template ??= PGlite.create('memory://', pgliteOptions('memory://'));
+  template ??= openPGlite('memory://', { emit: refuseInitdb });
   const db = await (await template).clone();
   open.push(db);
   return db;
