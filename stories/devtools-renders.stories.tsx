@@ -55,23 +55,32 @@ function seed(kalphite: Kalphite) {
   kalphite.store.batch(() => NOTES.forEach((id) => kalphite.store.entities.set(id, note(id, id))));
 }
 
-function RendersStory() {
+interface RendersStoryProps {
+  readonly hostTheme?: 'light' | 'dark';
+  /** The panel's width in px (a narrow dock); unset, the story's. */
+  readonly width?: number;
+}
+
+function RendersStory({ hostTheme = 'light', width }: RendersStoryProps) {
   const ui = useMemo(() => createDevtoolsUiStore(noStorage), []);
   return (
-    <LiveEngine onReady={seed}>
-      {(kalphite) => (
-        <>
-          <App />
-          <KalphiteDevtoolsPanel kalphite={kalphite} ui={ui} />
-        </>
-      )}
-    </LiveEngine>
+    <main data-kalphite-theme={hostTheme} style={{ padding: 16, ...(width !== undefined && { maxWidth: width }), ...(hostTheme === 'dark' && { background: '#0d1117', color: '#e6edf3' }) }}>
+      <LiveEngine onReady={seed}>
+        {(kalphite) => (
+          <>
+            <App />
+            <KalphiteDevtoolsPanel kalphite={kalphite} ui={ui} />
+          </>
+        )}
+      </LiveEngine>
+    </main>
   );
 }
 
 const meta = {
   title: 'Devtools/Renders',
   component: RendersStory,
+  argTypes: { hostTheme: { control: 'inline-radio', options: ['light', 'dark'] }, width: { control: 'number' } },
 } satisfies Meta<typeof RendersStory>;
 
 export default meta;
@@ -108,4 +117,10 @@ export const TargetedAgainstWhole: Story = {
     // Over the three writes each row rendered once, for its own note; the summary rendered for all three.
     await expect(devtools.getByText('Re-render on every change:').parentElement).toHaveTextContent(/^Re-render on every change: Summary$/);
   },
+};
+
+/** The same, docked narrow on a dark host: the views as a menu, each write's components wrapping under its bar. */
+export const NarrowDark: Story = {
+  args: { hostTheme: 'dark', width: 340 },
+  play: TargetedAgainstWhole.play,
 };
