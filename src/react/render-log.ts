@@ -1,6 +1,10 @@
 import type { Kalphite } from '../engine/index.js';
 
-/** The hooks that report their renders (development builds only). */
+/**
+ * The hooks that report their renders (development builds only): those whose value follows the
+ * store's commits. `useSpace` and `useSyncStatus` render for space and sync events, not for a write,
+ * so they do not report: counting them under the newest commit would blame it for renders it did not cause.
+ */
 export type ReportingHook = 'useKalphiteStore' | 'useKalphite' | 'useEntity' | 'useEntities' | 'useQuery' | 'useCount' | 'useHistory';
 
 /** One hook's render for a commit: its value changed, and the store had committed since it last rendered. */
