@@ -21,7 +21,9 @@ export function componentNameFromStack(stack: string | undefined): string {
 /** Reads the stack here: call it from the hook's body (not from a callback React calls). */
 export function callingComponentName(): string {
   const limit = Error.stackTraceLimit;
-  // Hooks nest (useEntity → useKalphite → the reporter), and a user's own hooks add frames.
+  // V8 keeps 10 frames by default; hooks nest (useEntity → the selection → the reporter) and a
+  // user's own hooks add more. Other engines have no such limit.
+  if (typeof limit !== 'number') return componentNameFromStack(new Error().stack);
   Error.stackTraceLimit = 40;
   try {
     return componentNameFromStack(new Error().stack);
