@@ -30,6 +30,8 @@ function DiffStory({ input, theme }: { readonly input: Input; readonly theme: 'l
 const meta = {
   title: 'Components/Code review/Diffs',
   component: DiffStory,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { FileView },
   args: { input: 'texts', theme: 'light' },
   argTypes: { input: { control: 'inline-radio', options: ['texts', 'patch', 'patch-only', 'other-file', 'languages'] }, theme: { control: 'inline-radio', options: ['light', 'dark'] } },
 } satisfies Meta<typeof DiffStory>;

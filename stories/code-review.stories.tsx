@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
-import { CodeReview, type DiffViewMode } from '../src/components/index.js';
+import { CodeReview, CommentForm, CommentThread, FileView, Markdown, ReviewList, type DiffViewMode } from '../src/components/index.js';
 import type { Kalphite } from '../src/engine/index.js';
 import { LiveEngine } from './support/live-engine.js';
 import { FILE_PATH, SAMPLE_CODE, SAMPLE_OLD_CODE, seedDiscussion, seedManyComments, seedReview, STORY_NOW } from './support/sample-data.js';
@@ -54,6 +54,8 @@ function CodeReviewStory({ seed, theme, view, change, width, wide }: Args) {
 const meta = {
   title: 'Components/Code review',
   component: CodeReviewStory,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { CodeReview, FileView, ReviewList, CommentThread, CommentForm, Markdown },
   args: { seed: 'discussion', theme: 'light', view: 'unified', change: true },
   argTypes: {
     seed: { control: 'inline-radio', options: ['none', 'review', 'discussion', 'leftovers', 'large', 'untrusted'] },

@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
-import { Dashboard, type TimeRangeId } from '../src/components/index.js';
+import { ActivityChart, BarChart, Dashboard, StatCard, type TimeRangeId } from '../src/components/index.js';
 import { useKalphiteInstance } from '../src/react/index.js';
 import { LiveEngine } from './support/live-engine.js';
 import { FILE_PATH, seedActivity, seedManyComments, seedReview, STORY_NOW } from './support/sample-data.js';
@@ -54,6 +54,8 @@ function DashboardStory({ seed, range, locale, theme, width }: Args) {
 const meta = {
   title: 'Components/Dashboard',
   component: DashboardStory,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { Dashboard, StatCard, ActivityChart, BarChart },
   args: { seed: 'activity', range: 'day', locale: 'en-US', theme: 'light' },
   argTypes: {
     seed: { control: 'inline-radio', options: ['none', 'review', 'activity', 'busy'] },

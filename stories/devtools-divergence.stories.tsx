@@ -4,11 +4,14 @@ import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { createMockSyncServer } from '../mocks/index.js';
 import type { Kalphite } from '../src/engine/index.js';
 import { DevtoolsStory } from './support/devtools-story.js';
+import { KalphiteDevtoolsPanel } from '../src/devtools/production.js';
 
 /** The divergence check: memory against digests the server computes, per type, with a drill-down to the ids. */
 const meta = {
   title: 'Devtools/Divergence',
   component: DevtoolsStory,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { KalphiteDevtoolsPanel },
   args: { seed: 'review', sync: true, tab: 'divergence' },
 } satisfies Meta<typeof DevtoolsStory>;
 

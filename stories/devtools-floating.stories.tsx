@@ -46,13 +46,16 @@ const startOpen = (state: { dock: DevtoolsDock; size: number; tab: DevtoolsTab }
 const meta = {
   title: 'Devtools/Floating',
   component: FloatingStory,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { KalphiteDevtools },
   args: { buttonPosition: 'bottom-right', initialDock: 'bottom' },
   argTypes: {
     buttonPosition: { control: 'select', options: ['bottom-right', 'bottom-left', 'top-right', 'top-left'] },
     initialDock: { control: 'inline-radio', options: ['bottom', 'right', 'left', 'top'] },
     hostTheme: { control: 'inline-radio', options: ['light', 'dark'] },
   },
-  parameters: { layout: 'fullscreen' },
+  // On a docs page each story gets a frame of its own: the floating toggle and dock are fixed to the window.
+  parameters: { layout: 'fullscreen', docs: { story: { inline: false, iframeHeight: 520 } } },
   // Every story starts closed and docked where its args say: forget what an earlier one remembered.
   beforeEach: () => localStorage.removeItem(UI_STORAGE_KEY),
 } satisfies Meta<typeof FloatingStory>;

@@ -49,6 +49,8 @@ const server = reviewServer();
 const meta = {
   title: 'Devtools/Overwritten',
   component: OverwrittenStory,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { KalphiteDevtoolsPanel },
   args: { server },
   argTypes: { server: { table: { disable: true } } },
   parameters: { msw: { handlers: server.handlers } },

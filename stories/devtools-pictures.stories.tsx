@@ -2,11 +2,14 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { createMockSyncServer } from '../mocks/index.js';
 import { DevtoolsStory } from './support/devtools-story.js';
+import { KalphiteDevtoolsPanel } from '../src/devtools/production.js';
 
 /** The panel's pictures: the write timeline, the activity sparkline and the data-at-risk meter. */
 const meta = {
   title: 'Devtools/Pictures',
   component: DevtoolsStory,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { KalphiteDevtoolsPanel },
   args: { seed: 'none', sync: true },
 } satisfies Meta<typeof DevtoolsStory>;
 

@@ -67,6 +67,8 @@ function SpacesStory({ user, spaces, tab, engineOptions, server }: Args) {
 const meta = {
   title: 'Devtools/Spaces',
   component: SpacesStory,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { KalphiteDevtoolsPanel },
   args: { user: 'grace', spaces: ['review:store', 'review:auth'], tab: 'spaces' },
   argTypes: {
     user: { control: 'inline-radio', options: ['ada', 'grace', 'linus'] },

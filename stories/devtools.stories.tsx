@@ -4,10 +4,13 @@ import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { createMockSyncServer } from '../mocks/index.js';
 import { DevtoolsStory } from './support/devtools-story.js';
 import { showView } from './support/devtools-views.js';
+import { KalphiteDevtoolsPanel } from '../src/devtools/production.js';
 
 const meta = {
   title: 'Devtools/Panel',
   component: DevtoolsStory,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { KalphiteDevtoolsPanel },
   args: { seed: 'review', sync: true },
   argTypes: {
     seed: { control: 'inline-radio', options: ['none', 'review', 'large'] },

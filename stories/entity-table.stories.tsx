@@ -64,6 +64,8 @@ function LiveTable({ type, seeded }: Args) {
 const meta = {
   title: 'Engine/Entity table',
   component: LiveTable,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { EntityTable },
   args: { seeded: true },
 } satisfies Meta<typeof LiveTable>;
 

@@ -49,6 +49,8 @@ function SpaceStory({ user, space, engineOptions, server }: Args) {
 const meta = {
   title: 'Spaces/Code review',
   component: SpaceStory,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { CodeReview, SyncStatusBadge },
   args: { user: 'grace', space: 'review:store' },
   argTypes: {
     user: { control: 'inline-radio', options: ['ada', 'grace', 'linus'] },

@@ -43,6 +43,8 @@ function SyncStatusStory({ mode }: { readonly mode: Mode }) {
 const meta = {
   title: 'Components/Sync status',
   component: SyncStatusStory,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { SyncStatusBadge },
   args: { mode: 'online' },
   argTypes: { mode: { control: 'inline-radio', options: ['online', 'offline', 'server-error', 'local'] } },
 } satisfies Meta<typeof SyncStatusStory>;

@@ -27,6 +27,8 @@ function TwoClients() {
 const meta = {
   title: 'Sync/Two clients',
   component: TwoClients,
+  // The docs page's props tables: the components it shows, from their TypeScript types.
+  subcomponents: { CodeReview, SyncStatusBadge },
 } satisfies Meta<typeof TwoClients>;
 
 export default meta;
