@@ -8,6 +8,7 @@ import { pgliteOptions } from './pglite-options.js';
  * running `initdb`, which costs seconds in a browser.
  */
 export const EMPTY_DATABASE = new URL('./empty-database.tar.gz', import.meta.url);
+const EMPTY_DATABASE_FILE = './empty-database.tar.gz';
 
 export interface OpenPGliteOptions {
   readonly emit: EmitEvent;
@@ -49,9 +50,11 @@ interface NodeBuiltins {
 const node = (globalThis as { process?: Partial<NodeBuiltins> }).process;
 
 async function readEmptyDatabase(): Promise<Blob> {
-  if (EMPTY_DATABASE.protocol === 'file:') {
-    if (!node?.getBuiltinModule) throw new Error('no file system to read it from');
-    return new Blob([await node.getBuiltinModule('node:fs/promises').readFile(EMPTY_DATABASE)]);
+  // On Node the file is read beside this module, even where a bundler rewrote EMPTY_DATABASE to a
+  // page URL (vitest's jsdom does): a name the bundler cannot see keeps import.meta.url's file URL.
+  if (node?.getBuiltinModule && import.meta.url.startsWith('file:')) {
+    const beside = new URL(EMPTY_DATABASE_FILE, import.meta.url);
+    return new Blob([await node.getBuiltinModule('node:fs/promises').readFile(beside)]);
   }
   const response = await fetch(EMPTY_DATABASE);
   if (!response.ok) throw new Error(`${EMPTY_DATABASE.href} answered ${response.status}`);
