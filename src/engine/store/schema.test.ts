@@ -140,3 +140,29 @@ describe('types flow from the schema', () => {
     expectTypeOf(s.getById('x')).toEqualTypeOf<Entity | null>();
   });
 });
+
+describe('EntityValidator.verdict: the check as a value, for values from outside memory', () => {
+  const validator = new EntityValidator(zodSchema, true);
+
+  it('answers the entity to store (the validator’s output), or the issues with their paths, without throwing', () => {
+    expect(validator.verdict({ id: 'c1', type: 'comment', data: { filePath: '/a.ts', line: 1 } })).toEqual({ entity: { id: 'c1', type: 'comment', data: { filePath: '/a.ts', line: 1, body: '' } } });
+    expect(validator.verdict({ id: 'c2', type: 'comment', data: { filePath: 3, line: 1 } })).toEqual({ issues: [expect.objectContaining({ path: 'filePath' })] });
+    expect(validator.verdict({ id: 'n', type: 'note', data: {} })).toEqual({ issues: [expect.objectContaining({ message: expect.stringContaining('strict') })] });
+  });
+
+  it('a validator that throws is an issue, and a local write it throws on is refused as schema-invalid', () => {
+    const throwing: StandardSchemaV1 = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: (value) => {
+          if (value === undefined) return { value };
+          throw new Error('boom');
+        },
+      },
+    };
+    const thrower = new EntityValidator({ note: throwing }, false);
+    expect(thrower.verdict({ id: 'n', type: 'note', data: 1 })).toEqual({ issues: [{ path: '', message: 'the validator threw: boom' }] });
+    expect(() => new MemoryStore({ schema: thrower }).set('n', { id: 'n', type: 'note', data: 1 })).toThrow(SchemaInvalidError);
+  });
+});
