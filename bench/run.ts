@@ -1,4 +1,5 @@
 import { cpus, totalmem } from 'node:os';
+import { benchBrowserOpen } from './browser-open.bench.js';
 import { benchColdStart } from './cold-start.bench.js';
 import { benchDigest } from './digest.bench.js';
 import { closeTemplate } from './engines.js';
@@ -15,7 +16,7 @@ import { postgresAvailable, POSTGRES_URL } from '../src/test-support/postgres.js
 
 /**
  * `npm run bench`: every figure as a ratio to a floor measured in the same run.
- * `npm run bench -- store flush` runs only those groups (store, flush, cold-start, sync, spaces-push, spaces-open, tabs, patch, query, digest).
+ * `npm run bench -- store flush` runs only those groups (store, flush, cold-start, sync, spaces-push, spaces-open, tabs, patch, query, digest, browser-open).
  */
 const sizes = [10_000, 100_000];
 /** One size after another: figures are never measured while another runs. */
@@ -35,6 +36,7 @@ const groups: Record<string, () => Promise<Row[]>> = {
   patch: benchPatch,
   query: () => benchQuery(100_000),
   digest: bySize(benchDigest),
+  'browser-open': () => benchBrowserOpen(),
 };
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in groups));
