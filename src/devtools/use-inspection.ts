@@ -64,18 +64,16 @@ function heard(view: EngineView, events: readonly KalphiteEvent[]): EngineView {
   return serverVersions === view.serverVersions && lostSpaces === view.lostSpaces && rates === view.rates ? view : { ...view, serverVersions, lostSpaces, rates };
 }
 
+const eventKeys = new WeakMap<KalphiteEvent, string>();
+let eventsKeyed = 0;
+
 /**
  * A key for one event in a list, stable while newer events arrive above it (an index would make
- * React remount every row on each event).
+ * React remount every row on each event). The engine keeps each event as one object, so its key is
+ * given once; two events alike in type, time and content still differ.
  */
 export function eventKey(e: KalphiteEvent): string {
-  const detail =
-    'requestId' in e ? e.requestId
-    : 'batchId' in e ? `${e.batchId}.${'attempt' in e ? e.attempt : ''}`
-    : 'mutationId' in e ? `${e.clientId}.${e.mutationId}`
-    : 'version' in e ? e.version
-    : '';
-  // Spaces have their own mutation ids and versions, and several can open or be poked at once.
-  const space = 'space' in e && e.space !== null ? `@${e.space}` : '';
-  return `${e.type}@${e.at}#${detail}${space}`;
+  let key = eventKeys.get(e);
+  if (key === undefined) eventKeys.set(e, (key = `event-${++eventsKeyed}`));
+  return key;
 }
