@@ -16,7 +16,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['sync/'],
   ['persist/'],
   ['events.ts'],
-  ['store/'],
+  ['store/', 'query/'],
   ['errors.ts', 'environment.ts', 'event-bus.ts', 'single-flight.ts', 'backoff.ts'],
 ];
 

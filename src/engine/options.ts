@@ -4,7 +4,7 @@ import type { BackoffOptions } from './backoff.js';
 import { resolveEnvironment, type Environment } from './environment.js';
 import { KalphiteError } from './errors.js';
 import type { Migrate } from './persist/app-schema.js';
-import type { IndexDeclarations } from './store/query-registry.js';
+import type { IndexDeclarations } from './query/registry.js';
 import { EntityValidator } from './store/schema.js';
 import type { EntitySchema } from './store/schema-types.js';
 import type { SyncSettings } from './sync/sync-client.js';

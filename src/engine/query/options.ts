@@ -1,4 +1,4 @@
-import type { Entity, JsonPrimitive, JsonValue } from './entity.js';
+import type { Entity, JsonPrimitive, JsonValue } from '../store/entity.js';
 
 /**
  * What a query asks for, typed by the entity it reads: `where` fields are dotted paths inside

@@ -1,7 +1,7 @@
-import type { Entity } from './entity.js';
-import { fieldPath } from './query-plan.js';
-import { fieldReader } from './query-values.js';
-import type { Bucketed } from './type-bucket.js';
+import type { Entity } from '../store/entity.js';
+import { fieldPath } from './plan.js';
+import { fieldReader } from './values.js';
+import type { Bucketed } from '../store/type-bucket.js';
 
 /**
  * Hears the writes of the entities one route leads to: `before` undefined when one enters the

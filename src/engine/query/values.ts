@@ -1,4 +1,4 @@
-import type { Entity } from './entity.js';
+import type { Entity } from '../store/entity.js';
 
 /**
  * Reading a field of an entity for a query, and the one order queries sort by. A field is a path

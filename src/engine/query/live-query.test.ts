@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Entity } from './entity.js';
+import type { Entity } from '../store/entity.js';
 import { KalphiteError } from '../errors.js';
-import { compareValues } from './query-values.js';
-import { MemoryStore } from './store.js';
+import { compareValues } from './values.js';
+import { MemoryStore } from '../store/store.js';
 
 const comment = (id: string, filePath: string, line: number, extra: Record<string, unknown> = {}): Entity => ({
   id,

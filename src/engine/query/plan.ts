@@ -1,9 +1,9 @@
 import { isPlainObject } from '../../protocol/json.js';
 import { spaceProblem } from '../../protocol/space.js';
 import { KalphiteError } from '../errors.js';
-import type { Entity } from './entity.js';
-import type { QueryOptions } from './query-options.js';
-import { compareIds, compareValues, dataPath, fieldReader, type FieldPath } from './query-values.js';
+import type { Entity } from '../store/entity.js';
+import type { QueryOptions } from './options.js';
+import { compareIds, compareValues, dataPath, fieldReader, type FieldPath } from './values.js';
 
 /** One equality condition: the field's name (`data.filePath`, `space`), its path, its value. */
 export interface Equality {

@@ -1,10 +1,10 @@
 import { KalphiteError } from '../errors.js';
-import type { Entity } from './entity.js';
-import { SecondaryIndex, type IndexEntry, type RouteWatcher } from './query-index.js';
-import type { CountOptions, QueryOptions } from './query-options.js';
-import { checkDataPath, compilePlan, dataField, SPACE_FIELD, type QueryPlan } from './query-plan.js';
-import { QueryCount, QueryRows, type Deliverable, type QueryHost } from './query.js';
-import type { Bucketed, TypeBucket } from './type-bucket.js';
+import type { Entity } from '../store/entity.js';
+import { SecondaryIndex, type IndexEntry, type RouteWatcher } from './secondary-index.js';
+import type { CountOptions, QueryOptions } from './options.js';
+import { checkDataPath, compilePlan, dataField, SPACE_FIELD, type QueryPlan } from './plan.js';
+import { QueryCount, QueryRows, type Deliverable, type QueryHost } from './live-query.js';
+import type { Bucketed, TypeBucket } from '../store/type-bucket.js';
 
 /** Indexes to build at load, per type: a field (`'filePath'`) or fields together (`['reviewId', 'filePath']`). */
 export type IndexDeclarations = Readonly<Record<string, readonly (string | readonly string[])[]>>;

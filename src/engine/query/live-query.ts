@@ -1,7 +1,7 @@
 import { EventBus } from '../event-bus.js';
-import type { Entity } from './entity.js';
-import type { RouteWatcher } from './query-index.js';
-import type { QueryPlan } from './query-plan.js';
+import type { Entity } from '../store/entity.js';
+import type { RouteWatcher } from './secondary-index.js';
+import type { QueryPlan } from './plan.js';
 
 /**
  * A query kept up to date as the store changes (`store.query`). `result` is the same array until
