@@ -194,7 +194,7 @@ for (const [name, factory] of backends) {
       const { core: first, another } = await core();
       const second = await another();
       const heard: [string, number][] = [];
-      const stop = await second.subscribe({ spaces: ['default', 'other'] }, (space, version) => heard.push([space, version]), () => {});
+      const stop = await second.subscribe({ spaces: ['default', 'other'] }, ({ space, version }) => heard.push([space, version]), () => {});
       await first.push(pushReq([upsert('c1', 1, comment('a', 'x'))]));
       await first.push(pushReq([upsert('c1', 1, comment('a', 'x'))]));
       await first.push(pushReq([upsert('c1', 1, comment('a', 'x'))]), { space: 'other' });

@@ -4,6 +4,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import { isRecord, type JsonValue } from '../protocol/json.js';
 import type { EntitySchema } from '../protocol/standard-schema.js';
 import { cookieOrder, type Cookie, type PatchOperation, type PullRequest, type Overwritten, type PullResponseOK, type Refusal } from '../protocol/pull.js';
+import type { PokeChange } from '../protocol/poke.js';
 import type { Mutation, PushRequest } from '../protocol/push.js';
 import type { KalphiteSnapshot } from '../protocol/snapshot.js';
 import { DEFAULT_SPACE, requireSpace } from '../protocol/space.js';
@@ -38,6 +39,13 @@ export interface SyncCoreOptions {
    * the server's data learns so at once rather than pulling what it cannot hold. Default: every one.
    */
   readonly schemaVersions?: (schemaVersion: string) => boolean;
+  /**
+   * Pokes carry the change of their version (its patch, and the pushing group's mutation ids and
+   * refusals) when its patch is at most this many bytes of JSON; above it, and at 0, a poke carries
+   * only the version and its clients pull. Default 16 KiB. Only the server that committed a version
+   * knows its change: on PostgreSQL, the others poke with the version alone.
+   */
+  readonly pokeDataLimit?: number;
 }
 
 /** Who asks, and for which space: an adapter passes what it knows (default: anonymous, `default`). */
@@ -50,6 +58,46 @@ export interface SyncContext {
 export interface PokeSubscriber {
   readonly user?: SyncUser;
   readonly spaces: readonly string[];
+  /**
+   * Per space, the caller's client group there: its pokes carry their change, with that group's
+   * mutation ids. A space without one is poked with versions alone.
+   */
+  readonly clientGroups?: Readonly<Record<string, string>>;
+}
+
+/** A version committed in a subscriber's space, with its change for the subscriber's group when the poke can carry it. */
+export interface CommittedVersion {
+  readonly space: string;
+  readonly version: number;
+  readonly change: PokeChange | null;
+}
+
+/** Default `pokeDataLimit`: a few dozen edits of ordinary entities. */
+export const POKE_DATA_LIMIT = 16 * 1024;
+
+/** Changes kept for pokes not yet heard from the backend's channel; older ones are only versions. */
+const CHANGES_KEPT = 256;
+
+/** A version's change as the pushing server knows it, before it is cut to each subscriber's group. */
+interface VersionChange {
+  readonly previous: number;
+  /** Every entity the version wrote, as a pull from `previous` sends it. */
+  readonly patch: readonly PatchOperation[];
+  readonly clientGroupID: string;
+  /** Whose the pushing group is (the push checked it). */
+  readonly userID: string;
+  readonly lastMutationIDChanges: Readonly<Record<string, number>>;
+  readonly refused: readonly Refusal[];
+  /** The pushing group's refused creates of ids the server never stored: dels, as a pull sends them. */
+  readonly gone: readonly string[];
+  /** Groups whose writes this version overwrote unseen: their ledger entry comes by pull, so they get the version alone. */
+  readonly overwrittenGroups: ReadonlySet<string>;
+}
+
+/** A push's outcome and, when the poke can carry it, its version's change. */
+interface Committed {
+  readonly outcome: PushOutcome;
+  readonly change: VersionChange | null;
 }
 
 /** One push as the queue of its space holds it. */
@@ -90,7 +138,7 @@ export interface SyncCore {
    * (asked again before every poke), and `onGap` when pokes may have been missed. A permission
    * that cannot be checked is a 403 now; the returned function ends the subscription.
    */
-  subscribe(subscriber: PokeSubscriber, onPoke: (space: string, version: number) => void, onGap: () => void): Promise<() => Promise<void>>;
+  subscribe(subscriber: PokeSubscriber, onPoke: (poke: CommittedVersion) => void, onGap: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -115,14 +163,17 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
   const resolve = schemaCheckedResolve(resolverCall(options.resolvers, onError), schema);
   const digest = digestReader((space) => backends.of(space), may);
   const snapshot = snapshotReader((space) => backends.of(space), may);
+  const pokeDataLimit = options.pokeDataLimit ?? POKE_DATA_LIMIT;
+  // Keyed by space and version, heard back from the backend's channel (this process's or, on PostgreSQL, NOTIFY).
+  const changes = new Map<string, VersionChange>();
 
   // The space's row lock serialises the pushes to a space (its first push creates the row), across
   // server processes; pushes to other spaces never wait for it. Those queued here meanwhile share a commit.
-  const pushes = new SpacePushQueue<PushJob, PushOutcome>(async function* (tx, jobs) {
+  const pushes = new SpacePushQueue<PushJob, Committed>(async function* (tx, jobs) {
     let current = await lockSpace(tx, (jobs[0] as PushJob).space);
     for (const job of jobs) {
       const result = await inSavepoint(tx, jobs.length > 1, () => pushIn(tx, job, current));
-      if (!isFailure(result) && result.version !== null) current = result.version;
+      if (!isFailure(result) && result.outcome.version !== null) current = result.outcome.version;
       yield result;
     }
   });
@@ -132,13 +183,22 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     const { user, space } = caller(request, context);
     const writable = await may(user, space, 'write');
     const backend = await backends.of(space);
-    const outcome = await pushes.push(space, backend, { request, user, space, writable });
-    if (outcome.version !== null) await backend.publish(space, outcome.version);
+    const { outcome, change } = await pushes.push(space, backend, { request, user, space, writable });
+    if (outcome.version !== null) {
+      if (change !== null) {
+        changes.set(changeKey(space, outcome.version), change);
+        for (const key of changes.keys()) {
+          if (changes.size <= CHANGES_KEPT) break;
+          changes.delete(key);
+        }
+      }
+      await backend.publish(space, outcome.version);
+    }
     return outcome;
   }
 
   /** One push in its space's transaction, after the version `current`. */
-  async function pushIn(tx: SqlExecutor, { request, user, space, writable }: PushJob, current: number): Promise<PushOutcome> {
+  async function pushIn(tx: SqlExecutor, { request, user, space, writable }: PushJob, current: number): Promise<Committed> {
     const clientIDs = [...new Set(request.mutations.map((m) => m.clientID))];
     const state = await loadState(tx, space, request.clientGroupID, clientIDs, request.mutations);
     if (state.owner === null) {
@@ -169,7 +229,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       else applied++;
       lastIDs.set(mutation.clientID, mutation.id);
     }
-    if (applied + refused.length === 0) return { version: null, applied, duplicates, refused: [] };
+    if (applied + refused.length === 0) return { outcome: { version: null, applied, duplicates, refused: [] }, change: null };
 
     const version = current + 1;
     // Entities, client ids, refusals and the version in one statement: one round trip, whatever the push size.
@@ -210,7 +270,35 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
         JSON.stringify(working.overwrites.map((o) => ({ client_group_id: o.writer[0], client_id: o.writer[1], mutation_id: o.writer[2], entity_key: o.key, fields: o.fields }))),
       ],
     );
-    return { version, applied, duplicates, refused: refused.map(({ clientID, id, reason }) => ({ clientID, id, reason })) };
+    const refusals = refused.map(({ clientID, id, reason }) => ({ clientID, id, reason }));
+    const change = changeOf(working, refused, {
+      previous: current,
+      clientGroupID: request.clientGroupID,
+      userID: user.id,
+      lastMutationIDChanges: Object.fromEntries(clientIDs.map((id) => [id, lastIDs.get(id) ?? 0])),
+      refused: refusals,
+    });
+    return { outcome: { version, applied, duplicates, refused: refusals }, change };
+  }
+
+  /** The version's change as a pull from `previous` would send it, or null when it is larger than the pokes may carry. */
+  function changeOf(
+    working: PushState,
+    refused: readonly (Refusal & { readonly key: string | null })[],
+    base: Pick<VersionChange, 'previous' | 'clientGroupID' | 'userID' | 'lastMutationIDChanges' | 'refused'>,
+  ): VersionChange | null {
+    if (pokeDataLimit <= 0) return null;
+    const patch: PatchOperation[] = [];
+    let bytes = 0;
+    for (const [key, row] of working.changed) {
+      const op: PatchOperation = row.deleted || row.value === null ? { op: 'del', key } : { op: 'put', key, value: row.value as unknown as JsonValue };
+      bytes += JSON.stringify(op).length + 1;
+      // Measured as it is built: a large push stops here rather than serialising all of itself.
+      if (bytes > pokeDataLimit) return null;
+      patch.push(op);
+    }
+    const gone = [...new Set(refused.flatMap((r) => (r.key !== null && !working.rows.has(r.key) && !working.changed.has(r.key) ? [r.key] : [])))];
+    return { ...base, patch, gone, overwrittenGroups: new Set(working.overwrites.map((o) => o.writer[0])) };
   }
 
   async function pull(request: PullRequest, context: SyncContext = {}): Promise<PullResponseOK> {
@@ -231,7 +319,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     return { ...answer.response, writable };
   }
 
-  async function subscribe(subscriber: PokeSubscriber, onPoke: (space: string, version: number) => void, onGap: () => void): Promise<() => Promise<void>> {
+  async function subscribe(subscriber: PokeSubscriber, onPoke: (poke: CommittedVersion) => void, onGap: () => void): Promise<() => Promise<void>> {
     const user = checkedUser(subscriber.user ?? ANONYMOUS_USER);
     const spaces = [...new Set(subscriber.spaces.map((space) => requireSpace(space)))];
     // A hook that throws is a 403 now rather than a stream that stays silent.
@@ -246,7 +334,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       // Asked again before every poke: a reader whose permission was revoked stops hearing at once.
       may(user, space, 'read').then(
         (readable) => {
-          if (readable && active) onPoke(space, version);
+          if (readable && active) onPoke({ space, version, change: changeFor(changes.get(changeKey(space, version)), subscriber.clientGroups?.[space], user) });
         },
         () => {
           // Reported by the check; a poke is only a hint, so one that cannot be checked is not sent.
@@ -281,6 +369,29 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     subscribe,
     snapshot: async ({ spaces = [DEFAULT_SPACE] } = {}, context = {}) => snapshot([...new Set(spaces.map((space) => requireSpace(space)))], checkedUser(context.user ?? ANONYMOUS_USER)),
     close: () => backends.close(),
+  };
+}
+
+function changeKey(space: string, version: number): string {
+  return `${version}@${space}`;
+}
+
+/**
+ * A version's change as one subscriber's poke carries it: the patch for every reader, and the
+ * mutation ids, refusals and their dels only for the pushing group, only to its owner. Null (the
+ * version alone, then a pull) without a change, without a named group, to a group that is not the
+ * caller's, or to a group whose write the version overwrote (the ledger entry comes by pull).
+ */
+function changeFor(change: VersionChange | undefined, clientGroupID: string | undefined, user: SyncUser): PokeChange | null {
+  if (change === undefined || clientGroupID === undefined || change.overwrittenGroups.has(clientGroupID)) return null;
+  if (clientGroupID !== change.clientGroupID) return { previous: change.previous, clientGroupID, patch: change.patch, lastMutationIDChanges: {} };
+  if (user.id !== change.userID) return null;
+  return {
+    previous: change.previous,
+    clientGroupID,
+    patch: [...change.patch, ...change.gone.map((key): PatchOperation => ({ op: 'del', key }))],
+    lastMutationIDChanges: change.lastMutationIDChanges,
+    ...(change.refused.length > 0 && { refused: change.refused }),
   };
 }
 

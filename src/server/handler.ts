@@ -2,7 +2,8 @@ import { parseDigestRequest } from '../protocol/digest.js';
 import { ProtocolError, type ProtocolErrorCode } from '../protocol/errors.js';
 import { parsePullRequest } from '../protocol/pull.js';
 import { parsePushRequest } from '../protocol/push.js';
-import { DEFAULT_SPACE, POKE_GAP, pokeData, requireSpace } from '../protocol/space.js';
+import { pokeMessage } from '../protocol/poke.js';
+import { DEFAULT_SPACE, POKE_GAP, requireSpace } from '../protocol/space.js';
 import { BackendUnavailableError } from './backend.js';
 import type { PokeSubscriber, SyncCore } from './core.js';
 import { ANONYMOUS_USER, userProblem, type SyncUser } from './identity.js';
@@ -92,7 +93,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       }
       const user = options.authenticate ? await identify(options.authenticate, request, report) : ANONYMOUS_USER;
       const spaces = url.searchParams.getAll('space').map((space) => requireSpace(space));
-      if (route === 'poke') return await pokeStream(options, streams, { user, spaces: spaces.length > 0 ? spaces : [DEFAULT_SPACE] }, cors, report);
+      if (route === 'poke') return await pokeStream(options, streams, pokeSubscriber(user, spaces, url.searchParams.getAll('clientGroupID')), cors, report);
       // One space per push, pull or digest: its own version, lock and transaction.
       if (spaces.length > 1) throw new ProtocolError('invalid-request', `Invalid request: ${route} takes one space (?space=), not ${spaces.length}.`);
       const context = { user, space: spaces[0] ?? DEFAULT_SPACE };
@@ -206,8 +207,28 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
 const tooLarge = (limit: number) => new ProtocolError('payload-too-large', `The request body is larger than ${limit} bytes.`, { maxBodyBytes: limit });
 
 /**
+ * The poke route's caller: `?space=` once per space (default: `default`) and, optionally,
+ * `?clientGroupID=` as many times, the caller's group in the space at the same position (empty:
+ * none), so that its pokes carry their change with that group's mutation ids.
+ */
+function pokeSubscriber(user: SyncUser, named: readonly string[], groups: readonly string[]): PokeSubscriber {
+  const spaces = named.length > 0 ? named : [DEFAULT_SPACE];
+  if (groups.length === 0) return { user, spaces };
+  if (groups.length !== spaces.length) {
+    throw new ProtocolError('invalid-request', `Invalid request: the poke stream names ${spaces.length} spaces and ${groups.length} client groups (?clientGroupID= once per ?space=).`);
+  }
+  const clientGroups: Record<string, string> = {};
+  spaces.forEach((space, i) => {
+    const group = groups[i] as string;
+    if (group !== '') clientGroups[space] = group;
+  });
+  return { user, spaces, clientGroups };
+}
+
+/**
  * Server-sent events: one `poke` event per version committed in a space the caller asked for and may
- * read, its data `{ space, version }`, and one with `data: gap` after the backend's channel was lost
+ * read, its data `{ space, version }` — with, when it is small (`pokeDataLimit`), the version's change
+for the caller's group (`protocol/poke.ts`) — and one with `data: gap` after the backend's channel was lost
  * and is back (pokes may have been missed: pull every space). A space the caller may not read is
  * never mentioned. Subscribes before answering, so a channel that cannot be opened is a 503, not a
  * dead stream.
@@ -240,7 +261,7 @@ async function pokeStream(
   };
   const unsubscribe = await options.core.subscribe(
     subscriber,
-    (space, version) => send(`event: poke\ndata: ${pokeData(space, version)}\n\n`),
+    ({ space, version, change }) => send(`event: poke\ndata: ${pokeMessage(space, version, change)}\n\n`),
     () => send(`event: poke\ndata: ${POKE_GAP}\n\n`),
   );
   send(': connected\n\n');

@@ -31,6 +31,8 @@ export interface StartSyncServerOptions extends Omit<SyncHandlerOptions, 'core' 
   readonly strict?: boolean;
   /** Which app schemaVersions this server serves (default: every one); see `SyncCoreOptions.schemaVersions`. */
   readonly schemaVersions?: (schemaVersion: string) => boolean;
+  /** The largest change a poke carries, in bytes of JSON (default 16 KiB; 0: versions only); see `SyncCoreOptions.pokeDataLimit`. */
+  readonly pokeDataLimit?: number;
   /**
    * Host names this server answers to, at the port it listens on (an entry with a port is taken as
    * it is), or `'*'` for any (the default: behind a proxy the Host is the proxy's). A server for
@@ -88,6 +90,7 @@ export async function startSyncServer(options: StartSyncServerOptions = {}): Pro
         ...(options.schema && { schema: options.schema }),
         ...(options.strict !== undefined && { strict: options.strict }),
         ...(options.schemaVersions && { schemaVersions: options.schemaVersions }),
+        ...(options.pokeDataLimit !== undefined && { pokeDataLimit: options.pokeDataLimit }),
       });
       const { allowedHosts = '*', ...handlerOptions } = options;
       const handler = createSyncHandler({

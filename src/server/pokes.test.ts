@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Entity } from '../protocol/entity.js';
+import type { Mutation, PushRequest } from '../protocol/push.js';
+import type { Cookie, PullRequest } from '../protocol/pull.js';
+import type { SyncBackend } from './backend.js';
+import { createSyncCore, type CommittedVersion, type PokeSubscriber, type SyncCore, type SyncCoreOptions } from './core.js';
+import { createPGliteBackend } from './pglite-backend.js';
+import { createPostgresBackend } from './postgres-backend.js';
+import { freshPGlite } from '../test-support/pglite.js';
+import { freshSchema, postgresAvailable } from '../test-support/postgres.js';
+
+const hasPostgres = await postgresAvailable();
+
+const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text } });
+const upsert = (clientID: string, id: number, entity: Entity): Mutation => ({ clientID, id, name: 'upsert', args: entity as never, timestamp: 0 });
+const pushReq = (mutations: Mutation[], clientGroupID = 'group-a'): PushRequest => ({ pushVersion: 1, clientGroupID, profileID: 'p', schemaVersion: '1', mutations });
+const pullReq = (cookie: Cookie, clientGroupID = 'group-a'): PullRequest => ({ pullVersion: 1, clientGroupID, profileID: 'p', schemaVersion: '1', cookie });
+const alice = { id: 'alice' };
+const bob = { id: 'bob' };
+
+type BackendFactory = () => Promise<{ backend: () => Promise<SyncBackend>; cleanup: () => Promise<void> }>;
+
+const backends: Array<[string, BackendFactory | null]> = [
+  [
+    'PGlite',
+    async () => {
+      const backend = await createPGliteBackend(await freshPGlite());
+      let used = false;
+      return {
+        // A second core on the same embedded database stands for a second server process.
+        backend: async () => {
+          if (used) return { ...backend, close: async () => {} };
+          used = true;
+          return backend;
+        },
+        cleanup: async () => {},
+      };
+    },
+  ],
+  [
+    'PostgreSQL',
+    hasPostgres
+      ? async () => {
+          const schema = await freshSchema();
+          return { backend: async () => createPostgresBackend(schema.url), cleanup: schema.drop };
+        }
+      : null,
+  ],
+];
+
+for (const [name, factory] of backends) {
+  describe.skipIf(factory === null)(`pokes that carry the change, on ${name}`, () => {
+    const cleanups: Array<() => Promise<void>> = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    async function servers(options: Omit<SyncCoreOptions, 'backend'> = {}): Promise<{ core: SyncCore; another: () => Promise<SyncCore> }> {
+      const made = await factory!();
+      cleanups.push(made.cleanup);
+      const open = async () => {
+        const c = await createSyncCore({ backend: await made.backend(), ...options });
+        cleanups.push(() => c.close());
+        return c;
+      };
+      return { core: await open(), another: open };
+    }
+
+    async function listen(core: SyncCore, subscriber: PokeSubscriber): Promise<CommittedVersion[]> {
+      const heard: CommittedVersion[] = [];
+      const stop = await core.subscribe(subscriber, (poke) => heard.push(poke), () => {});
+      cleanups.push(stop);
+      return heard;
+    }
+
+    it('carries the patch, the previous version and the group’s mutation ids: what a pull from the previous version answers', async () => {
+      const { core } = await servers();
+      await core.push(pushReq([upsert('c1', 1, note('a', 'one'))]));
+      const heard = await listen(core, { spaces: ['default'], clientGroups: { default: 'group-a' } });
+      await core.push(pushReq([upsert('c1', 2, note('a', 'two')), upsert('c2', 1, note('b', 'bee'))]));
+      await expect.poll(() => heard.length).toBe(1);
+      const pulled = await core.pull(pullReq(1));
+      expect(heard[0]).toEqual({
+        space: 'default',
+        version: 2,
+        change: { previous: 1, clientGroupID: 'group-a', patch: pulled.patch, lastMutationIDChanges: pulled.lastMutationIDChanges },
+      });
+      expect(pulled.lastMutationIDChanges).toEqual({ c1: 2, c2: 1 });
+    });
+
+    it('gives another group the patch without mutation ids, and a stream naming no group the version alone', async () => {
+      const { core } = await servers();
+      const other = await listen(core, { spaces: ['default'], clientGroups: { default: 'group-b' } });
+      const none = await listen(core, { spaces: ['default'] });
+      await core.push(pushReq([upsert('c1', 1, note('a', 'one'))]));
+      await expect.poll(() => other.length + none.length).toBe(2);
+      expect(other[0]?.change).toEqual({ previous: 0, clientGroupID: 'group-b', patch: [{ op: 'put', key: 'a', value: { ...note('a', 'one'), space: 'default' } }], lastMutationIDChanges: {} });
+      expect(none[0]).toEqual({ space: 'default', version: 1, change: null });
+    });
+
+    it('sends mutation ids only to the group’s owner: a stream naming another user’s group hears the version alone', async () => {
+      const { core } = await servers();
+      const bobs = await listen(core, { user: bob, spaces: ['default'], clientGroups: { default: 'group-a' } });
+      await core.push(pushReq([upsert('c1', 1, note('a', 'one'))]), { user: alice });
+      await expect.poll(() => bobs.length).toBe(1);
+      expect(bobs[0]?.change).toBeNull();
+    });
+
+    it('carries a refused create as the pull does: the refusal and a del of the id the server never stored', async () => {
+      const { core } = await servers({ resolvers: { note: () => null } });
+      const heard = await listen(core, { spaces: ['default'], clientGroups: { default: 'group-a' } });
+      await core.push(pushReq([upsert('c1', 1, note('a', 'no'))]));
+      await expect.poll(() => heard.length).toBe(1);
+      const pulled = await core.pull(pullReq(0));
+      expect(pulled.refused).toHaveLength(1);
+      expect(heard[0]?.change).toEqual({ previous: 0, clientGroupID: 'group-a', patch: pulled.patch, lastMutationIDChanges: { c1: 1 }, refused: pulled.refused });
+      expect(pulled.patch).toEqual([{ op: 'del', key: 'a' }]);
+    });
+
+    it('sends the version alone over the size limit, and always at pokeDataLimit 0', async () => {
+      const small = await servers({ pokeDataLimit: 200 });
+      const heard = await listen(small.core, { spaces: ['default'], clientGroups: { default: 'group-a' } });
+      await small.core.push(pushReq([upsert('c1', 1, note('a', 'short'))]));
+      await small.core.push(pushReq([upsert('c1', 2, note('b', 'x'.repeat(300)))]));
+      await expect.poll(() => heard.length).toBe(2);
+      expect(heard[0]?.change).not.toBeNull();
+      expect(heard[1]).toEqual({ space: 'default', version: 2, change: null });
+
+      const off = await servers({ pokeDataLimit: 0 });
+      const silent = await listen(off.core, { spaces: ['default'], clientGroups: { default: 'group-a' } });
+      await off.core.push(pushReq([upsert('c1', 1, note('a', 'short'))]));
+      await expect.poll(() => silent).toEqual([{ space: 'default', version: 1, change: null }]);
+    });
+
+    it('never pokes a space its user may not read, and stops at once when the permission is revoked mid-stream', async () => {
+      let bobReads = true;
+      const { core } = await servers({ authorize: ({ user, space, action }) => action === 'write' || space !== 'private' || user.id === 'alice' || bobReads });
+      const heard = await listen(core, { user: bob, spaces: ['private', 'default'], clientGroups: { private: 'bob-p', default: 'bob-d' } });
+      await core.push(pushReq([upsert('c1', 1, note('a', 'one'))]), { user: alice, space: 'private' });
+      await expect.poll(() => heard.length).toBe(1);
+      expect(heard[0]?.change?.patch).toHaveLength(1);
+      bobReads = false;
+      await core.push(pushReq([upsert('c1', 2, note('a', 'secret'))]), { user: alice, space: 'private' });
+      await core.push(pushReq([upsert('c9', 1, note('d', 'public'))], 'group-d'), { user: alice, space: 'default' });
+      await expect.poll(() => heard.length).toBe(2);
+      expect(heard.map((p) => p.space)).toEqual(['private', 'default']);
+      expect(JSON.stringify(heard)).not.toContain('secret');
+    });
+
+    it('only the server that committed a version carries its change: another server on the database pokes with the version alone', async () => {
+      const { core: first, another } = await servers();
+      const second = await another();
+      const onFirst = await listen(first, { spaces: ['default'], clientGroups: { default: 'group-a' } });
+      const onSecond = await listen(second, { spaces: ['default'], clientGroups: { default: 'group-a' } });
+      await first.push(pushReq([upsert('c1', 1, note('a', 'one'))]));
+      await expect.poll(() => onFirst.length + onSecond.length).toBe(2);
+      expect(onFirst[0]?.change?.lastMutationIDChanges).toEqual({ c1: 1 });
+      expect(onSecond[0]).toEqual({ space: 'default', version: 1, change: null });
+    });
+  });
+}
