@@ -8,6 +8,7 @@ import { printTable, type Row } from './measure.js';
 import { benchPatch } from './patch.bench.js';
 import { benchQuery } from './query.bench.js';
 import { benchStore } from './store.bench.js';
+import { benchStorePeers } from './store-peers.bench.js';
 import { benchTabLatency } from './tab-latency.bench.js';
 import { benchSpacesOpen } from './spaces-open.bench.js';
 import { benchSpacesPush } from './spaces-push.bench.js';
@@ -16,7 +17,7 @@ import { postgresAvailable, POSTGRES_URL } from '../src/test-support/postgres.js
 
 /**
  * `npm run bench`: every figure as a ratio to a floor measured in the same run.
- * `npm run bench -- store flush` runs only those groups (store, flush, cold-start, sync, spaces-push, spaces-open, tabs, patch, query, digest, browser-open).
+ * `npm run bench -- store flush` runs only those groups (store, peers, flush, cold-start, sync, spaces-push, spaces-open, tabs, patch, query, digest, browser-open).
  */
 const sizes = [10_000, 100_000];
 /** One size after another: figures are never measured while another runs. */
@@ -27,6 +28,7 @@ const bySize = (bench: (n: number) => Promise<Row[]>) => async (): Promise<Row[]
 };
 const groups: Record<string, () => Promise<Row[]>> = {
   store: bySize(benchStore),
+  peers: bySize(benchStorePeers),
   flush: bySize(benchFlush),
   'cold-start': bySize(benchColdStart),
   sync: async () => [...(await benchPushThroughput((await postgresAvailable()) ? POSTGRES_URL : null)), ...(await benchConvergence())],

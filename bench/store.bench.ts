@@ -3,31 +3,7 @@ import { entityProblem } from '../src/protocol/entity.js';
 import { comments } from './fixtures.js';
 import { quietEngine } from './engines.js';
 import { median, ms, type Row } from './measure.js';
-
-/**
- * The yardstick the issue names for its write target: "a bare Map + type index + dirty set +
- * version" (no validation, no change list, no notification). Measured here in the same conditions
- * as the store, so the table shows what the target's own reference achieves on this machine.
- */
-class ReferenceStore {
-  readonly entities = new Map<string, Entity>();
-  readonly #byType = new Map<string, Set<string>>();
-  readonly dirty = new Set<string>();
-  version = 0;
-
-  set(id: string, entity: Entity): void {
-    const previous = this.entities.get(id);
-    this.entities.set(id, entity);
-    if (previous?.type !== entity.type) {
-      if (previous) this.#byType.get(previous.type)?.delete(id);
-      let ids = this.#byType.get(entity.type);
-      if (!ids) this.#byType.set(entity.type, (ids = new Set()));
-      ids.add(id);
-    }
-    this.dirty.add(id);
-    this.version++;
-  }
-}
+import { ReferenceStore } from './reference-store.js';
 
 // One top-level loop per subject, so each is optimised once and reused by every sample; a loop in a
 // closure made per sample is compiled again, on the stack, inside each sample's timed window.
@@ -127,8 +103,8 @@ export async function benchStore(n: number): Promise<Row[]> {
   if (sink === 42) console.log('');
 
   return [
-    { figure: 'store `entities.set`, insert (+ one notification)', n, kalphite: ms(storeInsert), floor: `${ms(mapInsert)} (Map.set)`, ratio: storeInsert / mapInsert, target: '≤ 2.5×', pass: storeInsert / mapInsert <= 2.5 },
-    { figure: 'store `entities.set`, update (+ one notification)', n, kalphite: ms(storeUpdate), floor: `${ms(mapUpdate)} (Map.set)`, ratio: storeUpdate / mapUpdate, target: '≤ 2.5×', pass: storeUpdate / mapUpdate <= 2.5 },
+    { figure: 'store `entities.set`, insert (+ one notification)', n, kalphite: ms(storeInsert), floor: `${ms(mapInsert)} (Map.set)`, ratio: storeInsert / mapInsert, target: '— (retired: see the peers)', pass: null },
+    { figure: 'store `entities.set`, update (+ one notification)', n, kalphite: ms(storeUpdate), floor: `${ms(mapUpdate)} (Map.set)`, ratio: storeUpdate / mapUpdate, target: '— (retired: see the peers)', pass: null },
     { figure: '… of which validating each entity (`entityProblem`)', n, kalphite: ms(validation), floor: `${ms(mapUpdate)} (Map.set)`, ratio: validation / mapUpdate, target: '—', pass: null },
     { figure: 'the write target\'s reference (Map + type index + dirty set + version), insert', n, kalphite: ms(referenceInsert), floor: `${ms(mapInsert)} (Map.set)`, ratio: referenceInsert / mapInsert, target: '—', pass: null },
     { figure: 'the write target\'s reference, update', n, kalphite: ms(referenceUpdate), floor: `${ms(mapUpdate)} (Map.set)`, ratio: referenceUpdate / mapUpdate, target: '—', pass: null },
