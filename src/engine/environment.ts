@@ -1,3 +1,5 @@
+import { startLocalDbWorker } from './persist/worker/start-worker.js';
+
 /**
  * What the engine needs from its host, injected so the same code runs in browsers, workers,
  * Node and tests (with fake timers) without touching `window` or Node modules.
@@ -16,6 +18,11 @@ export interface Environment {
   isOnline(): boolean;
   /** Calls `callback` on the platform's online/offline events; returns an unsubscribe. */
   onConnectivityChange(callback: (online: boolean) => void): () => void;
+  /**
+   * Starts the dedicated worker a browser's `idb://` local db runs in (default: Kalphite's, where
+   * `Worker` exists). Null or absent: PGlite runs on the calling thread.
+   */
+  readonly startLocalDbWorker?: (() => Worker) | null;
 }
 
 /** Browser or Node defaults. Globals are read at call time so test fake timers apply. */
@@ -29,6 +36,7 @@ export function defaultEnvironment(): Environment {
     onPageHide: browserPageHide,
     isOnline: () => (globalThis.navigator as Navigator | undefined)?.onLine ?? true,
     onConnectivityChange: browserConnectivity,
+    startLocalDbWorker: typeof globalThis.Worker === 'function' ? startLocalDbWorker : null,
   };
 }
 

@@ -50,6 +50,8 @@ export type KalphiteEvent =
   | { readonly type: 'db:migrated'; readonly at: number; readonly from: number; readonly to: number; readonly description: string }
   /** A new local db ran PostgreSQL's `initdb` (seconds in a browser) because the packed empty database could not be used. */
   | { readonly type: 'db:prebuilt-skipped'; readonly at: number; readonly reason: string }
+  /** The local db's worker did not start (or its database did not open there): PGlite runs on the main thread instead. */
+  | { readonly type: 'db:worker-failed'; readonly at: number; readonly dataDir: string; readonly reason: string }
   | {
       readonly type: 'outbox:acknowledged';
       readonly at: number;

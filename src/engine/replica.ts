@@ -140,6 +140,7 @@ export class LocalReplica implements Replica {
       dataDir: settings.dataDir,
       clientId,
       ...(settings.pglite !== undefined && { pglite: settings.pglite }),
+      startWorker: env.startLocalDbWorker ?? null,
       randomId: env.randomId,
       now: env.now,
       emit,

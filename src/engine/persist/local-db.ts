@@ -8,7 +8,7 @@ import { KalphiteError, toKalphiteError } from '../errors.js';
 import type { EmitEvent, OverwrittenWrite } from '../events.js';
 import { heldAsideRows, holdAside, migrateToApp, NO_APP_SCHEMA, retryHeldAside, type AppSchema, type HeldAsideEntity } from './app-schema.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
-import { openPGlite } from './empty-database.js';
+import { openDatabase } from './worker/index.js';
 import { filesInMemory } from './pglite-options.js';
 
 /** One persisted write: an upsert carries the entity, a delete carries null. */
@@ -123,6 +123,8 @@ export interface LocalDbOptions {
   readonly clientId?: string;
   /** An already-created PGlite to use instead of opening `dataDir`; the caller closes it. */
   readonly pglite?: PGliteInterface;
+  /** Starts the worker an `idb://` database runs in (null or absent: in this thread). */
+  readonly startWorker?: (() => Worker) | null;
   readonly randomId: () => string;
   readonly now: () => number;
   readonly emit: EmitEvent;
@@ -174,7 +176,7 @@ export class LocalDb {
       // Not relaxedDurability: its background IndexedDB sync fails as an uncaught ErrnoError and
       // then stops persisting without telling anyone (electric-sql/pglite#1063). The flusher batches
       // writes, so awaiting one IndexedDB sync per batch is cheap enough.
-      (await openPGlite(dataDir, { emit: options.emit }).catch((error: unknown): never => {
+      (await openDatabase(dataDir, { emit: options.emit, startWorker: options.startWorker ?? null }).catch((error: unknown): never => {
         throw toKalphiteError('db-failed', error);
       }));
     try {

@@ -1,0 +1,26 @@
+import type { PGliteInterface } from '@electric-sql/pglite';
+import type { EmitEvent } from '../../events.js';
+import { openPGlite } from '../empty-database.js';
+import { openInWorker } from './open-in-worker.js';
+
+export interface OpenDatabaseOptions {
+  readonly emit: EmitEvent;
+  /** Starts the local db's worker; null or absent: PGlite runs in this thread (Node, tests, a host without workers). */
+  readonly startWorker?: (() => Worker) | null;
+}
+
+/**
+ * Opens the local db's PGlite: in a worker for a browser's persistent `idb://` database, so SQL
+ * and IndexedDB never block the page; in this thread otherwise (`memory://`, a folder in Node), or
+ * when the worker does not start, which `db:worker-failed` reports.
+ */
+export async function openDatabase(dataDir: string, { emit, startWorker }: OpenDatabaseOptions): Promise<PGliteInterface> {
+  if (startWorker && dataDir.startsWith('idb://')) {
+    try {
+      return await openInWorker(dataDir, startWorker, emit);
+    } catch (error) {
+      emit({ type: 'db:worker-failed', dataDir, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return openPGlite(dataDir, { emit });
+}
