@@ -1,5 +1,3 @@
-import { startLocalDbWorker } from './persist/worker/start-worker.js';
-
 /**
  * What the engine needs from its host, injected so the same code runs in browsers, workers,
  * Node and tests (with fake timers) without touching `window` or Node modules.
@@ -19,8 +17,8 @@ export interface Environment {
   /** Calls `callback` on the platform's online/offline events; returns an unsubscribe. */
   onConnectivityChange(callback: (online: boolean) => void): () => void;
   /**
-   * Starts the dedicated worker a browser's `idb://` local db runs in (default: Kalphite's, where
-   * `Worker` exists). Null or absent: PGlite runs on the calling thread.
+   * Starts the dedicated worker a browser's `idb://` local db runs in. Absent: Kalphite's own, where
+   * `Worker` exists; null: PGlite runs on the calling thread.
    */
   readonly startLocalDbWorker?: (() => Worker) | null;
 }
@@ -36,7 +34,6 @@ export function defaultEnvironment(): Environment {
     onPageHide: browserPageHide,
     isOnline: () => (globalThis.navigator as Navigator | undefined)?.onLine ?? true,
     onConnectivityChange: browserConnectivity,
-    startLocalDbWorker: typeof globalThis.Worker === 'function' ? startLocalDbWorker : null,
   };
 }
 

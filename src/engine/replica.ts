@@ -140,7 +140,7 @@ export class LocalReplica implements Replica {
       dataDir: settings.dataDir,
       clientId,
       ...(settings.pglite !== undefined && { pglite: settings.pglite }),
-      startWorker: env.startLocalDbWorker ?? null,
+      ...(env.startLocalDbWorker !== undefined && { startWorker: env.startLocalDbWorker }),
       randomId: env.randomId,
       now: env.now,
       emit,

@@ -3,7 +3,7 @@ import type { Entity } from '../store/entity.js';
 import type { Environment, TimerHandle } from '../environment.js';
 import { toKalphiteError, type KalphiteError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
-import { opSpace, type FlushOp } from './local-db.js';
+import { opSpace, type FlushOp } from './flush-op.js';
 import { PendingChanges } from './pending-changes.js';
 import type { LocalWrite } from '../store/adopt.js';
 import type { EntityChange } from '../store/store.js';

@@ -8,27 +8,11 @@ import { KalphiteError, toKalphiteError } from '../errors.js';
 import type { EmitEvent, OverwrittenWrite } from '../events.js';
 import { heldAsideRows, holdAside, migrateToApp, NO_APP_SCHEMA, retryHeldAside, type AppSchema, type HeldAsideEntity } from './app-schema.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
+import { opSpace, type FlushOp } from './flush-op.js';
 import { openDatabase } from './worker/index.js';
 import { filesInMemory } from './pglite-options.js';
 
-/** One persisted write: an upsert carries the entity, a delete carries null. */
-export interface FlushOp {
-  readonly id: string;
-  readonly type: string;
-  readonly entity: Entity | null;
-  /** What the local db held before this write (null: nothing), kept for the change log. */
-  readonly before: Entity | null;
-  /**
-   * An update of an entity the local db held: the top-level data fields it changed, pushed as a
-   * `patch` of those fields. Absent: the whole entity (a create, a type change) or a delete.
-   */
-  readonly fields?: readonly string[];
-}
-
-/** The space a write belongs to: its entity's, or for a delete the value it removes. */
-export function opSpace(op: FlushOp): string {
-  return op.entity?.space ?? op.before?.space ?? DEFAULT_SPACE;
-}
+export { opSpace, type FlushOp } from './flush-op.js';
 
 /** One space as the local db keeps it: its own client group on the wire, cookie and writability. */
 export interface LocalSpace {
@@ -123,7 +107,7 @@ export interface LocalDbOptions {
   readonly clientId?: string;
   /** An already-created PGlite to use instead of opening `dataDir`; the caller closes it. */
   readonly pglite?: PGliteInterface;
-  /** Starts the worker an `idb://` database runs in (null or absent: in this thread). */
+  /** Starts the worker an `idb://` database runs in (absent: Kalphite's, where `Worker` exists; null: in this thread). */
   readonly startWorker?: (() => Worker) | null;
   readonly randomId: () => string;
   readonly now: () => number;
@@ -176,7 +160,7 @@ export class LocalDb {
       // Not relaxedDurability: its background IndexedDB sync fails as an uncaught ErrnoError and
       // then stops persisting without telling anyone (electric-sql/pglite#1063). The flusher batches
       // writes, so awaiting one IndexedDB sync per batch is cheap enough.
-      (await openDatabase(dataDir, { emit: options.emit, startWorker: options.startWorker ?? null }).catch((error: unknown): never => {
+      (await openDatabase(dataDir, { emit: options.emit, ...(options.startWorker !== undefined && { startWorker: options.startWorker }) }).catch((error: unknown): never => {
         throw toKalphiteError('db-failed', error);
       }));
     try {

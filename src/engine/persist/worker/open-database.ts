@@ -2,10 +2,11 @@ import type { PGliteInterface } from '@electric-sql/pglite';
 import type { EmitEvent } from '../../events.js';
 import { openPGlite } from '../empty-database.js';
 import { openInWorker } from './open-in-worker.js';
+import { startLocalDbWorker } from './start-worker.js';
 
 export interface OpenDatabaseOptions {
   readonly emit: EmitEvent;
-  /** Starts the local db's worker; null or absent: PGlite runs in this thread (Node, tests, a host without workers). */
+  /** Starts the local db's worker. Absent: Kalphite's, where `Worker` exists (not in Node); null: PGlite runs in this thread. */
   readonly startWorker?: (() => Worker) | null;
 }
 
@@ -14,7 +15,7 @@ export interface OpenDatabaseOptions {
  * and IndexedDB never block the page; in this thread otherwise (`memory://`, a folder in Node), or
  * when the worker does not start, which `db:worker-failed` reports.
  */
-export async function openDatabase(dataDir: string, { emit, startWorker }: OpenDatabaseOptions): Promise<PGliteInterface> {
+export async function openDatabase(dataDir: string, { emit, startWorker = defaultWorker() }: OpenDatabaseOptions): Promise<PGliteInterface> {
   if (startWorker && dataDir.startsWith('idb://')) {
     try {
       return await openInWorker(dataDir, startWorker, emit);
@@ -24,3 +25,5 @@ export async function openDatabase(dataDir: string, { emit, startWorker }: OpenD
   }
   return openPGlite(dataDir, { emit });
 }
+
+const defaultWorker = (): (() => Worker) | null => (typeof globalThis.Worker === 'function' ? startLocalDbWorker : null);
