@@ -48,7 +48,7 @@ export function traceDurability(eventsOldestFirst: readonly KalphiteEvent[], lim
       });
     } else if (event.type === 'sync:push-succeeded') {
       for (const [id, journey] of inSpace(event.space)) if (id <= event.lastMutationId && journey.serverAt === null) journey.serverAt = event.at;
-    } else if (event.type === 'sync:pull-succeeded' && event.acknowledgedUpTo !== null) {
+    } else if ((event.type === 'sync:pull-succeeded' || event.type === 'sync:poke-applied') && event.acknowledgedUpTo !== null) {
       const waiting = inSpace(event.space);
       for (const [id, journey] of waiting) {
         if (id > event.acknowledgedUpTo) continue;

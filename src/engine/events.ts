@@ -102,6 +102,23 @@ export type KalphiteEvent =
   | { readonly type: 'sync:overwritten'; readonly at: number; readonly write: OverwrittenWrite }
   /** An undo or redo left these changes alone: someone changed them since, or a tombstone is final. */
   | { readonly type: 'history:skipped'; readonly at: number; readonly direction: 'undo' | 'redo'; readonly label: string | null; readonly skipped: readonly HistorySkip[] }
+  /**
+   * A poke's change landed without a pull (the client was at its `cookieBefore`): what a
+   * `sync:pull-succeeded` says of a pull, for the version the poke named.
+   */
+  | {
+      readonly type: 'sync:poke-applied';
+      readonly at: number;
+      readonly space: string;
+      readonly cookieBefore: number;
+      readonly cookie: number;
+      readonly bytes: number;
+      readonly patchSize: number;
+      readonly applied: number;
+      readonly skipped: number;
+      readonly acknowledgedUpTo: number | null;
+      readonly durationMs: number;
+    }
   /** A space committed `version` (space null: pokes may have been missed, every space pulls). */
   | { readonly type: 'sync:poke'; readonly at: number; readonly space: string | null; readonly version: number | null }
   /**

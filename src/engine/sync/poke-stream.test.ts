@@ -50,7 +50,7 @@ function setup(enabled = true) {
   const stream = new PokeStream({
     enabled,
     connect: server.connect,
-    onPoke: (space) => pokes.push(space),
+    onPoke: (poke) => pokes.push(poke.space),
     onState: (state) => states.push(state),
     retry: { baseMs: 100, maxMs: 1000 },
     env,

@@ -1,4 +1,4 @@
-import { parsePokeData, type Poke } from '../../protocol/space.js';
+import { parsePoke, type ChangePoke } from '../../protocol/poke.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import type { Environment } from '../environment.js';
 import { KalphiteError, toKalphiteError } from '../errors.js';
@@ -10,8 +10,8 @@ export interface PokeStreamOptions {
   readonly enabled: boolean;
   /** Opens the stream (for the spaces of the moment) and resolves to its body once the server answered 2xx (`Transport.stream`). */
   readonly connect: (signal: AbortSignal) => Promise<ReadableStream<Uint8Array>>;
-  /** Each poke: a space has something new (null: any may have; pull every space). */
-  readonly onPoke: (space: string | null) => void;
+  /** Each poke: a space has something new, maybe with its change (space null: any may have; pull every space). */
+  readonly onPoke: (poke: ChangePoke, bytes: number) => void;
   /** Each change of `state`. */
   readonly onState: (state: PokeState) => void;
   readonly retry: BackoffOptions;
@@ -20,8 +20,8 @@ export interface PokeStreamOptions {
 }
 
 /**
- * Keeps one server-sent-events stream open; every `poke` event is a hint to pull a space now
- * (pokes carry only its name and version). States:
+ * Keeps one server-sent-events stream open; every `poke` event is a hint to pull a space now, or
+ * carries the change that pull would bring (`protocol/poke.ts`). States:
  *
  *   off         poke disabled; never leaves it.
  *   closed      not connected: not started, stopped, between attempts, or given up.
@@ -76,9 +76,9 @@ export class PokeStream {
         if (signal.aborted) return;
         this.#setState('open');
         failures = 0;
-        await readEvents(body, signal, (poke) => {
+        await readEvents(body, signal, (poke, bytes) => {
           this.#o.emit({ type: 'sync:poke', space: poke.space, version: poke.space === null ? null : poke.version });
-          this.#o.onPoke(poke.space);
+          this.#o.onPoke(poke, bytes);
         });
       } catch (error) {
         failed = toKalphiteError('network', error);
@@ -112,8 +112,8 @@ export class PokeStream {
   }
 }
 
-/** Calls `onPoke` for each `poke` event in a server-sent-events stream, until it ends. */
-async function readEvents(body: ReadableStream<Uint8Array>, signal: AbortSignal, onPoke: (poke: Poke) => void): Promise<void> {
+/** Calls `onPoke` for each `poke` event in a server-sent-events stream (with its data's length), until it ends. */
+async function readEvents(body: ReadableStream<Uint8Array>, signal: AbortSignal, onPoke: (poke: ChangePoke, bytes: number) => void): Promise<void> {
   const reader = body.getReader();
   // An abort cancels the read, so a stopped stream lets go of its connection at once.
   const cancel = () => void reader.cancel().catch(() => {
@@ -133,7 +133,8 @@ async function readEvents(body: ReadableStream<Uint8Array>, signal: AbortSignal,
         buffer = buffer.slice(end + 2);
         const lines = block.split('\n');
         if (!lines.includes('event: poke')) continue;
-        onPoke(parsePokeData(lines.find((line) => line.startsWith('data: '))?.slice(6)));
+        const data = lines.find((line) => line.startsWith('data: '))?.slice(6);
+        onPoke(parsePoke(data), data?.length ?? 0);
       }
     }
   } finally {

@@ -1,5 +1,6 @@
 import { entityProblem, withSpace, type Entity } from '../../protocol/entity.js';
-import { parsePullResponse, PULL_VERSION, type Cookie, type Overwritten, type Refusal } from '../../protocol/pull.js';
+import type { PokeChange } from '../../protocol/poke.js';
+import { parsePullResponse, PULL_VERSION, type Cookie, type Overwritten, type PatchOperation, type Refusal } from '../../protocol/pull.js';
 import { KalphiteError } from '../errors.js';
 
 /** A pull never follows more pages than this: a server that always says `more` is broken. */
@@ -75,23 +76,10 @@ export async function pullPages(request: PullPagesRequest): Promise<PulledPages>
       }
       throw new KalphiteError('protocol', `The server answered ${response.error}.`);
     }
-    for (const op of response.patch) {
-      patchSize++;
-      if (op.op === 'clear') {
-        keep = new Set();
-        writes.clear();
-      } else if (op.op === 'del') {
-        writes.set(op.key, undefined);
-        keep?.delete(op.key);
-      } else {
-        const problem = entityProblem(op.key, op.value);
-        if (problem) throw new KalphiteError('protocol', `The server sent a bad entity for "${op.key}": ${problem.message}`);
-        const entity = op.value as unknown as Entity;
-        writes.set(op.key, entity.space === undefined ? withSpace(entity, request.space) : entity);
-        keep?.add(op.key);
-        entities++;
-      }
-    }
+    patchSize += response.patch.length;
+    const folded = foldPatch(response.patch, request.space, writes, keep);
+    keep = folded.keep;
+    entities += folded.entities;
     cookie = response.cookie;
     more = response.more === true;
     // Acknowledgements and refusals ride on the last page, which sees the whole version.
@@ -104,6 +92,39 @@ export async function pullPages(request: PullPagesRequest): Promise<PulledPages>
     request.onPage?.({ pages, entities, more });
   }
   return { writes, keep, cookie, acknowledgedUpTo, refused, overwritten, bytes, patchSize, writable };
+}
+
+/**
+ * A poke's change as the pull from its previous version would have landed it (`protocol/poke.ts`):
+ * the same checks of every entity, the same fold.
+ */
+export function pokePages(space: string, version: number, change: PokeChange, bytes: number): PulledPages {
+  const writes = new Map<string, Entity | undefined>();
+  foldPatch(change.patch, space, writes, null);
+  const acknowledgedUpTo = Object.keys(change.lastMutationIDChanges).length > 0 ? change.lastMutationIDChanges : null;
+  return { writes, keep: null, cookie: version, acknowledgedUpTo, refused: change.refused ?? [], overwritten: [], bytes, patchSize: change.patch.length, writable: undefined };
+}
+
+/** Folds patch operations into `writes` (a `clear` starts `keep` over); a bad entity fails the whole pull. */
+function foldPatch(patch: readonly PatchOperation[], space: string, writes: Map<string, Entity | undefined>, keep: Set<string> | null): { keep: Set<string> | null; entities: number } {
+  let entities = 0;
+  for (const op of patch) {
+    if (op.op === 'clear') {
+      keep = new Set();
+      writes.clear();
+    } else if (op.op === 'del') {
+      writes.set(op.key, undefined);
+      keep?.delete(op.key);
+    } else {
+      const problem = entityProblem(op.key, op.value);
+      if (problem) throw new KalphiteError('protocol', `The server sent a bad entity for "${op.key}": ${problem.message}`);
+      const entity = op.value as unknown as Entity;
+      writes.set(op.key, entity.space === undefined ? withSpace(entity, space) : entity);
+      keep?.add(op.key);
+      entities++;
+    }
+  }
+  return { keep, entities };
 }
 
 function parseJson(text: string): unknown {

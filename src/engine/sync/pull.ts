@@ -1,9 +1,10 @@
 import { KalphiteError } from '../errors.js';
 import type { Environment } from '../environment.js';
 import type { EmitEvent } from '../events.js';
-import { refusalKey } from '../persist/local-db.js';
+import type { PokeChange } from '../../protocol/poke.js';
+import { refusalKey, type LocalSpace } from '../persist/local-db.js';
 import type { Mirror, Outbox } from './ports.js';
-import { pullPages, type PulledPages } from './pull-pages.js';
+import { pokePages, pullPages, type PulledPages } from './pull-pages.js';
 import type { LoopTurn } from './request-loop.js';
 import { SyncHttpError } from './transport.js';
 import { localClientId, localClients } from './wire-clients.js';
@@ -38,12 +39,27 @@ export interface SpacePullState {
 
 const NEVER_PULLED: SpacePullState = { acknowledged: 0, lastPullAt: null, lastRefusal: null };
 
+/** A poke's change waiting for the pull loop's next turn. */
+interface OfferedPoke {
+  readonly version: number;
+  readonly change: PokeChange;
+  readonly bytes: number;
+}
+
+/** Pokes kept per space until a turn lands them: a client this far behind pulls instead. */
+const POKES_KEPT = 64;
+
 /**
  * What one pull turn is, for the pull loop: for each space asked for (a poke names one; the
  * interval and `pull()` ask for all), every page from that space's cookie, then one local-db
  * transaction that acknowledges its outbox rows and applies the server's values under the rows
  * still unacknowledged (rebase), then memory adopts what landed if the space is open. Spaces are
  * pulled one after another; each is its own request. Resolves with the interval.
+ *
+ * A poke that carries its change (`offer`) is landed by the same turn, through the same
+ * transaction, instead of a pull — when the space's cookie is the poke's previous version, the
+ * change is for the space's client group, and nothing asked for a pull of it; otherwise the space
+ * is pulled. Being a turn of the pull loop, it never lands beside a pull of the space in flight.
  */
 export class PullDelegate {
   readonly #o: PullDelegateOptions;
@@ -51,6 +67,8 @@ export class PullDelegate {
   /** Spaces asked for since the last turn began; `#all`: every space. */
   readonly #asked = new Set<string>();
   #all = false;
+  /** Poke changes offered since the last turn began, per space, in the order they came. */
+  readonly #pokes = new Map<string, OfferedPoke[]>();
   #lastPullAt: number | null = null;
 
   constructor(options: PullDelegateOptions) {
@@ -61,6 +79,14 @@ export class PullDelegate {
   ask(space: string | null): void {
     if (space === null) this.#all = true;
     else this.#asked.add(space);
+  }
+
+  /** The next turn lands this change of `space` if it follows the space's cookie, else pulls the space. */
+  offer(space: string, version: number, change: PokeChange, bytes: number): void {
+    const offered = this.#pokes.get(space) ?? [];
+    offered.push({ version, change, bytes });
+    if (offered.length > POKES_KEPT) offered.shift();
+    this.#pokes.set(space, offered);
   }
 
   state(space: string): SpacePullState {
@@ -78,15 +104,21 @@ export class PullDelegate {
 
   send = async (turn: LoopTurn): Promise<number> => {
     const pullable = this.#o.spaces();
-    const targets = this.#all || this.#asked.size === 0 ? pullable : pullable.filter((space) => this.#asked.has(space));
+    const pokes = new Map(this.#pokes);
+    const everything = this.#all || (this.#asked.size === 0 && pokes.size === 0);
+    const asked = new Set(this.#asked);
+    const targets = everything ? pullable : pullable.filter((space) => asked.has(space) || pokes.has(space));
     // Asked for during this turn: the next turn's business.
     this.#all = false;
     this.#asked.clear();
+    this.#pokes.clear();
     // One space failing (its database down) does not keep the others from being pulled.
     let failure: { readonly error: unknown } | null = null;
     for (const space of targets) {
       try {
-        await this.#pull(turn, space);
+        const local = await this.#o.outbox.ensureSpace(space);
+        const landed = !everything && !asked.has(space) && (await this.#landPokes(turn, local, pokes.get(space) ?? []));
+        if (!landed) await this.#pull(turn, local);
       } catch (error) {
         failure ??= { error };
       }
@@ -95,9 +127,39 @@ export class PullDelegate {
     return this.#o.intervalMs;
   };
 
-  async #pull(turn: LoopTurn, space: string): Promise<void> {
-    const { outbox, mirror, env, emit } = this.#o;
-    const local = await outbox.ensureSpace(space);
+  /**
+   * Lands the offered changes that follow the space's cookie one after another; false (pull the
+   * space) at the first that does not, or when there are none. One already below the cookie is skipped.
+   */
+  async #landPokes(turn: LoopTurn, local: LocalSpace, offered: readonly OfferedPoke[]): Promise<boolean> {
+    if (offered.length === 0 || this.#o.forgotten(local.space)) return false;
+    let cookie = local.cookie;
+    for (const { version, change, bytes } of offered) {
+      if (typeof cookie === 'number' && version <= cookie) continue;
+      if (cookie !== change.previous || change.clientGroupID !== local.clientGroupId) return false;
+      const startedAt = this.#o.env.now();
+      const landed = await this.#land(turn, local, pokePages(local.space, version, change, bytes));
+      this.#o.emit({
+        type: 'sync:poke-applied',
+        space: local.space,
+        cookieBefore: change.previous,
+        cookie: version,
+        bytes,
+        patchSize: change.patch.length,
+        applied: landed.applied,
+        skipped: landed.skipped,
+        acknowledgedUpTo: landed.acknowledgedUpTo,
+        durationMs: this.#o.env.now() - startedAt,
+      });
+      this.#o.onPulled(local.space);
+      cookie = version;
+    }
+    return true;
+  }
+
+  async #pull(turn: LoopTurn, local: LocalSpace): Promise<void> {
+    const { outbox, env, emit } = this.#o;
+    const { space } = local;
     const { requestId, startedAt } = turn.begin();
     const cookieBefore = local.cookie;
     const forgotten = this.#o.forgotten(space);
@@ -125,6 +187,32 @@ export class PullDelegate {
       }
       throw error;
     }
+    const landed = await this.#land(turn, local, pulled);
+    emit({
+      type: 'sync:pull-succeeded',
+      space,
+      requestId,
+      durationMs: env.now() - startedAt,
+      bytes: pulled.bytes,
+      cookieBefore,
+      cookie: pulled.cookie,
+      patchSize: pulled.patchSize,
+      applied: landed.applied,
+      skipped: landed.skipped,
+      acknowledgedUpTo: landed.acknowledgedUpTo,
+      more: false,
+    });
+    this.#o.onPulled(space);
+  }
+
+  /**
+   * One pull's answer (or a poke's change, as that answer) into the local db in one transaction,
+   * then memory, the space's state and its events: acknowledgements, refusals, the overwritten
+   * ledger, values a schema holds aside.
+   */
+  async #land(turn: LoopTurn, local: LocalSpace, pulled: PulledPages): Promise<{ readonly applied: number; readonly skipped: number; readonly acknowledgedUpTo: number | null }> {
+    const { outbox, mirror, env, emit } = this.#o;
+    const { space } = local;
     const { cookie } = pulled;
     // The server names clients by their wire ids: this generation's are this database's clients.
     const acknowledgedUpTo = pulled.acknowledgedUpTo && localClients(pulled.acknowledgedUpTo, local.generation);
@@ -165,20 +253,6 @@ export class PullDelegate {
     for (const held of result.heldAside) emit({ type: 'schema:held-aside', space, id: held.id, entityType: held.type, issues: held.issues, source: 'pull' });
     for (const id of result.released) emit({ type: 'schema:released', space, id, reason: 'superseded' });
     if (pulled.writable !== undefined && pulled.writable !== local.writable) emit({ type: 'space:writable', space, writable: pulled.writable });
-    emit({
-      type: 'sync:pull-succeeded',
-      space,
-      requestId,
-      durationMs: env.now() - startedAt,
-      bytes: pulled.bytes,
-      cookieBefore,
-      cookie,
-      patchSize: pulled.patchSize,
-      applied,
-      skipped: result.skipped.size,
-      acknowledgedUpTo: own ?? null,
-      more: false,
-    });
-    this.#o.onPulled(space);
+    return { applied, skipped: result.skipped.size, acknowledgedUpTo: own ?? null };
   }
 }

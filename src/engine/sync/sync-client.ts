@@ -16,7 +16,7 @@ export type { DivergenceReport, DivergentIds, TypeDivergence } from './digest.js
 
 /**
  * Layer 4: pushes the outbox in mutation-id order (debounced), pulls on an interval and at once
- * on a poke, rebases pulled server state under local changes the server has not acknowledged.
+ * on a poke (or lands the change a poke carries, when it follows the space's cookie), rebases pulled server state under local changes the server has not acknowledged.
  * A facade: two request loops (push, pull: `request-loop.ts` with the delegates in `push.ts` and
  * `pull.ts`), one transport and one poke stream, wired together by the push rule below.
  *
@@ -47,7 +47,7 @@ export class SyncClient implements KalphiteSync {
   #closed = false;
   readonly #stopConnectivity: () => void;
   readonly #spaces: SyncedSpaces;
-  /** The spaces the poke stream names now. */
+  /** The spaces the poke stream names now, with their client groups. */
   #pokeSpaces = '';
 
   constructor(options: SyncClientOptions) {
@@ -84,6 +84,8 @@ export class SyncClient implements KalphiteSync {
       onPulled: (space) => {
         this.#pushes.pulled(space);
         this.#spaces.landed(space);
+        // A space's first pull made its client group: the stream names it from now on.
+        this.#spacesChanged();
       },
       env,
       emit,
@@ -96,9 +98,14 @@ export class SyncClient implements KalphiteSync {
     this.#pullLoop = loop('pull', this.#pulls.send);
     this.#poke = new PokeStream({
       enabled: options.poke,
-      connect: (signal) => transport.stream('poke', this.#spaces.pullable(), signal),
-      onPoke: (space) => {
-        this.#pulls.ask(space);
+      connect: (signal) => {
+        const spaces = this.#spaces.pullable();
+        // Each space's client group, so its pokes carry their change (a space not yet in the local db has none yet).
+        return transport.stream('poke', spaces, signal, spaces.map((space) => outbox.spaces.get(space)?.clientGroupId ?? ''));
+      },
+      onPoke: (poke, bytes) => {
+        if (poke.space !== null && poke.change) this.#pulls.offer(poke.space, poke.version, poke.change, bytes);
+        else this.#pulls.ask(poke.space);
         background(this.#pullLoop.run());
       },
       onState: () => this.#emitStatus(),
@@ -115,7 +122,7 @@ export class SyncClient implements KalphiteSync {
   /** Begins syncing (`spaces` too, if named): a pull now, a push if the outbox has rows, and the poke stream. */
   start(spaces: readonly string[] = []): void {
     for (const space of spaces) this.#spaces.add(space);
-    this.#pokeSpaces = this.#spaces.pullable().join('&');
+    this.#pokeSpaces = this.#pokeKey();
     this.#kick();
     this.#connectPoke();
   }
@@ -154,9 +161,9 @@ export class SyncClient implements KalphiteSync {
     this.#spacesChanged();
   }
 
-  /** The poke stream names its spaces: a new set is a new stream. */
+  /** The poke stream names its spaces and their groups: a new set is a new stream. */
   #spacesChanged(): void {
-    const key = this.#spaces.pullable().join('&');
+    const key = this.#pokeKey();
     if (key === this.#pokeSpaces) return;
     this.#pokeSpaces = key;
     if (this.#poke.state === 'off' || this.#paused || this.#closed || this.#transport.offline) return;
@@ -306,6 +313,13 @@ export class SyncClient implements KalphiteSync {
     // A pull always goes (a refused one may work now); a push only if rows wait and nothing stopped it.
     this.#pullLoop.retry();
     this.#pushLoop.kick(this.#o.outbox.outboxLength > 0);
+  }
+
+  #pokeKey(): string {
+    return this.#spaces
+      .pullable()
+      .map((space) => `${space}\n${this.#o.outbox.spaces.get(space)?.clientGroupId ?? ''}`)
+      .join('\n');
   }
 
   #connectPoke(): void {

@@ -83,12 +83,14 @@ export class Transport {
   }
 
   /**
-   * Opens a streaming GET (the poke stream) and resolves once its headers arrived, with its body
+   * Opens a streaming GET (the poke stream; `clientGroups`: one per space, or none) and resolves once its headers arrived, with its body
    * unread. It does not move reachability: the stream's own state says whether it is connected, and
    * an abort (pause, close) is not an outage.
    */
-  async stream(route: 'poke', spaces: readonly string[], signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-    const query = spaces.map((space) => `space=${encodeURIComponent(space)}`).join('&');
+  async stream(route: 'poke', spaces: readonly string[], signal: AbortSignal, clientGroups: readonly string[] = []): Promise<ReadableStream<Uint8Array>> {
+    // Each space's client group at its position (empty: none yet), so pokes carry that group's change.
+    const groups = clientGroups.map((group) => `&clientGroupID=${encodeURIComponent(group)}`).join('');
+    const query = spaces.map((space) => `space=${encodeURIComponent(space)}`).join('&') + groups;
     const response = await this.#fetch(`${route}?${query}`, route, (headers) => ({ headers, signal }), false);
     if (!response.ok) {
       // An error answer is short JSON: read it for its message (a cut one just says less).
