@@ -12,3 +12,5 @@ export { DEFAULT_SPACE, MAX_SPACE_LENGTH, spaceProblem, requireSpace, pokeData, 
 export type { Poke } from './space.js';
 export { applyPatch, changedFields, parsePatchArgs, patchOf, withFields } from './patch.js';
 export type { PatchArgs } from './patch.js';
+export { POKE_VERSION, parsePoke, pokeMessage } from './poke.js';
+export type { ChangePoke, PokeChange } from './poke.js';

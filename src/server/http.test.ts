@@ -129,6 +129,25 @@ describe('startSyncServer', () => {
     await reader.cancel();
   });
 
+  it('a stream naming its client group gets the change in the poke, parsed by the client as the pull from the previous version', async () => {
+    const { parsePoke } = await import('../protocol/poke.js');
+    const s = await server();
+    const response = await fetch(`${s.url}/api/sync/poke?space=default&clientGroupID=g`);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    await post(`${s.url}/api/sync/push`, push([upsert(1, 'a')]));
+    let text = '';
+    while (!text.includes('event: poke')) text += (await reader.read()).value ?? '';
+    await reader.cancel();
+    const data = text.split('\n').find((line) => line.startsWith('data: '))!.slice(6);
+    expect(parsePoke(data)).toEqual({
+      space: 'default',
+      version: 1,
+      change: { previous: 0, clientGroupID: 'g', patch: [{ op: 'put', key: 'a', value: { id: 'a', type: 'note', data: { n: 1 }, space: 'default' } }], lastMutationIDChanges: { c: 1 } },
+    });
+    // One group per space, at its position: anything else is a 400.
+    expect((await fetch(`${s.url}/api/sync/poke?space=a&space=b&clientGroupID=g`)).status).toBe(400);
+  });
+
   it('keeps its data in a PGlite folder across restarts', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

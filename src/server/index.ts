@@ -1,8 +1,8 @@
 export { startSyncServer, loopbackHosts } from './http.js';
 export { openBackend, routeBackends } from './open-backend.js';
 export type { StartSyncServerOptions, SyncServer } from './http.js';
-export { createSyncCore } from './core.js';
-export type { SyncCore, SyncCoreOptions, SyncContext, PokeSubscriber, PushOutcome } from './core.js';
+export { createSyncCore, POKE_DATA_LIMIT } from './core.js';
+export type { SyncCore, SyncCoreOptions, SyncContext, PokeSubscriber, PushOutcome, CommittedVersion } from './core.js';
 export type { SnapshotRequest } from './snapshot.js';
 export type { KalphiteSnapshot, SpaceSnapshot } from '../protocol/snapshot.js';
 export type { DigestRequest, DigestResponse, SpaceDigest, TypeDigest, TypeHashes, EntityHash } from '../protocol/digest.js';
