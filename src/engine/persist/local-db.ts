@@ -9,7 +9,7 @@ import type { EmitEvent, OverwrittenWrite } from '../events.js';
 import { heldAsideRows, holdAside, migrateToApp, NO_APP_SCHEMA, retryHeldAside, type AppSchema, type HeldAsideEntity } from './app-schema.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
 import { opSpace, type FlushOp } from './flush-op.js';
-import { openDatabase } from './worker/index.js';
+import { openDatabase, OPS_BETWEEN_PAUSES, pauseFor } from './worker/index.js';
 import { filesInMemory } from './pglite-options.js';
 
 export { opSpace, type FlushOp } from './flush-op.js';
@@ -138,6 +138,8 @@ export class LocalDb {
   readonly #emit: EmitEvent;
   readonly #randomId: () => string;
   readonly #app: AppSchema;
+  /** Awaited between chunks of a batch's encoding (null: encoded in one go). */
+  readonly #pause: (() => Promise<void>) | null;
 
   private constructor(db: PGliteInterface, options: LocalDbOptions, dataDir: string, state: ClientStateRow, clientId: string) {
     this.#db = db;
@@ -146,6 +148,7 @@ export class LocalDb {
     this.#emit = options.emit;
     this.#randomId = options.randomId;
     this.#app = options.appSchema ?? NO_APP_SCHEMA;
+    this.#pause = pauseFor(db);
     this.dataDir = dataDir;
     this.#profileId = state.profile_id;
     this.#clientId = clientId;
@@ -315,7 +318,7 @@ export class LocalDb {
       await this.#db.query('INSERT INTO local_clients (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING', [clientId]);
       this.#knownClients.add(clientId);
     }
-    const { lines, spaces, ranks, counts } = encodeOps(ops);
+    const { lines, spaces, ranks, counts } = await encodeOps(ops, this.#pause);
     for (const space of counts.keys()) await this.ensureSpace(space);
     const bases = await this.#write(lines, ops.length, counts, clientId, from?.batch ?? null);
     if (bases === null) return null;
@@ -764,13 +767,15 @@ async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<vo
  * JSON never holds a raw tab or newline; an id or type that does, or starts with a quote, is sent as
  * a JSON string instead, and so is one holding a surrogate: the store refuses lone ones, but one that
  * got here would reach the wire as U+FFFD unless escaped, and PostgreSQL then refuses it loudly.
+ * With a `pause`, it is awaited every OPS_BETWEEN_PAUSES ops (the page's main thread, its SQL in a worker).
  */
-function encodeOps(ops: readonly FlushOp[]): { lines: string; spaces: string[]; ranks: number[]; counts: Map<string, number> } {
+async function encodeOps(ops: readonly FlushOp[], pause: (() => Promise<void>) | null): Promise<{ lines: string; spaces: string[]; ranks: number[]; counts: Map<string, number> }> {
   let lines = '';
   const spaces: string[] = [];
   const ranks: number[] = [];
   const counts = new Map<string, number>();
   for (let k = 0; k < ops.length; k++) {
+    if (pause && k > 0 && k % OPS_BETWEEN_PAUSES === 0) await pause();
     const op = ops[k] as FlushOp;
     const space = opSpace(op);
     const rank = (counts.get(space) ?? 0) + 1;

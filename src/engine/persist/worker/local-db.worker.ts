@@ -1,21 +1,38 @@
+import type { PGlite } from '@electric-sql/pglite';
 import { worker } from '@electric-sql/pglite/worker';
 import { openPGlite } from '../empty-database.js';
 import { filesInMemory } from '../pglite-options.js';
-import type { FromLocalDbWorker } from './messages.js';
+import { isDirectQuery, type FromLocalDbWorker } from './messages.js';
 
 /**
  * The dedicated worker a browser's leader tab runs PostgreSQL in: PGlite opens here (from the
- * packed empty database for a new one) and answers the page's `PGliteWorker`, so executing SQL and
- * writing IndexedDB never block the page. Started by `start-worker.ts`.
+ * packed empty database for a new one) and answers the page's `LocalDbWorker` (PGliteWorker's
+ * queries, and direct ones for large parameters), so executing SQL and writing IndexedDB never
+ * block the page. Started by `start-worker.ts`.
  */
 const tell = (message: FromLocalDbWorker) => postMessage(message);
+
+let opened: (db: PGlite) => void = () => {};
+const database = new Promise<PGlite>((resolve) => (opened = resolve));
+
+addEventListener('message', ({ data }: MessageEvent) => {
+  if (!isDirectQuery(data)) return;
+  // PGlite's query waits for any transaction the page holds, so this never runs inside one.
+  void database
+    .then((db) => db.query(data.sql, [...data.params]))
+    .then(
+      ({ rows, affectedRows }) => tell({ type: 'kalphite:rows', id: data.id, rows, affectedRows }),
+      (error: unknown) => tell({ type: 'kalphite:query-failed', id: data.id, message: error instanceof Error ? error.message : String(error) }),
+    );
+});
 
 void worker({
   async init(options) {
     try {
       const db = await openPGlite(options.dataDir ?? 'memory://', { emit: (event) => tell({ type: 'kalphite:event', event }) });
-      // What LocalDb.open sets for a database it opens itself: it cannot tell a PGliteWorker's files are in memory.
+      // What LocalDb.open sets for a database it opens itself: it cannot tell a worker's files are in memory.
       if (filesInMemory(db)) await db.exec('SET wal_init_zero = off');
+      opened(db);
       return db;
     } catch (error) {
       tell({ type: 'kalphite:open-failed', message: error instanceof Error ? error.message : String(error) });

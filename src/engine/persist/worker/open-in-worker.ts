@@ -1,12 +1,11 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
-import { PGliteWorker } from '@electric-sql/pglite/worker';
 import type { EmitEvent } from '../../events.js';
+import { LocalDbWorker } from './local-db-worker.js';
 import { isFromLocalDbWorker } from './messages.js';
 
 /**
  * Opens PGlite at `dataDir` in a worker `start` starts, and resolves once it answers queries: the
- * page keeps only PGliteWorker's query front (each query's wire message crosses once each way),
- * while PostgreSQL and IndexedDB run off the main thread. Rejects, with the worker stopped, when it
+ * page keeps only a query front (`LocalDbWorker`), while PostgreSQL and IndexedDB run off the main thread. Rejects, with the worker stopped, when it
  * does not start, its script fails, or the database does not open there.
  */
 export async function openInWorker(dataDir: string, start: () => Worker, emit: EmitEvent): Promise<PGliteInterface> {
@@ -19,7 +18,7 @@ export async function openInWorker(dataDir: string, start: () => Worker, emit: E
     onMessage = ({ data }) => {
       if (!isFromLocalDbWorker(data)) return;
       if (data.type === 'kalphite:event') emit(data.event);
-      else reject(new Error(data.message));
+      else if (data.type === 'kalphite:open-failed') reject(new Error(data.message));
     };
   });
   worker.addEventListener('message', onMessage);
@@ -27,7 +26,7 @@ export async function openInWorker(dataDir: string, start: () => Worker, emit: E
   try {
     const db = await Promise.race([
       (async () => {
-        const db = await PGliteWorker.create(worker, { dataDir });
+        const db = new LocalDbWorker(worker, dataDir);
         await db.waitReady;
         return db;
       })(),
