@@ -6,7 +6,7 @@ import { isDirectQuery, type FromLocalDbWorker } from './messages.js';
 
 /**
  * The dedicated worker a browser's leader tab runs PostgreSQL in: PGlite opens here (from the
- * packed empty database for a new one) and answers the page's `LocalDbWorker` (PGliteWorker's
+ * packed empty database for a new one) and answers the page's `LocalDbWorkerClient` (PGliteWorker's
  * queries, and direct ones for large parameters), so executing SQL and writing IndexedDB never
  * block the page. Started by `start-worker.ts`.
  */

@@ -1,11 +1,11 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import type { EmitEvent } from '../../events.js';
-import { LocalDbWorker } from './local-db-worker.js';
+import { LocalDbWorkerClient } from './worker-client.js';
 import { isFromLocalDbWorker } from './messages.js';
 
 /**
  * Opens PGlite at `dataDir` in a worker `start` starts, and resolves once it answers queries: the
- * page keeps only a query front (`LocalDbWorker`), while PostgreSQL and IndexedDB run off the main thread. Rejects, with the worker stopped, when it
+ * page keeps only a query front (`LocalDbWorkerClient`), while PostgreSQL and IndexedDB run off the main thread. Rejects, with the worker stopped, when it
  * does not start, its script fails, or the database does not open there.
  */
 export async function openInWorker(dataDir: string, start: () => Worker, emit: EmitEvent): Promise<PGliteInterface> {
@@ -26,7 +26,7 @@ export async function openInWorker(dataDir: string, start: () => Worker, emit: E
   try {
     const db = await Promise.race([
       (async () => {
-        const db = new LocalDbWorker(worker, dataDir);
+        const db = new LocalDbWorkerClient(worker, dataDir);
         await db.waitReady;
         return db;
       })(),

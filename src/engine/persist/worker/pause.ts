@@ -1,5 +1,5 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
-import { LocalDbWorker } from './local-db-worker.js';
+import { LocalDbWorkerClient } from './worker-client.js';
 
 /** How many ops a flush batch encodes between two pauses (about 1 ms of the page's main thread each). */
 export const OPS_BETWEEN_PAUSES = 1000;
@@ -10,7 +10,7 @@ export const OPS_BETWEEN_PAUSES = 1000;
  * chunks. Null where PGlite runs on this thread: its SQL blocks far longer than encoding does.
  */
 export function pauseFor(db: PGliteInterface): (() => Promise<void>) | null {
-  return db instanceof LocalDbWorker ? nextTask : null;
+  return db instanceof LocalDbWorkerClient ? nextTask : null;
 }
 
 /** Resolves in a new task; a MessageChannel's message is not clamped as nested timers are. */

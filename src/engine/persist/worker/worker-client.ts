@@ -12,7 +12,7 @@ const DIRECT_CHARS = 64 * 1024;
  * encoded into a wire message here and sent through a BroadcastChannel, which cost the page's main
  * thread more than everything else in a flush.
  */
-export class LocalDbWorker extends PGliteWorker {
+export class LocalDbWorkerClient extends PGliteWorker {
   readonly #worker: Worker;
   readonly #answers = new Map<number, { resolve: (result: Results<unknown>) => void; reject: (error: Error) => void }>();
   #next = 0;
