@@ -1,6 +1,7 @@
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import { playwright } from '@vitest/browser-playwright';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type TestProjectConfiguration } from 'vitest/config';
 
@@ -42,11 +43,25 @@ const browserProjects: TestProjectConfiguration[] = [
     test: {
       name: 'storybook',
       testTimeout: 60_000,
+      // After each story's play function: its picture against the committed baseline.
+      setupFiles: ['.storybook/visual-baselines.ts'],
+      // A new baseline is attached to the report; keep such files with the other test output.
+      attachmentsDir: 'test-results/attachments',
       browser: {
         enabled: true,
         headless: true,
         provider: playwright({ launchOptions: chromium }),
         instances: [{ browser: 'chromium' }],
+        expect: {
+          toMatchScreenshot: {
+            comparatorName: 'pixelmatch',
+            // threshold: how far a pixel's colour may move (YIQ, 0–1) before it counts as changed;
+            // the ratio: how many may change (text that differs run to run by a digit, antialiasing).
+            comparatorOptions: { threshold: 0.2, allowedMismatchedPixelRatio: 0.005 },
+            resolveScreenshotPath: ({ arg, ext, root }) => join(root, 'stories', 'baselines', `${arg}${ext}`),
+            resolveDiffPath: ({ arg, ext, root }) => join(root, 'test-results', 'visual', `${arg}${ext}`),
+          },
+        },
       },
     },
   },
