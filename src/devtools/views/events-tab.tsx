@@ -46,6 +46,8 @@ function summary(e: KalphiteEvent): string {
       return `${e.mutations} mutations`;
     case 'sync:pull-succeeded':
       return `${JSON.stringify(e.cookieBefore)} → ${JSON.stringify(e.cookie)}`;
+    case 'sync:poke-applied':
+      return `${e.cookieBefore} → ${e.cookie}, ${e.patchSize} ops, no pull`;
     case 'db:reset':
       return `new client, ${e.droppedChanges} changes dropped`;
     default:

@@ -1,7 +1,7 @@
 import type { KalphiteEvent } from '../../engine/index.js';
 import { eventKey, type EngineView } from '../use-inspection.js';
 
-const TIMELINE = new Set<KalphiteEvent['type']>(['sync:push-succeeded', 'sync:pull-succeeded', 'sync:request-failed', 'sync:refused', 'sync:poke', 'sync:poke-failed']);
+const TIMELINE = new Set<KalphiteEvent['type']>(['sync:push-succeeded', 'sync:pull-succeeded', 'sync:poke-applied', 'sync:request-failed', 'sync:refused', 'sync:poke', 'sync:poke-failed']);
 
 /** Versions, acknowledgements and the push/pull timeline with durations, sizes and errors. */
 export function SyncTab({ view, now }: { view: EngineView; now: number }) {
@@ -28,6 +28,7 @@ export function SyncTab({ view, now }: { view: EngineView; now: number }) {
             <span>
               {e.type === 'sync:push-succeeded' && `push #${e.requestId}: ${e.mutations} mutations, ${e.bytes} B, up to ${e.lastMutationId}`}
               {e.type === 'sync:pull-succeeded' && `pull #${e.requestId}: ${JSON.stringify(e.cookieBefore)} → ${JSON.stringify(e.cookie)}, ${e.patchSize} ops, ${e.bytes} B${e.acknowledgedUpTo === null ? '' : `, acknowledged ${e.acknowledgedUpTo}`}`}
+              {e.type === 'sync:poke-applied' && `poke landed without a pull: ${e.cookieBefore} → ${e.cookie}, ${e.patchSize} ops, ${e.bytes} B${e.acknowledgedUpTo === null ? '' : `, acknowledged ${e.acknowledgedUpTo}`}`}
               {e.type === 'sync:request-failed' && `${e.kind} #${e.requestId} failed: ${e.error.message} (${e.retryInMs === null ? 'stopped: retrying cannot fix it' : `retry in ${e.retryInMs} ms`})`}
               {e.type === 'sync:refused' && `refused #${e.mutationId}${e.clientId === sync.clientId ? '' : ` (client ${e.clientId.slice(0, 8)})`}: ${e.reason}`}
               {e.type === 'sync:poke' && `poke${e.version === null ? '' : ` (version ${e.version})`}`}
