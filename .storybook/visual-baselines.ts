@@ -17,8 +17,8 @@ export interface VisualParameters {
 }
 
 // Always painted over: real timings, which differ run to run — the header's sparkline of the last
-// minute, and the write lanes' bars and times.
-const ALWAYS_MASKED: readonly string[] = ['.kalphite-devtools-sparkline', '.kalphite-devtools-lanes'];
+// minute, and the write timeline (its lanes' bars and times, and the scale they set).
+const ALWAYS_MASKED: readonly string[] = ['.kalphite-devtools-sparkline', '.kalphite-devtools-timeline'];
 
 afterEach(async (context) => {
   const { task } = context;
