@@ -70,6 +70,9 @@ const browserProjects: TestProjectConfiguration[] = [
 export default defineConfig({
   optimizeDeps: { exclude: ['@electric-sql/pglite'] },
   test: {
+    // A poll waits for what another process delivers (NOTIFY, a socket): on a loaded machine that
+    // can take over the default second; it still ends as soon as the expectation holds.
+    expect: { poll: { timeout: 10_000 } },
     projects: [
       {
         extends: true,
