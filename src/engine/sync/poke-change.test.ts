@@ -123,25 +123,6 @@ describe('pokes that carry the change, through a real server on loopback', () =>
     expect(b.events.some((e) => e.type === 'sync:poke-applied')).toBe(false);
   });
 
-  it('the writer’s own poke acknowledges its write: no pull after the push', async () => {
-    const s = await server();
-    const { k: a, watch } = await watchedEngine(s);
-    const pullsBefore = watch.pulls();
-    a.store.entities.set('mine', note('mine', 'mine'));
-    await vi.waitFor(() => expect(a.sync!.status.spaces[0]).toMatchObject({ acknowledgedMutationId: 1, unacknowledged: 0 }));
-    expect(watch.pulls()).toBe(pullsBefore);
-    expect(a.events.find((e) => e.type === 'sync:poke-applied')).toMatchObject({ cookieBefore: 0, cookie: 1, acknowledgedUpTo: 1 });
-  });
-
-  it('a writer whose poke is lost is acknowledged by the next interval pull, and pushes nothing twice', async () => {
-    const s = await server();
-    const { k: a, watch } = await watchedEngine(s, { pullIntervalMs: 300 });
-    watch.dropPokes(1);
-    a.store.entities.set('mine', note('mine', 'mine'));
-    await vi.waitFor(() => expect(a.sync!.status.spaces[0]).toMatchObject({ acknowledgedMutationId: 1, unacknowledged: 0 }), { timeout: 5000 });
-    expect(a.events.filter((e) => e.type === 'sync:push-started')).toHaveLength(1);
-  });
-
   it('a poke racing a local write of the same entity keeps the local value until its push lands, then both agree', async () => {
     const s = await server();
     const a = await engine(s);

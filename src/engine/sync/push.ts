@@ -25,7 +25,7 @@ export interface PushDelegateOptions {
  * What one push is, for the push loop: the oldest outbox row's space, and that space's oldest rows
  * in write order, as many as fit the body limit (at least one), sent to that space as its client
  * group. Ordering holds within a space, not across spaces. A 200 only says the server received
- * them: acknowledgements arrive by pull, or by the poke of the version they made (`onPushed`).
+ * them: acknowledgements arrive by pull, so a push that succeeded asks for one (`onPushed`).
  */
 export class PushDelegate {
   readonly #o: PushDelegateOptions;
@@ -40,8 +40,6 @@ export class PushDelegate {
   readonly #delivered = new Map<string, number>();
   /** Spaces whose last push failed: the next push serves another space first, so one failing space holds up no other. */
   readonly #failing = new Set<string>();
-  /** The last turn found every outbox row delivered: nothing to send until a pull or poke lands or a write is flushed. */
-  #allDelivered = false;
 
   constructor(options: PushDelegateOptions) {
     this.#o = options;
@@ -57,25 +55,13 @@ export class PushDelegate {
     return this.#lastSpace;
   }
 
-  /** Every outbox row was delivered and awaits its acknowledgement (by pull or poke): no push is due. */
-  get allDelivered(): boolean {
-    return this.#allDelivered;
-  }
-
-  /** New outbox rows were flushed: there may be something to push again. */
-  wrote(): void {
-    this.#allDelivered = false;
-  }
-
   /** A pull of `space` landed: what it did not acknowledge may be pushed again. */
   pulled(space: string): void {
-    this.#allDelivered = false;
     for (const key of this.#delivered.keys()) if (key.startsWith(`${space} `)) this.#delivered.delete(key);
   }
 
   /** The outbox was reset or rows were given up: every row may be pushed again. */
   forget(): void {
-    this.#allDelivered = false;
     this.#delivered.clear();
     this.#failing.clear();
   }
@@ -85,7 +71,6 @@ export class PushDelegate {
     const oldest = await outbox.unsyncedChanges(batchSize);
     const waiting = oldest.filter((entry) => entry.mutationId > (this.#delivered.get(deliveryKey(entry)) ?? 0));
     // Nothing left to push (a pull acknowledged it, or one is on its way to): the loop's failures are over.
-    this.#allDelivered = waiting.length === 0 && oldest.length > 0;
     if (waiting.length === 0) return null;
     const space = (waiting.find((entry) => !this.#failing.has(entry.space)) ?? waiting[0]!).space;
     const entries = waiting.filter((entry) => entry.space === space);

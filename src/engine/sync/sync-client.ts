@@ -49,8 +49,6 @@ export class SyncClient implements KalphiteSync {
   readonly #spaces: SyncedSpaces;
   /** The spaces the poke stream names now, with their client groups. */
   #pokeSpaces = '';
-  /** The client group of each space the stream of the moment was opened with. */
-  #streamGroups: ReadonlyMap<string, string> = new Map();
 
   constructor(options: SyncClientOptions) {
     this.#o = options;
@@ -65,13 +63,9 @@ export class SyncClient implements KalphiteSync {
       batchSize: options.pushBatchSize,
       maxBytes: options.maxPushBytes,
       onPushed: (space, more) => {
-        // Acknowledgements arrive by pull (a 200 only says the server received the push) — or by
-        // the poke of the version it made, when the open stream names the space's group: that poke
-        // lands them, or pulls (a version alone). A poke lost with its stream waits for the interval.
-        if (!this.#pokeAcknowledges(space)) {
-          this.#pulls.ask(space);
-          background(this.#pullLoop.run());
-        }
+        // Acknowledgements arrive by pull (a 200 only says the server received the push).
+        this.#pulls.ask(space);
+        background(this.#pullLoop.run());
         if (more) background(this.push());
       },
       env,
@@ -107,9 +101,7 @@ export class SyncClient implements KalphiteSync {
       connect: (signal) => {
         const spaces = this.#spaces.pullable();
         // Each space's client group, so its pokes carry their change (a space not yet in the local db has none yet).
-        const groups = spaces.map((space) => outbox.spaces.get(space)?.clientGroupId ?? '');
-        this.#streamGroups = new Map(spaces.map((space, i) => [space, groups[i] as string]));
-        return transport.stream('poke', spaces, signal, groups);
+        return transport.stream('poke', spaces, signal, spaces.map((space) => outbox.spaces.get(space)?.clientGroupId ?? ''));
       },
       onPoke: (poke, bytes) => {
         if (poke.space !== null && poke.change) this.#pulls.offer(poke.space, poke.version, poke.change, bytes);
@@ -137,7 +129,6 @@ export class SyncClient implements KalphiteSync {
 
   /** The flusher committed new outbox rows: a new write also ends a stop after a permanent error. */
   schedulePush(): void {
-    this.#pushes.wrote();
     this.#pushLoop.resume();
     this.#ensurePush();
   }
@@ -218,7 +209,7 @@ export class SyncClient implements KalphiteSync {
    */
   #ensurePush(): void {
     const push = this.#pushLoop;
-    if (push.stopped !== null || push.scheduled || push.busy || this.#pullLoop.busy || this.#o.outbox.outboxLength === 0 || this.#pushes.allDelivered) return;
+    if (push.stopped !== null || push.scheduled || push.busy || this.#pullLoop.busy || this.#o.outbox.outboxLength === 0) return;
     push.schedule(this.#o.pushDelayMs);
   }
 
@@ -322,12 +313,6 @@ export class SyncClient implements KalphiteSync {
     // A pull always goes (a refused one may work now); a push only if rows wait and nothing stopped it.
     this.#pullLoop.retry();
     this.#pushLoop.kick(this.#o.outbox.outboxLength > 0);
-  }
-
-  /** The open poke stream was opened naming `space` with its client group: its pokes carry this group's acknowledgements. */
-  #pokeAcknowledges(space: string): boolean {
-    const group = this.#o.outbox.spaces.get(space)?.clientGroupId;
-    return this.#poke.state === 'open' && group !== undefined && group !== '' && this.#streamGroups.get(space) === group;
   }
 
   #pokeKey(): string {
