@@ -18,8 +18,9 @@ function kalphiteFromSource(): Record<string, string> {
     buildSync({ entryPoints, bundle: true, platform: 'neutral', format: 'esm', packages: 'external', write: false, outdir, splitting }).outputFiles;
   const files = [
     ...bundle({ server: source('server/index.ts') }, folder, false),
-    // The engine and React together, split as the package is (its local db and tabs load on first use).
-    ...bundle({ engine: source('engine/index.ts'), react: source('react/index.ts') }, `${folder}client/`, true),
+    // The engine and React together, split as the package is (its local db and tabs load on first use),
+    // and the local db's worker script, which the engine starts from beside its own module.
+    ...bundle({ engine: source('engine/index.ts'), react: source('react/index.ts'), 'local-db.worker': source('engine/persist/worker/local-db.worker.ts') }, `${folder}client/`, true),
   ];
   for (const file of files) {
     mkdirSync(dirname(file.path), { recursive: true });

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { KalphiteSync, SyncStatus } from '../../engine/index.js';
+import type { KalphiteEvent, KalphiteSync, SyncStatus } from '../../engine/index.js';
 import type { EngineView } from '../use-inspection.js';
 
 type Blocked = NonNullable<SyncStatus['blocked']>;
@@ -16,7 +16,8 @@ type Blocked = NonNullable<SyncStatus['blocked']>;
  * reports nothing blocked, or shown with the error (a failed drop keeps the rows).
  */
 export function BlockedPush({ sync, view }: { sync: Pick<KalphiteSync, 'retry' | 'dropBlocked'>; view: EngineView }) {
-  const [resent, setResent] = useState<{ since: number; blocked: Blocked } | null>(null);
+  // `newest`: the newest event when "Re-send" was clicked; only events after it can answer the re-send.
+  const [resent, setResent] = useState<{ since: number; newest: KalphiteEvent | undefined; blocked: Blocked } | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [dropping, setDropping] = useState(false);
   const [dropError, setDropError] = useState<string | null>(null);
@@ -26,7 +27,7 @@ export function BlockedPush({ sync, view }: { sync: Pick<KalphiteSync, 'retry' |
   // A refusal newer than the re-send is the answer to it; until then the re-sent push is in flight
   // unless an event says it ended (went through, or failed and is being retried on its own).
   const answered = resent !== null && current !== null && current.at >= resent.since;
-  const ended = resent !== null && view.events.some((e) => e.at >= resent.since && (e.type === 'sync:push-succeeded' || (e.type === 'sync:request-failed' && e.kind === 'push')));
+  const ended = resent !== null && eventsAfter(view.events, resent.newest).some((e) => e.type === 'sync:push-succeeded' || (e.type === 'sync:request-failed' && e.kind === 'push'));
   const sending = resent !== null && !answered && !ended;
   const blocked = sending ? resent.blocked : current;
   if (blocked === null) return null;
@@ -37,7 +38,7 @@ export function BlockedPush({ sync, view }: { sync: Pick<KalphiteSync, 'retry' |
     if (busy) return;
     setConfirming(false);
     setDropError(null);
-    setResent({ since: view.inspection.at, blocked });
+    setResent({ since: view.inspection.at, newest: view.events[0], blocked });
     sync.retry();
   };
   const drop = () => {
@@ -149,3 +150,9 @@ const CSS = `
 .kalphite-devtools-blocked .kalphite-button[aria-disabled="true"] { opacity: 0.55; cursor: default; }
 .kalphite-devtools-blocked .kalphite-devtools-confirm { background: var(--kalphite-bg); }
 `;
+
+/** The events newer than `newest` (newest first, as the view keeps them); all of them if it has left the history. */
+function eventsAfter(events: readonly KalphiteEvent[], newest: KalphiteEvent | undefined): readonly KalphiteEvent[] {
+  const at = newest === undefined ? -1 : events.indexOf(newest);
+  return at < 0 ? events : events.slice(0, at);
+}
