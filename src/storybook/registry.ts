@@ -28,7 +28,9 @@ const listeners = new Set<() => void>();
 export function showInKalphitePanel(kalphite: Kalphite, options: ShowInPanelOptions = {}): () => void {
   const key = nextKey++;
   const entry: ShownEngine = { key, label: options.label ?? `Engine ${shown.length + 1}`, kalphite, faults: options.faults };
-  shown = [...shown, entry];
+  // By label, not by arrival: a story's engines open concurrently, and the panel's choice (and the
+  // engine it shows first) should not depend on which opened first.
+  shown = [...shown, entry].sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
   listeners.forEach((listener) => listener());
   return () => {
     if (!shown.includes(entry)) return;
@@ -37,7 +39,7 @@ export function showInKalphitePanel(kalphite: Kalphite, options: ShowInPanelOpti
   };
 }
 
-/** The engines shown now, in the order stories showed them; a new array on every change. */
+/** The engines shown now, in the order of their labels; a new array on every change. */
 export function shownEngines(): readonly ShownEngine[] {
   return shown;
 }
