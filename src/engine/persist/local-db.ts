@@ -732,6 +732,11 @@ async function migrateData(db: PGliteInterface, options: LocalDbOptions): Promis
   for (const event of events) options.emit(event);
 }
 
+/**
+ * Brings the local db's schema to the latest version, every pending migration in one transaction:
+ * on `idb://` each commit copies the changed files to IndexedDB, and a new database has them all
+ * pending. A failure leaves the database at the version it had. Events go out once it committed.
+ */
 async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<void> {
   const { present } = await one<{ present: boolean }>(db, `SELECT to_regclass('client_state') IS NOT NULL AS present`);
   const current = present ? (await one<{ v: number }>(db, 'SELECT schema_version AS v FROM client_state')).v : 0;
@@ -741,19 +746,24 @@ async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<vo
       `The local database has schema version ${current}, newer than this Kalphite (${LATEST_SCHEMA_VERSION}). Upgrade Kalphite or use another dataDir.`,
     );
   }
-  let at = current;
-  for (const migration of migrations) {
-    if (migration.version <= at) continue;
-    try {
-      await db.transaction(async (tx) => {
+  const pending = migrations.filter((migration) => migration.version > current);
+  if (pending.length === 0) return;
+  let running = pending[0]!;
+  try {
+    await db.transaction(async (tx) => {
+      for (const migration of pending) {
+        running = migration;
         await tx.exec(migration.sql);
         // The first migration makes the state row (with a new client group id); later ones advance it.
         if (migration.version === 1) await tx.query('INSERT INTO client_state (client_id, schema_version) VALUES ($1, 1)', [options.randomId()]);
         else await tx.query('UPDATE client_state SET schema_version = $1', [migration.version]);
-      });
-    } catch (error) {
-      throw new KalphiteError('migration-failed', `Migration ${migration.version} (${migration.description}) failed: ${toKalphiteError('db-failed', error).message}`, { cause: error });
-    }
+      }
+    });
+  } catch (error) {
+    throw new KalphiteError('migration-failed', `Migration ${running.version} (${running.description}) failed: ${toKalphiteError('db-failed', error).message}`, { cause: error });
+  }
+  let at = current;
+  for (const migration of pending) {
     options.emit({ type: 'db:migrated', from: at, to: migration.version, description: migration.description });
     at = migration.version;
   }

@@ -1,6 +1,6 @@
 /**
- * The local database schema, one entry per version. A database is migrated forward in order,
- * each step in its own transaction together with the new `schema_version`; entries are never edited
+ * The local database schema, one entry per version. A database is migrated forward in order, all
+ * pending steps in one transaction, each with the new `schema_version`; entries are never edited
  * once released, only appended.
  */
 export interface Migration {

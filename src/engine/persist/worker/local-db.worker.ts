@@ -3,6 +3,7 @@ import { worker } from '@electric-sql/pglite/worker';
 import { openPGlite } from '../empty-database.js';
 import { filesInMemory } from '../pglite-options.js';
 import { isDirectQuery, type FromLocalDbWorker } from './messages.js';
+import { syncPerQuery } from './sync-per-query.js';
 
 /**
  * The dedicated worker a browser's leader tab runs PostgreSQL in: PGlite opens here (from the
@@ -33,7 +34,7 @@ void worker({
       // What LocalDb.open sets for a database it opens itself: it cannot tell a worker's files are in memory.
       if (filesInMemory(db)) await db.exec('SET wal_init_zero = off');
       opened(db);
-      return db;
+      return syncPerQuery(db);
     } catch (error) {
       tell({ type: 'kalphite:open-failed', message: error instanceof Error ? error.message : String(error) });
       throw error;
