@@ -52,6 +52,8 @@ export type KalphiteEvent =
   | { readonly type: 'db:prebuilt-skipped'; readonly at: number; readonly reason: string }
   /** The local db's worker did not start (or its database did not open there): PGlite runs on the main thread instead. */
   | { readonly type: 'db:worker-failed'; readonly at: number; readonly dataDir: string; readonly reason: string }
+  /** The local db's worker died after it opened: every query to it fails (`db-failed`), so the engine should be closed and opened again. */
+  | { readonly type: 'db:worker-died'; readonly at: number; readonly dataDir: string; readonly reason: string }
   | {
       readonly type: 'outbox:acknowledged';
       readonly at: number;
