@@ -9,6 +9,8 @@ describe('poke messages', () => {
     expect(pokeMessage('s', 5, null)).toBe('{"space":"s","version":5}');
     expect(parsePoke(pokeMessage('s', 5, null))).toEqual({ space: 's', version: 5 });
     expect(parsePoke('gap')).toEqual({ space: null });
+    const noted = { ...change, overwritten: [{ clientID: 'c', id: 2, key: 'a', fields: ['text'] }] };
+    expect(parsePoke(pokeMessage('s', 5, noted))).toEqual({ space: 's', version: 5, change: noted });
   });
 
   it('keeps the version but drops a change it cannot trust: another pokeVersion, a previous not below the version, a bad patch, a clear', () => {
@@ -19,6 +21,8 @@ describe('poke messages', () => {
       { ...change, pokeVersion: 1, patch: [{ op: 'put', key: 'a' }] },
       { ...change, pokeVersion: 1, patch: [{ op: 'clear' }] },
       { ...change, pokeVersion: 1, lastMutationIDChanges: { c: -1 } },
+      { ...change, pokeVersion: 1, overwritten: [{ clientID: 'c', id: 2, key: 'a', fields: 'text' }] },
+      { ...change, pokeVersion: 1, overwritten: {} },
     ];
     for (const fields of bad) expect(parsePoke(JSON.stringify({ space: 's', version: 5, ...fields }))).toEqual({ space: 's', version: 5 });
   });

@@ -1,5 +1,5 @@
 import { isRecord } from './json.js';
-import { parsePullResponse, type PatchOperation, type PullResponseOK, type Refusal } from './pull.js';
+import { parsePullResponse, type Overwritten, type PatchOperation, type PullResponseOK, type Refusal } from './pull.js';
 import { parsePokeData, pokeData, type Poke } from './space.js';
 
 /** The version of a poke that carries its change (`pokeVersion` on the wire). */
@@ -17,6 +17,8 @@ export interface PokeChange {
   readonly patch: readonly PatchOperation[];
   readonly lastMutationIDChanges: Readonly<Record<string, number>>;
   readonly refused?: readonly Refusal[];
+  /** The group's writes this version replaced unseen (the ledger's notes), as the pull sends them. */
+  readonly overwritten?: readonly Overwritten[];
 }
 
 /** A poke as a client reads it: a space's version, with its change when the server sent one, or a gap. */
@@ -50,7 +52,7 @@ function changeIn(value: Readonly<Record<string, unknown>>, version: number): Po
   if (typeof clientGroupID !== 'string' || clientGroupID === '') return null;
   let response: PullResponseOK;
   try {
-    const parsed = parsePullResponse({ cookie: version, patch: value.patch, lastMutationIDChanges: value.lastMutationIDChanges, refused: value.refused });
+    const parsed = parsePullResponse({ cookie: version, patch: value.patch, lastMutationIDChanges: value.lastMutationIDChanges, refused: value.refused, overwritten: value.overwritten });
     if ('error' in parsed) return null;
     response = parsed;
   } catch {
@@ -64,5 +66,6 @@ function changeIn(value: Readonly<Record<string, unknown>>, version: number): Po
     patch: response.patch,
     lastMutationIDChanges: response.lastMutationIDChanges,
     ...(response.refused && { refused: response.refused }),
+    ...(response.overwritten && { overwritten: response.overwritten }),
   };
 }

@@ -12,7 +12,7 @@ import type { SqlExecutor, SyncBackend } from './backend.js';
 import { digestReader } from './digest.js';
 import { snapshotReader, type SnapshotRequest } from './snapshot.js';
 import { ANONYMOUS_USER, userProblem, type SyncUser } from './identity.js';
-import { apply, resolverCall, storableReason, type ConflictResolver, type PushState, type Row } from './mutations.js';
+import { apply, resolverCall, storableReason, type ConflictResolver, type Overwrite, type PushState, type Row } from './mutations.js';
 import { permissionCheck, type Authorize } from './permissions.js';
 import { schemaCheckedResolve, schemaVersionCheck, serverSchema } from './schema-check.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
@@ -90,8 +90,17 @@ interface VersionChange {
   readonly refused: readonly Refusal[];
   /** The pushing group's refused creates of ids the server never stored: dels, as a pull sends them. */
   readonly gone: readonly string[];
-  /** Groups whose writes this version overwrote unseen: their ledger entry comes by pull, so they get the version alone. */
-  readonly overwrittenGroups: ReadonlySet<string>;
+  /** Per client group whose writes this version overwrote unseen: its ledger notes, as its pull from `previous` sends them. */
+  readonly overwritten: ReadonlyMap<string, GroupNotes>;
+  /** The patch's bytes of JSON, as measured against `pokeDataLimit`. */
+  readonly bytes: number;
+}
+
+/** One group's overwritten notes of a version, and whose the group is (only its owner hears them). */
+interface GroupNotes {
+  readonly owner: string | null;
+  readonly notes: readonly Overwritten[];
+  readonly bytes: number;
 }
 
 /** A push's outcome and, when the poke can carry it, its version's change. */
@@ -233,7 +242,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
 
     const version = current + 1;
     // Entities, client ids, refusals and the version in one statement: one round trip, whatever the push size.
-    await tx.query(
+    const [written] = await tx.query<{ owners: Record<string, string> }>(
       `WITH refusals AS (
          INSERT INTO kalphite_refusals (space_id, client_id, mutation_id, client_group_id, entity_key, reason, version)
          SELECT $6, client_id, mutation_id, $4, entity_key, reason, $3 FROM jsonb_to_recordset($5::jsonb)
@@ -259,7 +268,9 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
          SELECT $6, client_id, $4, last_mutation_id, $3 FROM jsonb_to_recordset($2::jsonb) AS r(client_id text, last_mutation_id bigint)
          ON CONFLICT (space_id, client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id, version = excluded.version
        )
-       UPDATE kalphite_spaces SET version = $3 WHERE space_id = $6`,
+       UPDATE kalphite_spaces SET version = $3 WHERE space_id = $6
+       RETURNING (SELECT coalesce(json_object_agg(client_group_id, user_id), '{}'::json) FROM kalphite_client_groups
+                  WHERE space_id = $6 AND client_group_id = ANY($8::text[])) AS owners`,
       [
         JSON.stringify([...working.changed].map(([key, row]) => ({ key, ...row }))),
         JSON.stringify(clientIDs.map((id) => ({ client_id: id, last_mutation_id: lastIDs.get(id) ?? 0 }))),
@@ -268,6 +279,8 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
         JSON.stringify(refused.map((r) => ({ client_id: r.clientID, mutation_id: r.id, entity_key: r.key, reason: r.reason }))),
         space,
         JSON.stringify(working.overwrites.map((o) => ({ client_group_id: o.writer[0], client_id: o.writer[1], mutation_id: o.writer[2], entity_key: o.key, fields: o.fields }))),
+        // Whose the overwritten groups are, for their pokes' notes (none asked when pokes carry no change).
+        pokeDataLimit > 0 ? [...new Set(working.overwrites.map((o) => o.writer[0]))] : [],
       ],
     );
     const refusals = refused.map(({ clientID, id, reason }) => ({ clientID, id, reason }));
@@ -277,7 +290,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       userID: user.id,
       lastMutationIDChanges: Object.fromEntries(clientIDs.map((id) => [id, lastIDs.get(id) ?? 0])),
       refused: refusals,
-    });
+    }, written?.owners ?? {});
     return { outcome: { version, applied, duplicates, refused: refusals }, change };
   }
 
@@ -286,6 +299,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     working: PushState,
     refused: readonly (Refusal & { readonly key: string | null })[],
     base: Pick<VersionChange, 'previous' | 'clientGroupID' | 'userID' | 'lastMutationIDChanges' | 'refused'>,
+    owners: Readonly<Record<string, string>>,
   ): VersionChange | null {
     if (pokeDataLimit <= 0) return null;
     const patch: PatchOperation[] = [];
@@ -298,7 +312,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       patch.push(op);
     }
     const gone = [...new Set(refused.flatMap((r) => (r.key !== null && !working.rows.has(r.key) && !working.changed.has(r.key) ? [r.key] : [])))];
-    return { ...base, patch, gone, overwrittenGroups: new Set(working.overwrites.map((o) => o.writer[0])) };
+    return { ...base, patch, bytes, gone, overwritten: groupNotes(working.overwrites, owners) };
   }
 
   async function pull(request: PullRequest, context: SyncContext = {}): Promise<PullResponseOK> {
@@ -334,7 +348,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       // Asked again before every poke: a reader whose permission was revoked stops hearing at once.
       may(user, space, 'read').then(
         (readable) => {
-          if (readable && active) onPoke({ space, version, change: changeFor(changes.get(changeKey(space, version)), subscriber.clientGroups?.[space], user) });
+          if (readable && active) onPoke({ space, version, change: changeFor(changes.get(changeKey(space, version)), subscriber.clientGroups?.[space], user, pokeDataLimit) });
         },
         () => {
           // Reported by the check; a poke is only a hint, so one that cannot be checked is not sent.
@@ -377,14 +391,18 @@ function changeKey(space: string, version: number): string {
 }
 
 /**
- * A version's change as one subscriber's poke carries it: the patch for every reader, and the
- * mutation ids, refusals and their dels only for the pushing group, only to its owner. Null (the
- * version alone, then a pull) without a change, without a named group, to a group that is not the
- * caller's, or to a group whose write the version overwrote (the ledger entry comes by pull).
+ * A version's change as one subscriber's poke carries it: the patch for every reader; the mutation
+ * ids, refusals and their dels only for the pushing group, only to its owner; a group's overwritten
+ * notes only to that group's owner. Null (the version alone, then a pull) without a change, without
+ * a named group, to a group with news that is not the caller's, or when the group's part would take
+ * it over the limit.
  */
-function changeFor(change: VersionChange | undefined, clientGroupID: string | undefined, user: SyncUser): PokeChange | null {
-  if (change === undefined || clientGroupID === undefined || change.overwrittenGroups.has(clientGroupID)) return null;
-  if (clientGroupID !== change.clientGroupID) return { previous: change.previous, clientGroupID, patch: change.patch, lastMutationIDChanges: {} };
+function changeFor(change: VersionChange | undefined, clientGroupID: string | undefined, user: SyncUser, limit: number): PokeChange | null {
+  if (change === undefined || clientGroupID === undefined) return null;
+  const notes = change.overwritten.get(clientGroupID);
+  if (notes !== undefined && (notes.owner !== user.id || change.bytes + notes.bytes > limit)) return null;
+  const overwritten = notes === undefined ? {} : { overwritten: notes.notes };
+  if (clientGroupID !== change.clientGroupID) return { previous: change.previous, clientGroupID, patch: change.patch, lastMutationIDChanges: {}, ...overwritten };
   if (user.id !== change.userID) return null;
   return {
     previous: change.previous,
@@ -392,7 +410,33 @@ function changeFor(change: VersionChange | undefined, clientGroupID: string | un
     patch: [...change.patch, ...change.gone.map((key): PatchOperation => ({ op: 'del', key }))],
     lastMutationIDChanges: change.lastMutationIDChanges,
     ...(change.refused.length > 0 && { refused: change.refused }),
+    ...overwritten,
   };
+}
+
+/**
+ * Per overwritten group, its notes as the pull sends them: one per (client, mutation, entity) — the
+ * first, as the table keeps it — in the pull's order.
+ */
+function groupNotes(overwrites: readonly Overwrite[], owners: Readonly<Record<string, string>>): Map<string, GroupNotes> {
+  const byGroup = new Map<string, Map<string, Overwritten>>();
+  for (const { writer: [group, clientID, id], key, fields } of overwrites) {
+    const notes = byGroup.get(group) ?? new Map<string, Overwritten>();
+    const note = JSON.stringify([clientID, id, key]);
+    if (!notes.has(note)) notes.set(note, { clientID, id, key, fields });
+    byGroup.set(group, notes);
+  }
+  const order = (a: Overwritten, b: Overwritten) => compare(a.clientID, b.clientID) || a.id - b.id || compare(a.key, b.key);
+  const grouped = new Map<string, GroupNotes>();
+  for (const [group, notes] of byGroup) {
+    const sorted = [...notes.values()].sort(order);
+    grouped.set(group, { owner: Object.hasOwn(owners, group) ? (owners[group] as string) : null, notes: sorted, bytes: JSON.stringify(sorted).length });
+  }
+  return grouped;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

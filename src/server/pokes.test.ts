@@ -13,6 +13,13 @@ const hasPostgres = await postgresAvailable();
 
 const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text } });
 const upsert = (clientID: string, id: number, entity: Entity): Mutation => ({ clientID, id, name: 'upsert', args: entity as never, timestamp: 0 });
+const patch = (clientID: string, id: number, key: string, text: string, was: string): Mutation => ({
+  clientID,
+  id,
+  name: 'patch',
+  args: { id: key, type: 'note', set: { text }, unset: [], was: { text: was } } as never,
+  timestamp: 0,
+});
 const pushReq = (mutations: Mutation[], clientGroupID = 'group-a'): PushRequest => ({ pushVersion: 1, clientGroupID, profileID: 'p', schemaVersion: '1', mutations });
 const pullReq = (cookie: Cookie, clientGroupID = 'group-a'): PullRequest => ({ pullVersion: 1, clientGroupID, profileID: 'p', schemaVersion: '1', cookie });
 const alice = { id: 'alice' };
@@ -115,6 +122,34 @@ for (const [name, factory] of backends) {
       expect(pulled.refused).toHaveLength(1);
       expect(heard[0]?.change).toEqual({ previous: 0, clientGroupID: 'group-a', patch: pulled.patch, lastMutationIDChanges: { c1: 1 }, refused: pulled.refused });
       expect(pulled.patch).toEqual([{ op: 'del', key: 'a' }]);
+    });
+
+    it('carries the loser’s ledger notes to its own group, as its pull from the previous version sends them, and to nobody else', async () => {
+      const { core } = await servers();
+      await core.push(pushReq([upsert('c1', 1, note('a', 'start'))]), { user: alice });
+      // Alice's edit is confirmed at version 2; Bob edits from the value he last saw, and wins in server order.
+      await core.push(pushReq([patch('c1', 2, 'a', 'from alice', 'start')]), { user: alice });
+      const alices = await listen(core, { user: alice, spaces: ['default'], clientGroups: { default: 'group-a' } });
+      const thief = await listen(core, { user: bob, spaces: ['default'], clientGroups: { default: 'group-a' } });
+      await core.push(pushReq([patch('c2', 1, 'a', 'from bob', 'start')], 'group-b'), { user: bob });
+      await expect.poll(() => alices.length + thief.length).toBe(2);
+      const pulled = await core.pull(pullReq(2), { user: alice });
+      expect(pulled.overwritten).toEqual([{ clientID: 'c1', id: 2, key: 'a', fields: ['text'] }]);
+      expect(alices[0]?.change).toEqual({ previous: 2, clientGroupID: 'group-a', patch: pulled.patch, lastMutationIDChanges: {}, overwritten: pulled.overwritten });
+      // A stream naming Alice's group under another user hears the version alone: her notes are hers.
+      expect(thief[0]).toEqual({ space: 'default', version: 3, change: null });
+    });
+
+    it('sends the loser the version alone when its notes would take the change over the size limit', async () => {
+      const { core } = await servers({ pokeDataLimit: 120 });
+      await core.push(pushReq([upsert('c1', 1, note('a', 'start'))]));
+      await core.push(pushReq([patch('c1', 2, 'a', 'one', 'start')]));
+      const loser = await listen(core, { spaces: ['default'], clientGroups: { default: 'group-a' } });
+      const bystander = await listen(core, { spaces: ['default'], clientGroups: { default: 'group-c' } });
+      await core.push(pushReq([patch('c2', 1, 'a', 'two', 'start')], 'group-b'));
+      await expect.poll(() => loser.length + bystander.length).toBe(2);
+      expect(bystander[0]?.change?.patch).toHaveLength(1);
+      expect(loser[0]).toEqual({ space: 'default', version: 3, change: null });
     });
 
     it('sends the version alone over the size limit, and always at pokeDataLimit 0', async () => {

@@ -141,6 +141,32 @@ describe('pokes that carry the change, through a real server on loopback', () =>
     expect(b.store.getById('x')).toEqual(note('x', 'from b'));
   });
 
+  it('the loser of a same-field edit gets its ledger note through the winner’s poke, with no pull', async () => {
+    const s = await server();
+    const { k: a, watch } = await watchedEngine(s);
+    // Grace edits the text she last saw, and pushes only when the test says.
+    const b = await engine(s, { pushDelayMs: 600_000 });
+    const created = arrival(b, 'x', 'start');
+    a.store.entities.set('x', note('x', 'start'));
+    await created;
+    b.store.entities.set('x', note('x', 'from grace'));
+    await b.flush();
+    // Ada's edit is pushed and confirmed first: her cookie is its version.
+    a.store.entities.set('x', note('x', 'from ada'));
+    await vi.waitFor(() => {
+      expect(a.sync!.status.unacknowledged).toBe(0);
+      expect(a.sync!.status.spaces[0]?.cookie).toBe(2);
+    });
+    const pullsBefore = watch.pulls();
+    await b.sync!.push();
+    await vi.waitFor(() => expect(a.overwritten()).toHaveLength(1));
+    expect(a.overwritten()[0]).toMatchObject({ id: 'x', reason: 'overwritten', fields: ['text'], mine: note('x', 'from ada'), server: note('x', 'from grace') });
+    expect(a.store.getById('x')).toEqual(note('x', 'from grace'));
+    expect(watch.pulls()).toBe(pullsBefore);
+    expect(a.events.filter((e) => e.type === 'sync:poke-applied').at(-1)).toMatchObject({ cookieBefore: 2, cookie: 3 });
+    expect(b.overwritten()).toEqual([]);
+  });
+
   it('a server with pokeDataLimit 0 pokes versions alone: the client pulls as before', async () => {
     const s = await server({ pokeDataLimit: 0 });
     const a = await engine(s);
