@@ -208,6 +208,24 @@ describe('writeBatch', () => {
   });
 });
 
+describe('loadEntities', () => {
+  it('loads over several pages every entity of the spaces asked exactly once, ids that sort oddly included', async () => {
+    const { db } = await openDb();
+    const odd = ['', ' ', 'A', 'a', 'B', 'b', 'é', 'e', 'E\u0301', 'z', '10', '9', '-1', 'a\tb', '"quoted', '\\', '🙂', 'ß', 'ss', 'a b', 'ü', 'a'.repeat(300)];
+    const wanted = [...odd.map((id) => note(id, 'v')), ...odd.map((id) => note(id, 'r', 'review:1'))];
+    await db.writeBatch([...wanted.map(upsert), upsert(note('x', 'elsewhere', 'other'))]);
+    const key = (e: Entity) => JSON.stringify([e.space, e.id]);
+    const keys = (entities: Entity[]) => entities.map(key).sort();
+    for (const pageRows of [1, 3, odd.length, 1000]) {
+      const paged = await db.loadEntities(['default', 'review:1'], { pageRows });
+      expect(keys(paged)).toEqual(keys(wanted));
+      expect(new Map(paged.map((e) => [key(e), e]))).toEqual(new Map(wanted.map((e) => [key(e), e])));
+    }
+    expect(keys(await db.loadEntities(['review:1'], { pageRows: 4 }))).toEqual(keys(wanted.filter((e) => e.space === 'review:1')));
+    expect(await db.loadEntities(['nowhere'], { pageRows: 4 })).toEqual([]);
+  });
+});
+
 describe('spaces', () => {
   it('numbers mutation ids per space: a batch spanning two spaces gets ids from 1 in each, in write order', async () => {
     const { db } = await openDb();
