@@ -8,11 +8,12 @@ import type { PokeChange } from '../protocol/poke.js';
 import type { Mutation, PushRequest } from '../protocol/push.js';
 import type { KalphiteSnapshot } from '../protocol/snapshot.js';
 import { DEFAULT_SPACE, requireSpace } from '../protocol/space.js';
-import type { SqlExecutor, SyncBackend } from './backend.js';
+import { BackendUnavailableError, type SqlExecutor, type SyncBackend } from './backend.js';
+import { changeFor, groupNews, notesByGroup, readChange, type GroupNews, type SpaceChange } from './poke-change.js';
 import { digestReader } from './digest.js';
 import { snapshotReader, type SnapshotRequest } from './snapshot.js';
 import { ANONYMOUS_USER, userProblem, type SyncUser } from './identity.js';
-import { apply, resolverCall, storableReason, type ConflictResolver, type Overwrite, type PushState, type Row } from './mutations.js';
+import { apply, resolverCall, storableReason, type ConflictResolver, type PushState, type Row } from './mutations.js';
 import { permissionCheck, type Authorize } from './permissions.js';
 import { schemaCheckedResolve, schemaVersionCheck, serverSchema } from './schema-check.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
@@ -42,8 +43,9 @@ export interface SyncCoreOptions {
   /**
    * Pokes carry the change of their version (its patch, and the pushing group's mutation ids and
    * refusals) when its patch is at most this many bytes of JSON; above it, and at 0, a poke carries
-   * only the version and its clients pull. Default 16 KiB. Only the server that committed a version
-   * knows its change: on PostgreSQL, the others poke with the version alone.
+   * only the version and its clients pull. Default 16 KiB. Another server on the same database (on
+   * PostgreSQL, told by NOTIFY) reads the change back once per version for its streams that name a
+   * group, measured as PostgreSQL prints it (a little larger), up to the newest version it sees.
    */
   readonly pokeDataLimit?: number;
 }
@@ -78,35 +80,13 @@ export const POKE_DATA_LIMIT = 16 * 1024;
 /** Changes kept for pokes not yet heard from the backend's channel; older ones are only versions. */
 const CHANGES_KEPT = 256;
 
-/** A version's change as the pushing server knows it, before it is cut to each subscriber's group. */
-interface VersionChange {
-  readonly previous: number;
-  /** Every entity the version wrote, as a pull from `previous` sends it. */
-  readonly patch: readonly PatchOperation[];
-  readonly clientGroupID: string;
-  /** Whose the pushing group is (the push checked it). */
-  readonly userID: string;
-  readonly lastMutationIDChanges: Readonly<Record<string, number>>;
-  readonly refused: readonly Refusal[];
-  /** The pushing group's refused creates of ids the server never stored: dels, as a pull sends them. */
-  readonly gone: readonly string[];
-  /** Per client group whose writes this version overwrote unseen: its ledger notes, as its pull from `previous` sends them. */
-  readonly overwritten: ReadonlyMap<string, GroupNotes>;
-  /** The patch's bytes of JSON, as measured against `pokeDataLimit`. */
-  readonly bytes: number;
-}
-
-/** One group's overwritten notes of a version, and whose the group is (only its owner hears them). */
-interface GroupNotes {
-  readonly owner: string | null;
-  readonly notes: readonly Overwritten[];
-  readonly bytes: number;
-}
+/** Changes read back from the database for pokes of versions another server committed, kept for streams still behind. */
+const READS_KEPT = 64;
 
 /** A push's outcome and, when the poke can carry it, its version's change. */
 interface Committed {
   readonly outcome: PushOutcome;
-  readonly change: VersionChange | null;
+  readonly change: SpaceChange | null;
 }
 
 /** One push as the queue of its space holds it. */
@@ -173,8 +153,13 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
   const digest = digestReader((space) => backends.of(space), may);
   const snapshot = snapshotReader((space) => backends.of(space), may);
   const pokeDataLimit = options.pokeDataLimit ?? POKE_DATA_LIMIT;
-  // Keyed by space and version, heard back from the backend's channel (this process's or, on PostgreSQL, NOTIFY).
-  const changes = new Map<string, VersionChange>();
+  // Keyed by space and version, heard back from the backend's channel (this process's or, on PostgreSQL,
+  // NOTIFY); null: this server committed it, over the limit.
+  const changes = new Map<string, SpaceChange | null>();
+  // Versions another server committed, read back once per version whatever the number of streams.
+  const reads = new Map<string, Promise<SpaceChange | null>>();
+  // Per space, the client groups this server's streams name, with how many streams name each.
+  const named = new Map<string, Map<string, number>>();
 
   // The space's row lock serialises the pushes to a space (its first push creates the row), across
   // server processes; pushes to other spaces never wait for it. Those queued here meanwhile share a commit.
@@ -194,13 +179,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     const backend = await backends.of(space);
     const { outcome, change } = await pushes.push(space, backend, { request, user, space, writable });
     if (outcome.version !== null) {
-      if (change !== null) {
-        changes.set(changeKey(space, outcome.version), change);
-        for (const key of changes.keys()) {
-          if (changes.size <= CHANGES_KEPT) break;
-          changes.delete(key);
-        }
-      }
+      keep(changes, changeKey(space, outcome.version), change, CHANGES_KEPT);
       await backend.publish(space, outcome.version);
     }
     return outcome;
@@ -286,11 +265,13 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     const refusals = refused.map(({ clientID, id, reason }) => ({ clientID, id, reason }));
     const change = changeOf(working, refused, {
       previous: current,
+      version,
       clientGroupID: request.clientGroupID,
-      userID: user.id,
+      owner: user.id,
       lastMutationIDChanges: Object.fromEntries(clientIDs.map((id) => [id, lastIDs.get(id) ?? 0])),
       refused: refusals,
-    }, written?.owners ?? {});
+      owners: written?.owners ?? {},
+    });
     return { outcome: { version, applied, duplicates, refused: refusals }, change };
   }
 
@@ -298,9 +279,18 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
   function changeOf(
     working: PushState,
     refused: readonly (Refusal & { readonly key: string | null })[],
-    base: Pick<VersionChange, 'previous' | 'clientGroupID' | 'userID' | 'lastMutationIDChanges' | 'refused'>,
-    owners: Readonly<Record<string, string>>,
-  ): VersionChange | null {
+    base: {
+      readonly previous: number;
+      readonly version: number;
+      readonly clientGroupID: string;
+      /** Whose the pushing group is (the push checked it). */
+      readonly owner: string;
+      readonly lastMutationIDChanges: Readonly<Record<string, number>>;
+      readonly refused: readonly Refusal[];
+      /** Whose each overwritten group is. */
+      readonly owners: Readonly<Record<string, string>>;
+    },
+  ): SpaceChange | null {
     if (pokeDataLimit <= 0) return null;
     const patch: PatchOperation[] = [];
     let bytes = 0;
@@ -312,7 +302,38 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       patch.push(op);
     }
     const gone = [...new Set(refused.flatMap((r) => (r.key !== null && !working.rows.has(r.key) && !working.changed.has(r.key) ? [r.key] : [])))];
-    return { ...base, patch, bytes, gone, overwritten: groupNotes(working.overwrites, owners) };
+    const notes = notesByGroup(working.overwrites);
+    const groups = new Map<string, GroupNews>();
+    groups.set(base.clientGroupID, groupNews(base.owner, { lastMutationIDChanges: base.lastMutationIDChanges, refused: base.refused, gone, overwritten: notes.get(base.clientGroupID) ?? [] }));
+    for (const [group, overwritten] of notes) {
+      if (group !== base.clientGroupID) groups.set(group, groupNews(base.owners[group] ?? null, { lastMutationIDChanges: {}, refused: [], gone: [], overwritten }));
+    }
+    return { previous: base.previous, version: base.version, patch, bytes, groups, covered: 'all' };
+  }
+
+  /**
+   * The change a poke of `version` carries: the one this server committed, or else, when a stream
+   * names a group, read back from the database (once for all streams). A read that fails is
+   * reported, and the pokes carry the version alone.
+   */
+  function changeAt(space: string, version: number): Promise<SpaceChange | null> {
+    const key = changeKey(space, version);
+    const own = changes.get(key);
+    if (own !== undefined) return Promise.resolve(own);
+    const groups = [...(named.get(space)?.keys() ?? [])];
+    if (pokeDataLimit <= 0 || groups.length === 0) return Promise.resolve(null);
+    let read = reads.get(key);
+    if (read === undefined) {
+      read = backends
+        .of(space)
+        .then((backend) => backend.transaction('read', (tx) => readChange(tx, space, version - 1, groups, pokeDataLimit)))
+        .catch((error: unknown) => {
+          onError({ code: error instanceof BackendUnavailableError ? 'database-unavailable' : 'request-failed', message: `Reading version ${version} of space ${space} for its pokes failed (they carry the version alone): ${String(error)}`, cause: error });
+          return null;
+        });
+      keep(reads, key, read, READS_KEPT);
+    }
+    return read;
   }
 
   async function pull(request: PullRequest, context: SyncContext = {}): Promise<PullResponseOK> {
@@ -344,19 +365,46 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       routed.set(backend, (routed.get(backend) ?? new Set()).add(space));
     }
     let active = true;
-    const hear = (space: string, version: number) => {
+    const groups = subscriber.clientGroups ?? {};
+    // Per space, the newest version this stream was poked with, and the poke being sent: in order.
+    const sent = new Map<string, number>();
+    const queues = new Map<string, Promise<void>>();
+    const pokeOnce = async (space: string, version: number) => {
+      if (version <= (sent.get(space) ?? 0)) return;
       // Asked again before every poke: a reader whose permission was revoked stops hearing at once.
-      may(user, space, 'read').then(
-        (readable) => {
-          if (readable && active) onPoke({ space, version, change: changeFor(changes.get(changeKey(space, version)), subscriber.clientGroups?.[space], user, pokeDataLimit) });
-        },
-        () => {
-          // Reported by the check; a poke is only a hint, so one that cannot be checked is not sent.
-        },
-      );
+      // A check that throws is reported by the check; a poke is only a hint, so it is not sent.
+      const readable = await may(user, space, 'read').catch(() => false);
+      if (!readable || !active) return;
+      const group = Object.hasOwn(groups, space) ? groups[space] : undefined;
+      const change = group === undefined ? null : await changeAt(space, version);
+      const poke = change === null ? null : changeFor(change, group, user, pokeDataLimit);
+      // A change read back may reach past `version`: the poke names the version it brings the client to.
+      const reached = poke === null || change === null ? version : change.version;
+      if (!active || reached <= (sent.get(space) ?? 0)) return;
+      sent.set(space, reached);
+      onPoke({ space, version: reached, change: poke });
+    };
+    const hear = (space: string, version: number) => {
+      const next = (queues.get(space) ?? Promise.resolve()).then(() => pokeOnce(space, version));
+      queues.set(space, next);
+    };
+    for (const [space, group] of Object.entries(groups)) {
+      const counts = named.get(space) ?? new Map<string, number>();
+      counts.set(group, (counts.get(group) ?? 0) + 1);
+      named.set(space, counts);
+    }
+    const unname = () => {
+      for (const [space, group] of Object.entries(groups)) {
+        const counts = named.get(space);
+        const count = (counts?.get(group) ?? 0) - 1;
+        if (count > 0) counts?.set(group, count);
+        else counts?.delete(group);
+        if (counts?.size === 0) named.delete(space);
+      }
     };
     const stops: (() => Promise<void>)[] = [];
     const stop = async () => {
+      if (active) unname();
       active = false;
       await Promise.all(stops.splice(0).map((unsubscribe) => unsubscribe()));
     };
@@ -390,53 +438,13 @@ function changeKey(space: string, version: number): string {
   return `${version}@${space}`;
 }
 
-/**
- * A version's change as one subscriber's poke carries it: the patch for every reader; the mutation
- * ids, refusals and their dels only for the pushing group, only to its owner; a group's overwritten
- * notes only to that group's owner. Null (the version alone, then a pull) without a change, without
- * a named group, to a group with news that is not the caller's, or when the group's part would take
- * it over the limit.
- */
-function changeFor(change: VersionChange | undefined, clientGroupID: string | undefined, user: SyncUser, limit: number): PokeChange | null {
-  if (change === undefined || clientGroupID === undefined) return null;
-  const notes = change.overwritten.get(clientGroupID);
-  if (notes !== undefined && (notes.owner !== user.id || change.bytes + notes.bytes > limit)) return null;
-  const overwritten = notes === undefined ? {} : { overwritten: notes.notes };
-  if (clientGroupID !== change.clientGroupID) return { previous: change.previous, clientGroupID, patch: change.patch, lastMutationIDChanges: {}, ...overwritten };
-  if (user.id !== change.userID) return null;
-  return {
-    previous: change.previous,
-    clientGroupID,
-    patch: [...change.patch, ...change.gone.map((key): PatchOperation => ({ op: 'del', key }))],
-    lastMutationIDChanges: change.lastMutationIDChanges,
-    ...(change.refused.length > 0 && { refused: change.refused }),
-    ...overwritten,
-  };
-}
-
-/**
- * Per overwritten group, its notes as the pull sends them: one per (client, mutation, entity) — the
- * first, as the table keeps it — in the pull's order.
- */
-function groupNotes(overwrites: readonly Overwrite[], owners: Readonly<Record<string, string>>): Map<string, GroupNotes> {
-  const byGroup = new Map<string, Map<string, Overwritten>>();
-  for (const { writer: [group, clientID, id], key, fields } of overwrites) {
-    const notes = byGroup.get(group) ?? new Map<string, Overwritten>();
-    const note = JSON.stringify([clientID, id, key]);
-    if (!notes.has(note)) notes.set(note, { clientID, id, key, fields });
-    byGroup.set(group, notes);
+/** Sets `key`, dropping the oldest entries past `kept`. */
+function keep<V>(map: Map<string, V>, key: string, value: V, kept: number): void {
+  map.set(key, value);
+  for (const oldest of map.keys()) {
+    if (map.size <= kept) break;
+    map.delete(oldest);
   }
-  const order = (a: Overwritten, b: Overwritten) => compare(a.clientID, b.clientID) || a.id - b.id || compare(a.key, b.key);
-  const grouped = new Map<string, GroupNotes>();
-  for (const [group, notes] of byGroup) {
-    const sorted = [...notes.values()].sort(order);
-    grouped.set(group, { owner: Object.hasOwn(owners, group) ? (owners[group] as string) : null, notes: sorted, bytes: JSON.stringify(sorted).length });
-  }
-  return grouped;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

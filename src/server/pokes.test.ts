@@ -182,15 +182,38 @@ for (const [name, factory] of backends) {
       expect(JSON.stringify(heard)).not.toContain('secret');
     });
 
-    it('only the server that committed a version carries its change: another server on the database pokes with the version alone', async () => {
+    it('another server on the database reads the change back: the same poke as the committing server’s, mutation ids and notes to their owners only', async () => {
       const { core: first, another } = await servers();
       const second = await another();
-      const onFirst = await listen(first, { spaces: ['default'], clientGroups: { default: 'group-a' } });
-      const onSecond = await listen(second, { spaces: ['default'], clientGroups: { default: 'group-a' } });
-      await first.push(pushReq([upsert('c1', 1, note('a', 'one'))]));
-      await expect.poll(() => onFirst.length + onSecond.length).toBe(2);
-      expect(onFirst[0]?.change?.lastMutationIDChanges).toEqual({ c1: 1 });
-      expect(onSecond[0]).toEqual({ space: 'default', version: 1, change: null });
+      await first.push(pushReq([upsert('c1', 1, note('a', 'start'))]), { user: alice });
+      await first.push(pushReq([patch('c1', 2, 'a', 'from alice', 'start')]), { user: alice });
+      const onFirst = await listen(first, { user: bob, spaces: ['default'], clientGroups: { default: 'group-b' } });
+      const bobs = await listen(second, { user: bob, spaces: ['default'], clientGroups: { default: 'group-b' } });
+      const alices = await listen(second, { user: alice, spaces: ['default'], clientGroups: { default: 'group-a' } });
+      const thief = await listen(second, { user: bob, spaces: ['default'], clientGroups: { default: 'group-a' } });
+      const none = await listen(second, { spaces: ['default'] });
+      await first.push(pushReq([patch('c2', 1, 'a', 'from bob', 'start')], 'group-b'), { user: bob });
+      await expect.poll(() => onFirst.length + bobs.length + alices.length + thief.length + none.length).toBe(5);
+      expect(bobs).toEqual(onFirst);
+      expect(bobs[0]?.change?.lastMutationIDChanges).toEqual({ c2: 1 });
+      const pulled = await second.pull(pullReq(2), { user: alice });
+      expect(alices[0]).toEqual({ space: 'default', version: 3, change: { previous: 2, clientGroupID: 'group-a', patch: pulled.patch, lastMutationIDChanges: {}, overwritten: pulled.overwritten } });
+      expect(pulled.overwritten).toHaveLength(1);
+      expect(thief[0]).toEqual({ space: 'default', version: 3, change: null });
+      expect(none[0]).toEqual({ space: 'default', version: 3, change: null });
+    });
+
+    it('another server carries a refusal as the pull does, and over the limit the version alone', async () => {
+      const made = await servers({ resolvers: { note: (incoming) => ((incoming.data as { text?: string }).text === 'no' ? null : incoming) }, pokeDataLimit: 300 });
+      const second = await made.another();
+      const heard = await listen(second, { spaces: ['default'], clientGroups: { default: 'group-a' } });
+      await made.core.push(pushReq([upsert('c1', 1, note('a', 'no'))]));
+      await expect.poll(() => heard.length).toBe(1);
+      const pulled = await second.pull(pullReq(0));
+      expect(heard[0]?.change).toEqual({ previous: 0, clientGroupID: 'group-a', patch: [{ op: 'del', key: 'a' }], lastMutationIDChanges: { c1: 1 }, refused: pulled.refused });
+      await made.core.push(pushReq([upsert('c1', 2, note('b', 'x'.repeat(400)))]));
+      await expect.poll(() => heard.length).toBe(2);
+      expect(heard[1]).toEqual({ space: 'default', version: 2, change: null });
     });
   });
 }
