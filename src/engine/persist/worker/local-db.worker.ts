@@ -2,13 +2,14 @@ import type { PGlite } from '@electric-sql/pglite';
 import { worker } from '@electric-sql/pglite/worker';
 import { openPGlite } from '../empty-database.js';
 import { filesInMemory } from '../pglite-options.js';
-import { isDirectQuery, type FromLocalDbWorker } from './messages.js';
+import { serveDirectQueries } from './direct-queries.js';
+import { isToLocalDbWorker, type FromLocalDbWorker } from './messages.js';
 import { syncPerQuery } from './sync-per-query.js';
 
 /**
  * The dedicated worker a browser's leader tab runs PostgreSQL in: PGlite opens here (from the
- * packed empty database for a new one) and answers the page's `LocalDbWorkerClient` (PGliteWorker's
- * queries, and direct ones for large parameters), so executing SQL and writing IndexedDB never
+ * packed empty database for a new one) and answers the page's `LocalDbWorkerClient` (its direct
+ * queries, and PGliteWorker's opening and closing), so executing SQL and writing IndexedDB never
  * block the page. Started by `start-worker.ts`.
  */
 const tell = (message: FromLocalDbWorker) => postMessage(message);
@@ -16,15 +17,9 @@ const tell = (message: FromLocalDbWorker) => postMessage(message);
 let opened: (db: PGlite) => void = () => {};
 const database = new Promise<PGlite>((resolve) => (opened = resolve));
 
+const serve = serveDirectQueries(database, tell);
 addEventListener('message', ({ data }: MessageEvent) => {
-  if (!isDirectQuery(data)) return;
-  // PGlite's query waits for any transaction the page holds, so this never runs inside one.
-  void database
-    .then((db) => db.query(data.sql, [...data.params]))
-    .then(
-      ({ rows, affectedRows }) => tell({ type: 'kalphite:rows', id: data.id, rows, affectedRows }),
-      (error: unknown) => tell({ type: 'kalphite:query-failed', id: data.id, message: error instanceof Error ? error.message : String(error) }),
-    );
+  if (isToLocalDbWorker(data)) serve(data);
 });
 
 void worker({

@@ -83,13 +83,13 @@ const diedWithDbFailed = { name: 'KalphiteError', code: 'db-failed' };
 describe('LocalDbWorkerClient watchdog', () => {
   it('rejects every pending query, and every later one, when the worker fails with an error it did not catch', async () => {
     const { worker, db, deaths } = watched();
-    const wire = db.query('SELECT 1');
+    const query = db.query('SELECT 1');
     const direct = db.queryDirect('SELECT 2', []);
     const batch = db.query('SELECT $1::text', ['x'.repeat(70_000)]);
     const tx = db.transaction(async () => 1);
-    expect(worker.posted.filter(isDirectQuery)).toHaveLength(2);
+    expect(worker.posted.filter(isDirectQuery)).toHaveLength(3);
     worker.dispatchEvent(Object.assign(new Event('error'), { message: 'RuntimeError: unreachable' }));
-    for (const pending of [wire, direct, batch, tx]) await expect(pending).rejects.toMatchObject(diedWithDbFailed);
+    for (const pending of [query, direct, batch, tx]) await expect(pending).rejects.toMatchObject(diedWithDbFailed);
     await expect(db.exec('SELECT 3')).rejects.toMatchObject(diedWithDbFailed);
     await expect(db.queryDirect('SELECT 4', [])).rejects.toMatchObject(diedWithDbFailed);
     expect(deaths).toHaveLength(1);

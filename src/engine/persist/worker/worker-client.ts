@@ -1,10 +1,11 @@
 import type { QueryOptions, Results, Transaction } from '@electric-sql/pglite';
+import { query as templateQuery } from '@electric-sql/pglite/template';
 import { PGliteWorker } from '@electric-sql/pglite/worker';
 import { KalphiteError } from '../../errors.js';
-import { isFromLocalDbWorker, type DirectQuery } from './messages.js';
+import { isFromLocalDbWorker, type DirectResult, type ToLocalDbWorker } from './messages.js';
 
-/** A text parameter this long (a flush batch) goes to the worker directly. */
-const DIRECT_CHARS = 64 * 1024;
+/** A direct message without its id, which the client assigns. */
+type Unnumbered<M> = M extends { readonly id: number } ? Omit<M, 'id'> : never;
 
 /** The part of the Web Locks API the watchdog uses (injected in tests; absent where there is none). */
 export interface LockRequester {
@@ -17,10 +18,11 @@ export interface LocalDbWorkerClientOptions {
 }
 
 /**
- * The page's side of the local db's worker: PGliteWorker, but a query with a large text parameter
- * (or one the local db asks to be direct) is posted to the worker itself (one structured clone,
- * then executed there), not encoded into a wire message here and sent through a BroadcastChannel,
- * which cost the page's main thread more than everything else in a flush.
+ * The page's side of the local db's worker: PGliteWorker opens it, but every query, script and
+ * transaction is posted to the worker itself (`messages.ts`: one structured clone each way, run
+ * there as one PGlite call), not encoded here into PGliteWorker's protocol messages and calls, each
+ * a BroadcastChannel round trip; a flush batch's large text then costs one copy. Queries with
+ * `QueryOptions` (parsers, serializers: functions, which do not cross) go through PGliteWorker.
  *
  * Once `watch`ed, it notices the worker's death: PGliteWorker's own calls would wait forever for a
  * worker that is gone. Then every pending and later query rejects with `db-failed`.
@@ -29,7 +31,7 @@ export class LocalDbWorkerClient extends PGliteWorker {
   readonly #worker: Worker;
   readonly #lock: string;
   readonly #locks: LockRequester | null;
-  readonly #answers = new Map<number, { resolve: (result: Results<unknown>) => void; reject: (error: Error) => void }>();
+  readonly #answers = new Map<number, { resolve: (results: readonly DirectResult[]) => void; reject: (error: Error) => void }>();
   /** Rejects each pending PGliteWorker call when the worker dies. */
   readonly #waiting = new Set<(error: KalphiteError) => void>();
   #dead: KalphiteError | null = null;
@@ -43,10 +45,11 @@ export class LocalDbWorkerClient extends PGliteWorker {
     this.#lock = `pglite-election-lock:${id}`;
     this.#locks = options.locks !== undefined ? options.locks : (globalThis.navigator?.locks ?? null);
     worker.addEventListener('message', ({ data }: MessageEvent) => {
-      if (!isFromLocalDbWorker(data) || (data.type !== 'kalphite:rows' && data.type !== 'kalphite:query-failed')) return;
+      if (!isFromLocalDbWorker(data) || (data.type !== 'kalphite:rows' && data.type !== 'kalphite:done' && data.type !== 'kalphite:query-failed')) return;
       const answer = this.#answers.get(data.id);
       this.#answers.delete(data.id);
-      if (data.type === 'kalphite:rows') answer?.resolve({ rows: data.rows, fields: [], ...(data.affectedRows !== undefined && { affectedRows: data.affectedRows }) });
+      if (data.type === 'kalphite:rows') answer?.resolve([{ rows: data.rows, affectedRows: data.affectedRows }]);
+      else if (data.type === 'kalphite:done') answer?.resolve(data.results);
       else answer?.reject(new KalphiteError('db-failed', data.message));
     });
   }
@@ -75,28 +78,74 @@ export class LocalDbWorkerClient extends PGliteWorker {
   }
 
   override query<T>(query: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
-    const large = params?.some((param) => typeof param === 'string' && param.length >= DIRECT_CHARS) ?? false;
-    if (!large || options !== undefined || this.closed) return this.#guarded(() => super.query<T>(query, params, options));
+    if (options !== undefined || this.closed) return this.#guarded(() => super.query<T>(query, params, options));
     return this.queryDirect<T>(query, params ?? []);
   }
 
   /** A query posted to the worker itself: its rows come back as one structured clone, not through PGliteWorker's wire encoding. */
-  queryDirect<T>(query: string, params: readonly unknown[]): Promise<Results<T>> {
-    if (this.#dead) return Promise.reject(this.#dead);
+  async queryDirect<T>(query: string, params: readonly unknown[], tx?: number): Promise<Results<T>> {
+    const [result] = await this.#post({ type: 'kalphite:query', sql: query, params, ...(tx !== undefined && { tx }) });
+    return toResults<T>(result);
+  }
+
+  override async exec(query: string, options?: QueryOptions): Promise<Results[]> {
+    if (options !== undefined || this.closed) return this.#guarded(() => super.exec(query, options));
+    return (await this.#post({ type: 'kalphite:exec', sql: query })).map((result) => toResults(result));
+  }
+
+  /** A transaction held open in the worker while `callback` runs here; committed there in one step when it returns, rolled back when it throws. */
+  override async transaction<T>(callback: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (this.closed) return this.#guarded(() => super.transaction(callback));
+    const id = await this.#begin();
+    let closed = false;
+    const open = () => {
+      if (closed) throw new KalphiteError('db-failed', 'The transaction is closed.');
+    };
+    const end = async (commit: boolean) => {
+      closed = true;
+      await this.#post({ type: 'kalphite:end', tx: id, commit });
+    };
+    const tx: Transaction = {
+      query: async <R>(sql: string, params?: unknown[]) => (open(), this.queryDirect<R>(sql, params ?? [], id)),
+      sql: async <R>(strings: TemplateStringsArray, ...values: unknown[]) => {
+        open();
+        const { query, params } = templateQuery(strings, ...values);
+        return this.queryDirect<R>(query, params, id);
+      },
+      exec: async (sql: string) => (open(), (await this.#post({ type: 'kalphite:exec', sql, tx: id })).map((result) => toResults(result))),
+      rollback: async () => (open(), end(false)),
+      listen: () => Promise.reject(new KalphiteError('db-failed', 'LISTEN inside a transaction is not served by the local db\'s worker.')),
+      get closed() {
+        return closed;
+      },
+    };
+    let value: T;
+    try {
+      value = await callback(tx);
+    } catch (error) {
+      if (!closed) await end(false).catch(() => {});
+      throw error;
+    }
+    if (!closed) await end(true);
+    return value;
+  }
+
+  #begin(): Promise<number> {
     const id = ++this.#next;
-    const message: DirectQuery = { type: 'kalphite:query', id, sql: query, params };
-    return new Promise<Results<T>>((resolve, reject) => {
-      this.#answers.set(id, { resolve: resolve as (result: Results<unknown>) => void, reject });
+    return this.#send(id, { type: 'kalphite:begin', id }).then(() => id);
+  }
+
+  #post(message: Unnumbered<ToLocalDbWorker>): Promise<readonly DirectResult[]> {
+    const id = ++this.#next;
+    return this.#send(id, { ...message, id } as ToLocalDbWorker);
+  }
+
+  #send(id: number, message: ToLocalDbWorker): Promise<readonly DirectResult[]> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    return new Promise((resolve, reject) => {
+      this.#answers.set(id, { resolve, reject });
       this.#worker.postMessage(message);
     });
-  }
-
-  override exec(query: string, options?: QueryOptions): Promise<Results[]> {
-    return this.#guarded(() => super.exec(query, options));
-  }
-
-  override transaction<T>(callback: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.#guarded(() => super.transaction(callback));
   }
 
   override async close(): Promise<void> {
@@ -124,6 +173,12 @@ export class LocalDbWorkerClient extends PGliteWorker {
     });
   }
 }
+
+const toResults = <T>(result: DirectResult | undefined): Results<T> => ({
+  rows: (result?.rows ?? []) as T[],
+  fields: [],
+  ...(result?.affectedRows !== undefined && { affectedRows: result.affectedRows }),
+});
 
 /** What an `error` event from a worker says, if anything (Node has no ErrorEvent, and a module script that fails to load fires a plain Event). */
 export const workerErrorMessage = (event: Event): string | null => {
