@@ -260,7 +260,8 @@ export class LocalDb {
    * The entities of these spaces, each page parsed from one JSON value (much faster than row-by-row
    * decoding). In this thread: one page, as PGlite's SQL blocks it anyway. With the db in a worker:
    * pages of `LOAD_PAGE_ROWS` in key order, each a direct query (its text crosses as one structured
-   * clone), with a pause between them, so parsing 100,000 entities never blocks the page at a stretch.
+   * clone: a string copies cheaply, and parsing it costs no more than cloning the parsed rows would),
+   * with a pause between them, so parsing 100,000 entities never blocks the page at a stretch.
    */
   async loadEntities(spaces: readonly string[], { pageRows = this.#pause ? LOAD_PAGE_ROWS : null }: { readonly pageRows?: number | null } = {}): Promise<Entity[]> {
     const inSpaces = JSON.stringify(spaces);
@@ -612,7 +613,7 @@ export class LocalDb {
 
 }
 
-/** Entities in one page of the load at open from a worker: about 2 ms of the page's main thread to parse each. */
+/** Entities in one page of the load at open from a worker: each page's JSON.parse is one stretch of the page's main thread. */
 const LOAD_PAGE_ROWS = 5000;
 
 /** One page of the load: its values as JSON text, how many, and the key of its last row (where the next page starts). */
