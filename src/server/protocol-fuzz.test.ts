@@ -4,6 +4,8 @@ import { freshPGlite } from '../test-support/pglite.js';
 import { createSyncCore } from './core.js';
 import { createSyncHandler, type SyncHandler } from './handler.js';
 import { createPGliteBackend } from './pglite-backend.js';
+import { parsePoke, pokeMessage, POKE_VERSION } from '../protocol/poke.js';
+import { parsePullResponse } from '../protocol/pull.js';
 
 /**
  * Fuzz of the push and pull parsers through the whole fetch handler, over a real core on PGlite:
@@ -209,5 +211,49 @@ describe('push and pull parsers under fuzzing (fast-check): 2xx or 4xx, never 5x
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+/** A poke's change, near-valid field by field (`maybe`: now and then any JSON or missing), the strings sometimes nasty. */
+const pokeString = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('c1', 'group-a', 'a') }, { weight: 1, arbitrary: nastyString });
+const nearValidPoke = fc.record({
+  space: maybe(fc.oneof({ weight: 4, arbitrary: fc.constant('default') }, { weight: 1, arbitrary: spaceId })),
+  version: maybe(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 9 }) }, { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double()) })),
+  pokeVersion: maybe(fc.constant(POKE_VERSION)),
+  previous: maybe(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 9 }) }, { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double()) })),
+  clientGroupID: maybe(pokeString),
+  patch: maybe(fc.array(fc.record({ op: maybe(fc.constantFrom('put', 'del', 'clear')), key: maybe(pokeString), value: maybe(anyJson) }), { maxLength: 3 })),
+  lastMutationIDChanges: maybe(fc.dictionary(pokeString, fc.oneof({ weight: 4, arbitrary: fc.nat() }, { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double()) }), { maxKeys: 3 })),
+  refused: fc.option(maybe(fc.array(fc.record({ clientID: maybe(pokeString), id: maybe(fc.nat()), reason: maybe(pokeString) }), { maxLength: 2 })), { nil: undefined }),
+  overwritten: fc.option(maybe(fc.array(fc.record({ clientID: maybe(pokeString), id: maybe(fc.nat()), key: maybe(pokeString), fields: maybe(fc.array(pokeString, { maxLength: 2 })) }), { maxLength: 2 })), { nil: undefined }),
+});
+
+describe('poke parser under fuzzing (fast-check): never throws, and a change it keeps is one a client may land', () => {
+  it('random text, random JSON and near-valid changes', () => {
+    const data = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.jsonValue({ stringUnit: 'binary', maxDepth: 4 }).map((value) => JSON.stringify(value)),
+      nearValidPoke.map((poke) => JSON.stringify(poke)),
+      // Garbled on the way: a valid-looking change cut short.
+      nearValidPoke.chain((poke) => fc.nat().map((cut) => JSON.stringify(poke).slice(0, cut))),
+    );
+    let kept = 0;
+    fc.assert(
+      fc.property(fc.option(data, { nil: undefined }), (text) => {
+        const poke = parsePoke(text);
+        if (poke.space === null || poke.change === undefined) return;
+        kept++;
+        const { change, version } = poke;
+        expect(Number.isSafeInteger(change.previous) && change.previous >= 0 && change.previous < version).toBe(true);
+        expect(change.clientGroupID).not.toBe('');
+        expect(change.patch.some((op) => op.op === 'clear')).toBe(false);
+        // What it kept is a valid pull answer, and survives being sent again.
+        expect('error' in parsePullResponse({ cookie: version, ...change })).toBe(false);
+        expect(parsePoke(pokeMessage(poke.space, version, change))).toEqual(poke);
+      }),
+      { numRuns: 2000 },
+    );
+    // The near-valid ones reach the checks above, not only the drops.
+    expect(kept).toBeGreaterThan(0);
   });
 });
