@@ -5,11 +5,8 @@ import type { Cookie, PullRequest, PullResponseOK } from '../protocol/pull.js';
 import { BackendUnavailableError, type SyncBackend } from './backend.js';
 import { createSyncCore, type SyncCore, type SyncCoreOptions } from './core.js';
 import { createPGliteBackend } from './pglite-backend.js';
-import { createPostgresBackend } from './postgres-backend.js';
 import { freshPGlite } from '../test-support/pglite.js';
-import { freshSchema, postgresAvailable } from '../test-support/postgres.js';
-
-const hasPostgres = await postgresAvailable();
+import { serverBackends } from '../test-support/server-backends.js';
 
 const comment = (id: string, message: string): Entity => ({ id, type: 'comment', data: { message } });
 /** As the server stores and pulls an entity: naming its space. */
@@ -26,35 +23,7 @@ const pullReq = (cookie: Cookie, clientGroupID = 'group-a', limit?: number): Pul
   ...(limit !== undefined && { limit }),
 });
 
-type BackendFactory = () => Promise<{ backend: () => Promise<SyncBackend>; cleanup: () => Promise<void> }>;
-
-const backends: Array<[string, BackendFactory | null]> = [
-  [
-    'PGlite',
-    async () => {
-      const backend = await createPGliteBackend(await freshPGlite());
-      let used = false;
-      return {
-        // One embedded database per test; a second "process" shares the same instance.
-        backend: async () => {
-          if (used) return { ...backend, close: async () => {} };
-          used = true;
-          return backend;
-        },
-        cleanup: async () => {},
-      };
-    },
-  ],
-  [
-    'PostgreSQL',
-    hasPostgres
-      ? async () => {
-          const schema = await freshSchema();
-          return { backend: async () => createPostgresBackend(schema.url), cleanup: schema.drop };
-        }
-      : null,
-  ],
-];
+const backends = await serverBackends();
 
 for (const [name, factory] of backends) {
   describe.skipIf(factory === null)(`sync core on ${name}`, () => {

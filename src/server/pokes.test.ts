@@ -2,14 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Entity } from '../protocol/entity.js';
 import type { Mutation, PushRequest } from '../protocol/push.js';
 import type { Cookie, PullRequest } from '../protocol/pull.js';
-import type { SyncBackend } from './backend.js';
 import { createSyncCore, type CommittedVersion, type PokeSubscriber, type SyncCore, type SyncCoreOptions } from './core.js';
-import { createPGliteBackend } from './pglite-backend.js';
-import { createPostgresBackend } from './postgres-backend.js';
-import { freshPGlite } from '../test-support/pglite.js';
-import { freshSchema, postgresAvailable } from '../test-support/postgres.js';
-
-const hasPostgres = await postgresAvailable();
+import { serverBackends } from '../test-support/server-backends.js';
 
 const note = (id: string, text: string): Entity => ({ id, type: 'note', data: { text } });
 const upsert = (clientID: string, id: number, entity: Entity): Mutation => ({ clientID, id, name: 'upsert', args: entity as never, timestamp: 0 });
@@ -25,35 +19,7 @@ const pullReq = (cookie: Cookie, clientGroupID = 'group-a'): PullRequest => ({ p
 const alice = { id: 'alice' };
 const bob = { id: 'bob' };
 
-type BackendFactory = () => Promise<{ backend: () => Promise<SyncBackend>; cleanup: () => Promise<void> }>;
-
-const backends: Array<[string, BackendFactory | null]> = [
-  [
-    'PGlite',
-    async () => {
-      const backend = await createPGliteBackend(await freshPGlite());
-      let used = false;
-      return {
-        // A second core on the same embedded database stands for a second server process.
-        backend: async () => {
-          if (used) return { ...backend, close: async () => {} };
-          used = true;
-          return backend;
-        },
-        cleanup: async () => {},
-      };
-    },
-  ],
-  [
-    'PostgreSQL',
-    hasPostgres
-      ? async () => {
-          const schema = await freshSchema();
-          return { backend: async () => createPostgresBackend(schema.url), cleanup: schema.drop };
-        }
-      : null,
-  ],
-];
+const backends = await serverBackends();
 
 for (const [name, factory] of backends) {
   describe.skipIf(factory === null)(`pokes that carry the change, on ${name}`, () => {
