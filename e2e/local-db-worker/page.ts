@@ -1,29 +1,31 @@
-import { createKalphite, type KalphiteOptions } from '../../src/engine/index.js';
+import { createKalphite, type KalphiteEvent, type KalphiteOptions } from '../../src/engine/index.js';
 
 /**
- * The browser half of `e2e/local-db-worker.test.ts`: an engine on `idb://` that writes, flushes and
- * closes, and one that opens the same database again and reads it.
+ * The browser half of `e2e/local-db-worker.test.ts`: an engine on a browser dataDir that writes,
+ * flushes and closes, one that opens the same database again and reads it, and where the database is.
  */
 const entity = (k: number) => ({ id: `note-${k}`, type: 'note', data: { title: `Note ${k}`, done: k % 2 === 0 } });
 
 /** A worker whose script is missing, as a misconfigured bundler would leave it. */
 const brokenWorker: KalphiteOptions['environment'] = { startLocalDbWorker: () => new Worker('/no-such-worker.js', { type: 'module' }) };
 
+/** The engine's `db:` events but its schema migrations (a new database reports each: not what these tests are about). */
+const dbEvents = (events: readonly KalphiteEvent[]) => events.filter((event) => event.type.startsWith('db:') && event.type !== 'db:migrated');
+
 Object.assign(globalThis, {
   localDbWorker: {
-    /** Writes n entities, flushes them, closes; answers the engine's `db:` events but migrations. */
+    /** Writes n entities, flushes them, closes; answers the engine's `db:` event types. */
     async write(dataDir: string, n: number, worker: 'working' | 'broken') {
       const kalphite = await createKalphite({ dataDir, ...(worker === 'broken' && { environment: brokenWorker }) });
       kalphite.store.batch(() => {
         for (let k = 0; k < n; k++) kalphite.store.entities.set(`note-${k}`, entity(k));
       });
       await kalphite.flush();
-      // A new database also reports each of its migrations: those are not what this test is about.
-      const events = kalphite.events.filter((event) => event.type.startsWith('db:') && event.type !== 'db:migrated').map((event) => event.type);
+      const events = dbEvents(kalphite.events).map((event) => event.type);
       await kalphite.close();
       return events;
     },
-    /** Opens the database again: how many entities memory loaded, and whether each is what was written. */
+    /** Opens the database again: how many entities memory loaded, whether each is what was written, and its `db:` events. */
     async read(dataDir: string, n: number) {
       const kalphite = await createKalphite({ dataDir });
       const size = kalphite.store.entities.size;
@@ -32,8 +34,19 @@ Object.assign(globalThis, {
         const read = kalphite.store.getById(`note-${k}`);
         if (JSON.stringify(read?.data) === JSON.stringify(entity(k).data)) same++;
       }
+      const events = dbEvents(kalphite.events);
       await kalphite.close();
-      return { size, same };
+      return { size, same, events };
+    },
+    /** Where the database `name` is: IndexedDB's `/pglite/name`, the OPFS folder `name`. */
+    async storage(name: string) {
+      const indexedDb = (await indexedDB.databases()).some((database) => database.name === `/pglite/${name}`);
+      const root = await navigator.storage.getDirectory();
+      const opfs = await root.getDirectoryHandle(name).then(
+        (folder) => folder.getFileHandle('PG_VERSION').then(() => true, () => false),
+        () => false,
+      );
+      return { indexedDb, opfs };
     },
   },
 });

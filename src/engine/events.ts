@@ -52,6 +52,24 @@ export type KalphiteEvent =
   | { readonly type: 'db:prebuilt-skipped'; readonly at: number; readonly reason: string }
   /** The local db's worker did not start (or its database did not open there): PGlite runs on the main thread instead. */
   | { readonly type: 'db:worker-failed'; readonly at: number; readonly dataDir: string; readonly reason: string }
+  /** Where a browser's local db opened (`idb://` lands on OPFS where it can), and why there. */
+  | { readonly type: 'db:storage'; readonly at: number; readonly dataDir: string; readonly storage: 'opfs' | 'indexeddb'; readonly reason: string }
+  /**
+   * An `idb://` database moved from IndexedDB to OPFS (once): its tables and rows, counted in both, and
+   * the size copied. `indexedDbKept` says why the IndexedDB copy is still there, or is null when it is deleted.
+   */
+  | {
+      readonly type: 'db:storage-migrated';
+      readonly at: number;
+      readonly dataDir: string;
+      readonly from: 'indexeddb';
+      readonly to: 'opfs';
+      readonly tables: number;
+      readonly rows: number;
+      readonly bytes: number;
+      readonly durationMs: number;
+      readonly indexedDbKept: string | null;
+    }
   /** The local db's worker died after it opened: every query to it fails (`db-failed`), so the engine should be closed and opened again. */
   | { readonly type: 'db:worker-died'; readonly at: number; readonly dataDir: string; readonly reason: string }
   | {

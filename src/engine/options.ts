@@ -10,6 +10,7 @@ import type { EntitySchema } from './store/schema-types.js';
 import type { SyncSettings } from './sync/sync-client.js';
 import type { KalphiteSnapshot } from '../protocol/snapshot.js';
 import { InitialSnapshot } from './initial-snapshot.js';
+import { isBrowserDataDir } from './persist/worker/storage-choice.js';
 import { browserTabLink, type TabLink } from './tabs/tab-link.js';
 
 export interface KalphiteOptions<S extends EntitySchema = EntitySchema, Strict extends boolean = boolean> {
@@ -33,7 +34,11 @@ export interface KalphiteOptions<S extends EntitySchema = EntitySchema, Strict e
   readonly migrate?: Migrate;
   /** Secondary indexes to build at load, per type (`{ comment: ['filePath'] }`); queries create the others on first use. */
   readonly indexes?: IndexDeclarations;
-  /** `memory://` (default), `idb://name` in browsers, or a folder path in Node. */
+  /**
+   * `memory://` (default), a folder path in Node, or in browsers `idb://name`: the leader tab's worker
+   * keeps it on OPFS where the browser can (moving an IndexedDB copy there once), in IndexedDB
+   * otherwise. `idb-only://name` stays in IndexedDB; `opfs://name` is that OPFS database, never IndexedDB.
+   */
   readonly dataDir?: string;
   /** Where a write without `space` goes (default `'default'`, so the seed's examples run unchanged). */
   readonly defaultSpace?: string;
@@ -83,7 +88,7 @@ export interface KalphiteOptions<S extends EntitySchema = EntitySchema, Strict e
   readonly environment?: Partial<Environment>;
   /**
    * How tabs sharing `dataDir` coordinate (one leader holds the local db and syncs; every tab keeps
-   * all entities in memory). Default: Web Locks + BroadcastChannel for `idb://` in browsers; `false`
+   * all entities in memory). Default: Web Locks + BroadcastChannel for `idb://` (and `idb-only://`, `opfs://`) in browsers; `false`
    * makes this engine the only one (it must then be alone on its `dataDir`).
    */
   readonly tabs?: TabLink | false;
@@ -174,7 +179,7 @@ export function resolveOptions(options: KalphiteOptions): EngineSettings {
     eventHistory: nonNegative('eventHistory', options.eventHistory ?? DEFAULTS.eventHistory),
     undoLimit: nonNegative('undoLimit', options.undoLimit ?? DEFAULTS.undoLimit),
     env: resolveEnvironment(options.environment),
-    tabs: options.tabs === false ? null : (options.tabs ?? (dataDir.startsWith('idb://') ? browserTabLink() : null)),
+    tabs: options.tabs === false ? null : (options.tabs ?? (isBrowserDataDir(dataDir) ? browserTabLink() : null)),
     maxEntityBytes: maxPushBytes - LIMITS.pushEnvelopeBytes,
     schema: schemaOption(options),
     ...schemaVersionOptions(options),

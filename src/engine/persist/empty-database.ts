@@ -1,6 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { EmitEvent } from '../events.js';
 import { pgliteOptions } from './pglite-options.js';
+import { indexedDbHoldsDatabase } from './worker/indexeddb-database.js';
+import { opfsHoldsDatabase } from './worker/opfs-database.js';
 
 /**
  * A new PostgreSQL cluster as PGlite's `initdb` leaves it, packed by `scripts/build-empty-database.mjs`
@@ -14,7 +16,7 @@ export interface OpenPGliteOptions {
   readonly emit: EmitEvent;
   /** Reads the packed empty database; by default from beside this module (a file in Node, a fetch in browsers). */
   readonly loadEmpty?: () => Promise<Blob>;
-  /** Whether `dataDir` already holds a database; by default asks IndexedDB or the file system. */
+  /** Whether `dataDir` already holds a database; by default asks IndexedDB, OPFS or the file system. */
   readonly exists?: (dataDir: string) => Promise<boolean>;
 }
 
@@ -61,16 +63,16 @@ async function readEmptyDatabase(): Promise<Blob> {
   return response.blob();
 }
 
-/** PGlite's IndexedDB file system keeps a database `idb://name` as the IndexedDB database `/pglite/name`. */
+/**
+ * Whether `dataDir` holds a database: IndexedDB's `/pglite/name` for `idb://name`, a complete OPFS
+ * folder for `memfs2opfs://name`, `PG_VERSION` in a folder. Where nobody can tell (IndexedDB without
+ * a list of databases, PGlite's `opfs-ahp://`), assume one exists: initdb runs for a new one, as before.
+ */
 async function databaseExists(dataDir: string): Promise<boolean> {
   if (dataDir.startsWith('memory://')) return false;
-  if (dataDir.startsWith('idb://')) {
-    const idb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    // Without a list of databases, assume one exists: initdb runs for a new one, as before.
-    if (typeof idb?.databases !== 'function') return true;
-    const name = `/pglite/${dataDir.slice('idb://'.length)}`;
-    return (await idb.databases()).some((database) => database.name === name);
-  }
+  if (dataDir.startsWith('idb://')) return (await indexedDbHoldsDatabase(dataDir.slice('idb://'.length))) ?? true;
+  if (dataDir.startsWith('memfs2opfs://')) return opfsHoldsDatabase(dataDir.slice('memfs2opfs://'.length));
+  if (dataDir.startsWith('opfs-ahp://')) return true;
   const folder = dataDir.startsWith('file://') ? dataDir.slice('file://'.length) : dataDir;
   if (!node?.getBuiltinModule) return true;
   return node

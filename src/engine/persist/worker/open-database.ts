@@ -1,8 +1,9 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import type { EmitEvent } from '../../events.js';
-import { openPGlite } from '../empty-database.js';
 import { openInWorker } from './open-in-worker.js';
+import { openStorage } from './open-storage.js';
 import { startLocalDbWorker } from './start-worker.js';
+import { isBrowserDataDir } from './storage-choice.js';
 
 export interface OpenDatabaseOptions {
   readonly emit: EmitEvent;
@@ -11,19 +12,20 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * Opens the local db's PGlite: in a worker for a browser's persistent `idb://` database, so SQL
- * and IndexedDB never block the page; in this thread otherwise (`memory://`, a folder in Node), or
- * when the worker does not start, which `db:worker-failed` reports.
+ * Opens the local db's PGlite: in a worker for a browser's persistent database (`idb://`,
+ * `idb-only://`, `opfs://`), so SQL and storage never block the page, and OPFS sync access handles
+ * exist; in this thread otherwise (`memory://`, a folder in Node), or when the worker does not
+ * start, which `db:worker-failed` reports. Either thread opens the storage `openStorage` chooses.
  */
 export async function openDatabase(dataDir: string, { emit, startWorker = defaultWorker() }: OpenDatabaseOptions): Promise<PGliteInterface> {
-  if (startWorker && dataDir.startsWith('idb://')) {
+  if (startWorker && isBrowserDataDir(dataDir)) {
     try {
       return await openInWorker(dataDir, startWorker, emit);
     } catch (error) {
       emit({ type: 'db:worker-failed', dataDir, reason: error instanceof Error ? error.message : String(error) });
     }
   }
-  return openPGlite(dataDir, { emit });
+  return openStorage(dataDir, { emit });
 }
 
 const defaultWorker = (): (() => Worker) | null => (typeof globalThis.Worker === 'function' ? startLocalDbWorker : null);
