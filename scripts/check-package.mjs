@@ -1,4 +1,5 @@
-// The package as a user installs it: builds, checks each entry's size budget (.size-limit.mjs),
+// The package as a user installs it: builds, loads each entry of the exports map from dist
+// (scripts/check-exports.mjs), checks each entry's size budget (.size-limit.mjs),
 // packs the tarball `npm publish` would upload, checks it with publint (package.json against the
 // files) and are-the-types-wrong (each export's types resolve), then installs it into a copy of
 // fixtures/consumer — an app outside this repository — type-checks that app against every entry and
@@ -29,6 +30,8 @@ try {
     const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
     tarball = join(scratch, filename);
   });
+  // The built package loads under its own name, each entry with its types (what CI checked after a second build).
+  await step('every entry of the exports map loads', () => run(process.execPath, [join(repo, 'scripts/check-exports.mjs')]));
   await step('size budgets', () => run('npx', ['--no-install', 'size-limit']));
   await step('publint and are-the-types-wrong', () => {
     // --strict: a warning (a file the exports name but the tarball lacks) fails too.
