@@ -54,11 +54,12 @@ export function pgliteOptions(dataDir: string): PGliteOptions {
 }
 
 /**
- * Whether the database's files live in memory (`memory://`, and `idb://`, which keeps them in
- * memory and copies them to IndexedDB), where PostgreSQL's zero-filling of each new 16 MB WAL
- * segment reserves no disk space and only costs the copies of a growing file.
+ * Whether the database's files live in memory (`memory://`, and `idb://` and `memfs2opfs://`,
+ * which keep them in memory and copy them to IndexedDB or OPFS), where PostgreSQL's zero-filling
+ * of each new WAL segment reserves no disk space and only costs the copies of a growing file.
  */
 export function filesInMemory(db: PGliteInterface): boolean {
   if (!(db instanceof PGlite)) return false;
-  return db.dataDir === undefined || db.dataDir.startsWith('memory://') || db.dataDir.startsWith('idb://');
+  const { dataDir } = db;
+  return dataDir === undefined || ['memory://', 'idb://', 'memfs2opfs://'].some((scheme) => dataDir.startsWith(scheme));
 }
