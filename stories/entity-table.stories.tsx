@@ -67,6 +67,9 @@ const meta = {
   // The docs page's props tables: the components it shows, from their TypeScript types.
   subcomponents: { EntityTable },
   args: { seeded: true },
+  // A written comment's id is random and each row's time the clock's: their widths move every
+  // column, so the rows are left out of the picture (the play functions check what they hold).
+  parameters: { visual: { mask: ['tbody'] } },
 } satisfies Meta<typeof LiveTable>;
 
 export default meta;

@@ -68,7 +68,7 @@ function HeldAsideEntry({ entity }: { entity: HeldAsideEntity }) {
         <code>{entity.id}</code> ({entity.type}) in <code>{entity.space}</code>
       </h3>
       <p className="kalphite-muted" style={{ margin: '0 0 4px' }}>
-        Held at {new Date(entity.heldAt).toLocaleTimeString()} under schema version {entity.schemaVersion}
+        Held at <time dateTime={new Date(entity.heldAt).toISOString()}>{new Date(entity.heldAt).toLocaleTimeString()}</time> under schema version {entity.schemaVersion}
       </p>
       <ul aria-label={`Issues of ${entity.id}`} style={{ margin: '0 0 4px', paddingInlineStart: 20 }}>
         {entity.issues.map((issue, index) => (
