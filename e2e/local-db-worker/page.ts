@@ -38,15 +38,22 @@ Object.assign(globalThis, {
       await kalphite.close();
       return { size, same, events };
     },
-    /** Where the database `name` is: IndexedDB's `/pglite/name`, the OPFS folder `name`. */
+    /**
+     * Where the database `name` is: IndexedDB's `/pglite/name`, the OPFS folder `name`; and whether
+     * OPFS holds it shut down cleanly (its control file's state, the uint32 at byte 16, is
+     * DB_SHUTDOWNED: 1), not as a crash leaves it (DB_IN_PRODUCTION: 6, the next open replays WAL).
+     */
     async storage(name: string) {
       const indexedDb = (await indexedDB.databases()).some((database) => database.name === `/pglite/${name}`);
       const root = await navigator.storage.getDirectory();
-      const opfs = await root.getDirectoryHandle(name).then(
-        (folder) => folder.getFileHandle('PG_VERSION').then(() => true, () => false),
-        () => false,
-      );
-      return { indexedDb, opfs };
+      const folder = await root.getDirectoryHandle(name).catch(() => null);
+      const opfs = (await folder?.getFileHandle('PG_VERSION').then(() => true, () => false)) ?? false;
+      const control = await folder
+        ?.getDirectoryHandle('global')
+        .then((global) => global.getFileHandle('pg_control'))
+        .then(async (handle) => new DataView(await (await handle.getFile()).arrayBuffer()))
+        .catch(() => null);
+      return { indexedDb, opfs, shutDown: control?.getUint32(16, true) === 1 };
     },
   },
 });

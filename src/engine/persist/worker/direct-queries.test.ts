@@ -12,6 +12,7 @@ import { LocalDbWorkerClient } from './worker-client.js';
  */
 class InThreadWorker extends EventTarget {
   readonly posted: unknown[] = [];
+  terminated = false;
   readonly #serve: ReturnType<typeof serveDirectQueries>;
   constructor(db: PGlite) {
     super();
@@ -27,7 +28,9 @@ class InThreadWorker extends EventTarget {
     this.posted.push(message);
     if (isToLocalDbWorker(message)) this.#serve(structuredClone(message));
   }
-  terminate(): void {}
+  terminate(): void {
+    this.terminated = true;
+  }
 }
 
 let db: PGlite;
@@ -42,7 +45,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await db.close();
+  if (!db.closed) await db.close();
 });
 
 const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM notes')).rows[0]!.n;
@@ -91,15 +94,27 @@ describe('direct queries to the local db worker', () => {
   it('runs a query from outside after the open transaction ends, as PGlite does on one thread', async () => {
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
+    let inserted: () => void = () => {};
+    const open = new Promise<void>((resolve) => (inserted = resolve));
     const transaction = client.transaction(async (tx) => {
       await tx.query('INSERT INTO notes VALUES ($1, $2)', ['a', 1]);
+      inserted();
       await held;
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await open;
     const outside = client.query<{ n: number }>('SELECT count(*)::int AS n FROM notes');
     release();
     await transaction;
     expect((await outside).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('closes PGlite in the worker once what was sent before is done, then ends the worker', async () => {
+    const insert = client.query('INSERT INTO notes VALUES ($1, $2)', ['a', 1]);
+    await client.close();
+    await insert;
+    expect(db.closed).toBe(true);
+    expect(worker.terminated).toBe(true);
+    expect(worker.posted.at(-1)).toMatchObject({ type: 'kalphite:close' });
   });
 
   it('sends nothing through PGliteWorker for a query, a script or a transaction, past its opening handshake', async () => {

@@ -16,6 +16,12 @@ interface OpenTransaction {
  */
 export function serveDirectQueries(database: Promise<PGlite>, tell: (message: FromLocalDbWorker) => void): (message: ToLocalDbWorker) => void {
   const transactions = new Map<number, OpenTransaction>();
+  /** The statements under way: a close waits for them, as it comes after them. */
+  const running = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    running.add(work);
+    void work.finally(() => running.delete(work));
+  };
   const fail = (id: number, error: unknown) => tell({ type: 'kalphite:query-failed', id, message: error instanceof Error ? error.message : String(error) });
   const done = (id: number, results: readonly DirectResult[] = []) => tell({ type: 'kalphite:done', id, results });
   /** Where a statement runs: its transaction, or the database. */
@@ -29,14 +35,18 @@ export function serveDirectQueries(database: Promise<PGlite>, tell: (message: Fr
   return (message) => {
     switch (message.type) {
       case 'kalphite:query':
-        void target(message.tx)
-          .then((on) => on.query(message.sql, [...message.params]))
-          .then(({ rows, affectedRows }) => tell({ type: 'kalphite:rows', id: message.id, rows, affectedRows }), (error: unknown) => fail(message.id, error));
+        track(
+          target(message.tx)
+            .then((on) => on.query(message.sql, [...message.params]))
+            .then(({ rows, affectedRows }) => tell({ type: 'kalphite:rows', id: message.id, rows, affectedRows }), (error: unknown) => fail(message.id, error)),
+        );
         return;
       case 'kalphite:exec':
-        void target(message.tx)
-          .then((on) => on.exec(message.sql))
-          .then((results) => done(message.id, results.map(toDirect)), (error: unknown) => fail(message.id, error));
+        track(
+          target(message.tx)
+            .then((on) => on.exec(message.sql))
+            .then((results) => done(message.id, results.map(toDirect)), (error: unknown) => fail(message.id, error)),
+        );
         return;
       case 'kalphite:begin': {
         const { id } = message;
@@ -71,6 +81,12 @@ export function serveDirectQueries(database: Promise<PGlite>, tell: (message: Fr
         transaction.finished.then(() => done(message.id), (error: unknown) => fail(message.id, error));
         return;
       }
+      case 'kalphite:close':
+        void Promise.allSettled(running)
+          .then(() => database)
+          .then((db) => db.close())
+          .then(() => done(message.id), (error: unknown) => fail(message.id, error));
+        return;
     }
   };
 }

@@ -54,11 +54,21 @@ export interface EndTransaction {
   readonly commit: boolean;
 }
 
+/**
+ * Closes PGlite in the worker before the page terminates it; answered by `kalphite:done` once
+ * PostgreSQL shut down and its files are synced. PGliteWorker's own `close` only terminates the
+ * worker, which leaves the database as a crash would: the next open replays its WAL first.
+ */
+export interface CloseDatabase {
+  readonly type: 'kalphite:close';
+  readonly id: number;
+}
+
 /** What the page posts to the local db's worker besides PGliteWorker's own messages. */
-export type ToLocalDbWorker = DirectQuery | DirectExec | BeginTransaction | EndTransaction;
+export type ToLocalDbWorker = DirectQuery | DirectExec | BeginTransaction | EndTransaction | CloseDatabase;
 
 const OURS = new Set(['kalphite:event', 'kalphite:open-failed', 'kalphite:rows', 'kalphite:done', 'kalphite:query-failed']);
-const TO_WORKER = new Set(['kalphite:query', 'kalphite:exec', 'kalphite:begin', 'kalphite:end']);
+const TO_WORKER = new Set(['kalphite:query', 'kalphite:exec', 'kalphite:begin', 'kalphite:end', 'kalphite:close']);
 
 /** Whether a message from the worker is one of Kalphite's (PGliteWorker's are not). */
 export function isFromLocalDbWorker(data: unknown): data is FromLocalDbWorker {

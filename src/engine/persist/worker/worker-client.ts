@@ -148,10 +148,19 @@ export class LocalDbWorkerClient extends PGliteWorker {
     });
   }
 
+  /**
+   * Shuts PostgreSQL down in the worker (its last changes synced, its control file marked shut
+   * down, so the next open replays no WAL), then ends the worker. Rejects with `db-failed` when the
+   * worker could not close it; the worker is ended all the same.
+   */
   override async close(): Promise<void> {
+    if (this.closed) return;
+    let failed: unknown = null;
+    if (!this.#dead) await this.#post({ type: 'kalphite:close' }).catch((error: unknown) => (failed = error));
     for (const answer of this.#answers.values()) answer.reject(new KalphiteError('closed', 'The local db closed before answering.'));
     this.#answers.clear();
     await super.close();
+    if (failed !== null) throw failed;
   }
 
   /** `run`'s result, or the worker's death if it comes first (or came before). */
