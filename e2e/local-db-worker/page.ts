@@ -9,7 +9,7 @@ const entity = (k: number) => ({ id: `note-${k}`, type: 'note', data: { title: `
 /** A worker whose script is missing, as a misconfigured bundler would leave it. */
 const brokenWorker: KalphiteOptions['environment'] = { startLocalDbWorker: () => new Worker('/no-such-worker.js', { type: 'module' }) };
 
-/** The engine's `db:` events but its schema migrations (a new database reports each: not what these tests are about). */
+/** The engine's `db:` events but its schema migrations (a database PGlite's initdb made reports each: not what these tests are about). */
 const dbEvents = (events: readonly KalphiteEvent[]) => events.filter((event) => event.type.startsWith('db:') && event.type !== 'db:migrated');
 
 Object.assign(globalThis, {

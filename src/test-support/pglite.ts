@@ -4,8 +4,8 @@ import { openPGlite } from '../engine/persist/empty-database.js';
 import { afterAll, afterEach } from 'vitest';
 
 /**
- * Fresh in-memory PGlite databases for tests, opened as the engine opens a new `memory://` (from
- * the packed empty database; clones keep the template's extensions) and cloned from one template:
+ * Fresh in-memory PGlite databases for tests: the packed database a new `memory://` opens from,
+ * without the local db's tables (`emptyCluster`; clones keep the template's extensions), cloned from one template:
  * a clone costs about a third of a fresh `memory://` open. Every clone and the template
  * are closed after the test file (an open PGlite keeps Node alive).
  */
@@ -18,9 +18,19 @@ const refuseInitdb: EmitEvent = (event) => {
 const open: PGliteInterface[] = [];
 
 export async function freshPGlite(): Promise<PGliteInterface> {
-  template ??= openPGlite('memory://', { emit: refuseInitdb });
+  template ??= emptyCluster();
   const db = await (await template).clone();
   open.push(db);
+  return db;
+}
+
+/**
+ * The packed database without the local db's tables (it ships them at the latest version): tests
+ * build every older version on it, and a LocalDb opened on it runs every migration.
+ */
+async function emptyCluster(): Promise<PGlite> {
+  const db = await openPGlite('memory://', { emit: refuseInitdb });
+  await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
   return db;
 }
 

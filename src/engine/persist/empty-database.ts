@@ -5,9 +5,10 @@ import { indexedDbHoldsDatabase } from './worker/indexeddb-database.js';
 import { opfsHoldsDatabase } from './worker/opfs-database.js';
 
 /**
- * A new PostgreSQL cluster as PGlite's `initdb` leaves it, packed by `scripts/build-empty-database.mjs`
- * when the package is installed or built (it is not in git). A new database loads it instead of
- * running `initdb`, which costs seconds in a browser.
+ * A new local database, packed by `scripts/build-empty-database.ts` when the package is installed
+ * or built (it is not in git): a PostgreSQL cluster as PGlite's `initdb` leaves it, with the local
+ * db's tables at the latest schema version and no rows. A new database loads it instead of running
+ * `initdb` and the migrations, which cost seconds in a browser.
  */
 export const EMPTY_DATABASE = new URL('./empty-database.tar.gz', import.meta.url);
 const EMPTY_DATABASE_FILE = './empty-database.tar.gz';

@@ -66,6 +66,27 @@ describe('schema and migrations', () => {
     expect([...db.spaces.values()]).toEqual([{ space: 'default', clientGroupId: db.profileId, cookie: null, writable: null, generation: 0 }]);
   });
 
+  it('opens a new database from the packed one at the latest version, migrating nothing, with a profile of its own', async () => {
+    const opened = await Promise.all([0, 1].map(async () => {
+      const events: KalphiteEvent[] = [];
+      const db = await LocalDb.open({ dataDir: 'memory://', randomId: () => `client-${++ids}`, now: () => 1000, emit: (event) => events.push({ ...event, at: 0 } as KalphiteEvent) });
+      return { db, events };
+    }));
+    try {
+      for (const { db, events } of opened) {
+        expect(db.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+        expect(migratedSteps(events)).toEqual([]);
+        expect(db.profileId).toMatch(/^client-/);
+        expect(db.profileId).not.toBe(db.clientId);
+        await db.ensureSpace('default');
+        expect(db.spaces.get('default')?.clientGroupId).toBe(db.profileId);
+      }
+      expect(opened[0]!.db.profileId).not.toBe(opened[1]!.db.profileId);
+    } finally {
+      await Promise.all(opened.map(({ db }) => db.close()));
+    }
+  });
+
   it('keeps the profile and migrates nothing on reopen; each opening is a new client', async () => {
     const pglite = await freshPGlite();
     const first = await openDb(pglite);

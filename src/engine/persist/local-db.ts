@@ -7,7 +7,7 @@ import type { Entity } from '../store/entity.js';
 import { KalphiteError, toKalphiteError } from '../errors.js';
 import type { EmitEvent, OverwrittenWrite } from '../events.js';
 import { heldAsideRows, holdAside, migrateToApp, NO_APP_SCHEMA, retryHeldAside, type AppSchema, type HeldAsideEntity } from './app-schema.js';
-import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
+import { applyMigration, LATEST_SCHEMA_VERSION, migrations, UNCLAIMED_PROFILE_ID } from './migrations.js';
 import { opSpace, type FlushOp } from './flush-op.js';
 import { openDatabase, OPS_BETWEEN_PAUSES, pauseFor } from './worker/index.js';
 import { filesInMemory } from './pglite-options.js';
@@ -777,12 +777,19 @@ async function migrateData(db: PGliteInterface, options: LocalDbOptions): Promis
 
 /**
  * Brings the local db's schema to the latest version, every pending migration in one transaction:
- * on `idb://` each commit copies the changed files to IndexedDB, and a new database has them all
- * pending. A failure leaves the database at the version it had. Events go out once it committed.
+ * on `idb://` each commit copies the changed files to IndexedDB, and a database that PGlite's
+ * initdb made has them all pending. A failure leaves the database at the version it had. Events go
+ * out once it committed. A database made from the packed one is at the latest version already, its
+ * profile unclaimed: it takes a new one.
  */
 async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<void> {
   const { present } = await one<{ present: boolean }>(db, `SELECT to_regclass('client_state') IS NOT NULL AS present`);
-  const current = present ? (await one<{ v: number }>(db, 'SELECT schema_version AS v FROM client_state')).v : 0;
+  // The profile column had other names before version 6: read through the row as JSON.
+  const state = present
+    ? await one<{ v: number; unclaimed: boolean }>(db, `SELECT schema_version AS v, coalesce(to_jsonb(client_state) ->> 'profile_id' = $1, false) AS unclaimed FROM client_state`, [UNCLAIMED_PROFILE_ID])
+    : { v: 0, unclaimed: false };
+  if (state.unclaimed) await db.query('UPDATE client_state SET profile_id = $1', [options.randomId()]);
+  const current = state.v;
   if (current > LATEST_SCHEMA_VERSION) {
     throw new KalphiteError(
       'migration-failed',
@@ -796,10 +803,7 @@ async function migrate(db: PGliteInterface, options: LocalDbOptions): Promise<vo
     await db.transaction(async (tx) => {
       for (const migration of pending) {
         running = migration;
-        await tx.exec(migration.sql);
-        // The first migration makes the state row (with a new client group id); later ones advance it.
-        if (migration.version === 1) await tx.query('INSERT INTO client_state (client_id, schema_version) VALUES ($1, 1)', [options.randomId()]);
-        else await tx.query('UPDATE client_state SET schema_version = $1', [migration.version]);
+        await applyMigration(tx, migration, options.randomId);
       }
     });
   } catch (error) {

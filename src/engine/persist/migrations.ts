@@ -1,3 +1,5 @@
+import type { Transaction } from '@electric-sql/pglite';
+
 /**
  * The local database schema, one entry per version. A database is migrated forward in order, all
  * pending steps in one transaction, each with the new `schema_version`; entries are never edited
@@ -172,3 +174,17 @@ export const migrations: readonly Migration[] = [
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+
+/**
+ * The profile id of the packed new database (`scripts/build-empty-database.ts` migrates it to the
+ * latest version at build time, so a first visit runs no DDL): each database made from it takes a
+ * new one as it opens.
+ */
+export const UNCLAIMED_PROFILE_ID = '';
+
+/** Runs one migration and records its version; the first makes the state row, with `profileId` as the profile (the client group of old). */
+export async function applyMigration(tx: Pick<Transaction, 'exec' | 'query'>, migration: Migration, profileId: () => string): Promise<void> {
+  await tx.exec(migration.sql);
+  if (migration.version === 1) await tx.query('INSERT INTO client_state (client_id, schema_version) VALUES ($1, 1)', [profileId()]);
+  else await tx.query('UPDATE client_state SET schema_version = $1', [migration.version]);
+}

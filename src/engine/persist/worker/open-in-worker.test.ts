@@ -112,7 +112,14 @@ describe('LocalDbWorkerClient watchdog', () => {
     const answered = db.queryDirect<{ one: number }>('SELECT 1 AS one', []);
     worker.says({ type: 'kalphite:rows', id: (worker.posted.find(isDirectQuery) as DirectQuery).id, rows: [{ one: 1 }], affectedRows: 0 });
     expect((await answered).rows).toEqual([{ one: 1 }]);
-    await db.close();
+    const closing = db.close();
+    // The worker is asked to close PGlite first, and ended once it answers.
+    const close = worker.posted.find((message) => (message as { type?: unknown }).type === 'kalphite:close') as { id: number } | undefined;
+    expect(close).toBeDefined();
+    expect(worker.terminated).toBe(false);
+    worker.says({ type: 'kalphite:done', id: close!.id, results: [] });
+    await closing;
+    expect(worker.terminated).toBe(true);
     locks.release('pglite-election-lock:kalphite-local-db:idb://app');
     expect(deaths).toEqual([]);
   });
