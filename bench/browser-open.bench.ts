@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { createServer } from 'vite';
+import { build } from 'vite';
+import { serveStatic } from '../e2e/static-server.js';
 import { ms, type Row } from './measure.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,7 +34,8 @@ const parts = new Set((process.env.KALPHITE_BENCH_PARTS ?? 'first,reload,flush')
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /**
- * The local db in Chromium on IndexedDB, each figure against its floor in the same run: a first
+ * The local db in Chromium (in the leader's worker, on OPFS), from a production build of
+ * bench/browser-open, each figure against its floor in the same run: a first
  * visit until the store is ready (against bare PGlite from the same packed database, and initdb as
  * it was), a reload of 10,000 and 100,000 entities (against bare PGlite and a SELECT), and the
  * main thread while a flush runs (the longest gap between zero-delay timers, against the same loop idle).
@@ -43,14 +46,11 @@ export async function benchBrowserOpen(runs = 5): Promise<Row[]> {
     console.warn(`⚠ No Chromium at ${CHROMIUM}: skipping the browser open benchmark.`);
     return [];
   }
-  const vite = await createServer({
-    configFile: false,
-    root: resolve(import.meta.dirname, 'browser-open'),
-    logLevel: 'warn',
-    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
-    optimizeDeps: { exclude: ['@electric-sql/pglite', '@electric-sql/pglite/worker'] },
-  });
-  await vite.listen();
+  // A production build, as an app's visitors load it (one chunk for the worker, PGlite's wasm beside
+  // it), not Vite's dev server, which serves the worker's modules one request each.
+  const outDir = mkdtempSync(join(tmpdir(), 'kalphite-bench-open-'));
+  await build({ configFile: false, root: resolve(import.meta.dirname, 'browser-open'), logLevel: 'error', build: { outDir, emptyOutDir: true }, worker: { format: 'es' } });
+  const served = await serveStatic(outDir);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu'] });
   let page: Page | null = null;
   let names = 0;
@@ -58,7 +58,7 @@ export async function benchBrowserOpen(runs = 5): Promise<Row[]> {
   const inPage = async <T>(method: keyof Bench, ...args: readonly (string | number)[]): Promise<T> => {
     await page?.close();
     page = await context.newPage();
-    await page.goto(vite.resolvedUrls!.local[0]!);
+    await page.goto(served.url);
     await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 120_000 });
     const call = ({ name, params }: { name: string; params: readonly (string | number)[] }) =>
       (globalThis as unknown as { bench: Record<string, (...values: readonly (string | number)[]) => unknown> }).bench[name]!(...params);
@@ -113,6 +113,7 @@ export async function benchBrowserOpen(runs = 5): Promise<Row[]> {
     return rows;
   } finally {
     await browser.close();
-    await vite.close();
+    await served.close();
+    rmSync(outDir, { recursive: true, force: true });
   }
 }
