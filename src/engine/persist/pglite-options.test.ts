@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EmitEvent } from '../events.js';
+import { EMPTY_DATABASE, openPGlite } from './empty-database.js';
 import { LocalDb } from './local-db.js';
-import { filesInMemory, pgliteOptions } from './pglite-options.js';
+import { filesInMemory } from './pglite-options.js';
 
 /** Emscripten's file system inside a PGlite: not public, read here to prove the extension took. */
 interface Files {
@@ -29,6 +32,12 @@ function capacityAfterAppend(pglite: PGliteInterface): number {
 const showWalInitZero = async (pglite: PGlite) => (await pglite.query<{ wal_init_zero: string }>('SHOW wal_init_zero')).rows[0]?.wal_init_zero;
 const openLocalDb = (pglite: PGlite) => LocalDb.open({ pglite, randomId: () => 'client', now: () => 0, emit: () => {} });
 
+/** Each database starts from the packed one, as the engine's do (initdb would cost seconds a test). */
+const refuseInitdb: EmitEvent = (event) => {
+  throw new Error(`The packed database was not used (${event.type}): run npm install.`);
+};
+const packed = async () => new Blob([await readFile(EMPTY_DATABASE)]);
+
 const open: PGliteInterface[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
@@ -38,10 +47,8 @@ afterEach(async () => {
 
 describe('memory:// files', () => {
   it('grow by doubling, in the database and in its clones, where Emscripten would add 12.5%', async () => {
-    const stock = new PGlite('memory://');
-    const tuned = new PGlite('memory://', pgliteOptions('memory://'));
+    const [stock, tuned] = await Promise.all([PGlite.create('memory://', { loadDataDir: await packed() }), openPGlite('memory://', { emit: refuseInitdb })]);
     open.push(stock, tuned);
-    await Promise.all([stock.waitReady, tuned.waitReady]);
     const clone = await tuned.clone();
     open.push(clone);
 
@@ -52,10 +59,9 @@ describe('memory:// files', () => {
   });
 
   it('skip zero-filling new WAL segments where the files are in memory, and only there', async () => {
-    const memory = new PGlite('memory://', pgliteOptions('memory://'));
     const dir = mkdtempSync(join(tmpdir(), 'kalphite-files-'));
     dirs.push(dir);
-    const folder = new PGlite(dir);
+    const [memory, folder] = await Promise.all([openPGlite('memory://', { emit: refuseInitdb }), openPGlite(dir, { emit: refuseInitdb })]);
     open.push(memory, folder);
     expect([filesInMemory(memory), filesInMemory(folder)]).toEqual([true, false]);
 
