@@ -8,13 +8,20 @@ import { page } from 'vitest/browser';
  *
  * A story may set `parameters.visual`: `{ mask: ['css selector', …] }` hides what differs from
  * run to run by nature (durations, a sparkline of the last minute), `{ disable: true }` leaves it
- * out. Hidden by a style rule, not painted over element by element: a live view re-renders its
- * elements between the query and the picture, so a mask pinned to an element could miss.
+ * out, `{ maxChangedPixels: n }` fails the picture once more than n pixels changed. A mask is
+ * a style rule, not paint over each element: a live view re-renders its elements between the query
+ * and the picture, so a mask pinned to an element could miss.
  */
 
 export interface VisualParameters {
   readonly disable?: boolean;
   readonly mask?: readonly string[];
+  /**
+   * The config allows 0.5% of the picture to change (a digit that moves run to run, antialiasing):
+   * in a 960×720 picture that is 3,456 pixels, more than two table rows of text. A story whose
+   * picture is the same every run sets a bound it cannot hide a row in; the stricter one applies.
+   */
+  readonly maxChangedPixels?: number;
 }
 
 // Always hidden: real timings, which differ run to run — the header's sparkline of the last minute,
@@ -40,6 +47,7 @@ afterEach(async (context) => {
   try {
     await expect(page.elementLocator(document.documentElement)).toMatchScreenshot(id, {
       timeout: 10_000,
+      ...(visual.maxChangedPixels !== undefined && { comparatorOptions: { allowedMismatchedPixels: visual.maxChangedPixels } }),
       screenshotOptions: { animations: 'disabled', caret: 'hide' },
     });
   } finally {

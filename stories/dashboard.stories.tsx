@@ -116,8 +116,10 @@ export const TooltipOnHover: Story = {
       return found;
     });
     await expect(tooltip).toHaveTextContent(/comments/);
-    // An hour's bar names its hours, with their dates when it spans midnight.
-    await expect(last.getAttribute('aria-label')).toMatch(/^(\d{1,2}\/\d{1,2}\/\d{4}, )?\d{1,2}:\d\d/);
+    // An hour's bar names its hours, with their days when it spans midnight ("Dec 1, 11:00 PM – Dec 2, 12:00 AM").
+    await expect(last.getAttribute('aria-label')).toMatch(/^([A-Z][a-z]{2} \d{1,2}, )?\d{1,2}:\d\d/);
+    const midnight = bars.find((bar) => /^[A-Z][a-z]{2} \d{1,2}, 11:00\sPM\s–\s[A-Z][a-z]{2} \d{1,2}, 12:00\sAM: /.test(bar.getAttribute('aria-label') ?? ''));
+    await expect(midnight, 'the bar from 11 PM to midnight names both days').toBeDefined();
   },
 };
 

@@ -98,6 +98,12 @@ export function BarChart({ title, series, buckets, unit, locale, height = 180 }:
                 </text>
               </g>
             ))}
+            {/* The caption's count already says "0" to a screen reader; this says it in the plot. */}
+            {total === 0 && (
+              <text className="kalphite-chart-empty" x={MARGIN.left + plotWidth / 2} y={MARGIN.top + height / 2} textAnchor="middle">
+                No {unit.other} in this range
+              </text>
+            )}
             {buckets.map((bucket, i) =>
               i % labelEvery === (buckets.length - 1) % labelEvery ? (
                 <text key={i} className="kalphite-chart-label" x={MARGIN.left + step * (i + 0.5)} y={MARGIN.top + height + 16} textAnchor="middle">

@@ -145,10 +145,13 @@ function bucketLabels(range: TimeRange, edges: readonly number[], locale: string
   const daily = range.bucket === 'day';
   const short = new Intl.DateTimeFormat(locale, daily ? (range.buckets > 7 ? { month: 'short', day: 'numeric' } : { weekday: 'short', day: 'numeric' }) : { hour: 'numeric', minute: '2-digit' });
   const long = new Intl.DateTimeFormat(locale, daily ? { weekday: 'long', month: 'long', day: 'numeric' } : { hour: 'numeric', minute: '2-digit' });
-  return edges.slice(0, -1).map((start, i) => ({
-    label: short.format(start),
-    title: daily ? long.format(start) : long.formatRange(start, edges[i + 1]!),
-  }));
+  // A window that crosses midnight names both days, briefly: "Dec 1, 11:00 PM – Dec 2, 12:00 AM".
+  const dated = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+  return edges.slice(0, -1).map((start, i) => {
+    const end = edges[i + 1]!;
+    const crossesMidnight = new Date(start).toDateString() !== new Date(end).toDateString();
+    return { label: short.format(start), title: daily ? long.format(start) : (crossesMidnight ? dated : long).formatRange(start, end) };
+  });
 }
 
 function describe(entity: Entity, reviewTitle: ReadonlyMap<string, string>, numbers: Intl.NumberFormat): string {

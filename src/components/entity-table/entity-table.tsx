@@ -12,55 +12,61 @@ export interface EntityTableProps {
   readonly onDelete?: (id: string) => void;
 }
 
-/** A live table of the store's entities: re-renders only when the shown entities change. */
+/**
+ * A live table of the store's entities: re-renders only when the shown entities change. In a frame
+ * narrower than a row's id, type, time and button, each row stacks (its data below the rest), so no
+ * column is squeezed to a letter's width.
+ */
 export function EntityTable({ type, caption = type ? `Entities of type ${type}` : 'All entities', onDelete }: EntityTableProps) {
   const entities = useKalphite((store) => (type ? store.getByType(type) : store.getAll()));
   const captionId = useId();
   return (
-    <table className="kalphite kalphite-table" aria-labelledby={captionId}>
+    <div className="kalphite kalphite-entity-table">
       <KalphiteStyles />
-      <caption id={captionId}>
-        {caption} ({entities.length})
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">id</th>
-          <th scope="col">type</th>
-          <th scope="col">data</th>
-          <th scope="col">updated</th>
-          {onDelete && (
-            <th scope="col">
-              <span className="kalphite-visually-hidden">actions</span>
-            </th>
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        {entities.length === 0 ? (
+      <table className="kalphite-table" aria-labelledby={captionId}>
+        <caption id={captionId}>
+          {caption} ({entities.length})
+        </caption>
+        <thead>
           <tr>
-            <td colSpan={onDelete ? 5 : 4} className="kalphite-muted">
-              No entities yet.
-            </td>
+            <th scope="col">id</th>
+            <th scope="col">type</th>
+            <th scope="col">data</th>
+            <th scope="col">updated</th>
+            {onDelete && (
+              <th scope="col">
+                <span className="kalphite-visually-hidden">actions</span>
+              </th>
+            )}
           </tr>
-        ) : (
-          entities.map((entity) => <EntityRow key={entity.id} entity={entity} onDelete={onDelete} />)
-        )}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {entities.length === 0 ? (
+            <tr>
+              <td colSpan={onDelete ? 5 : 4} className="kalphite-muted kalphite-entity-table-empty">
+                {type ? `No entities of type ${type} yet.` : 'No entities yet.'}
+              </td>
+            </tr>
+          ) : (
+            entities.map((entity) => <EntityRow key={entity.id} entity={entity} onDelete={onDelete} />)
+          )}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
 function EntityRow({ entity, onDelete }: { entity: Entity; onDelete: ((id: string) => void) | undefined }) {
   return (
     <tr>
-      <td>
+      <td className="kalphite-entity-table-id">
         <code>{entity.id}</code>
       </td>
-      <td>{entity.type}</td>
-      <td className="kalphite-json">{JSON.stringify(entity.data)}</td>
-      <td>{entity.updatedAt === undefined ? '—' : new Date(entity.updatedAt).toLocaleTimeString()}</td>
+      <td className="kalphite-entity-table-type">{entity.type}</td>
+      <td className="kalphite-json kalphite-entity-table-data">{JSON.stringify(entity.data)}</td>
+      <td className="kalphite-entity-table-updated">{entity.updatedAt === undefined ? '—' : new Date(entity.updatedAt).toLocaleTimeString()}</td>
       {onDelete && (
-        <td>
+        <td className="kalphite-entity-table-action">
           <button type="button" className="kalphite-button" onClick={() => onDelete(entity.id)} aria-label={`Delete ${entity.id}`}>
             Delete
           </button>

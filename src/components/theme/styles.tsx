@@ -196,7 +196,8 @@ const CSS = `
 .kalphite-legend { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px var(--kalphite-space); font-size: 12px; }
 .kalphite-legend li { display: inline-flex; gap: 4px; align-items: center; }
 .kalphite-legend-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; flex: none; }
-.kalphite-range { flex-wrap: wrap; }
+.kalphite-range { flex-wrap: wrap; gap: 4px; }
+.kalphite-chart-empty { fill: var(--kalphite-muted); font-size: 12px; font-family: system-ui, sans-serif; }
 
 .kalphite-badge { display: inline-flex; gap: var(--kalphite-space); align-items: center; font-size: 12px; padding: 2px var(--kalphite-space); border: 1px solid var(--kalphite-border); border-radius: 999px; }
 .kalphite-dot { width: 8px; height: 8px; border-radius: 50%; background: var(--kalphite-success); }
@@ -207,6 +208,26 @@ const CSS = `
 .kalphite-table caption { text-align: left; font-weight: 600; padding: var(--kalphite-space) 0; }
 .kalphite-table th, .kalphite-table td { padding: 4px var(--kalphite-space); border-bottom: 1px solid var(--kalphite-border); text-align: left; vertical-align: top; }
 .kalphite-table code, .kalphite-json { font: var(--kalphite-mono); white-space: pre-wrap; overflow-wrap: anywhere; }
+.kalphite-entity-table { container-type: inline-size; }
+/* Cells of 12px code beside 14px text: one shared baseline, not each cell's top. */
+.kalphite-entity-table td { vertical-align: baseline; }
+.kalphite-entity-table-id code { overflow-wrap: break-word; }
+.kalphite-entity-table-updated { white-space: nowrap; }
+.kalphite-entity-table-action { text-align: right; }
+@container (max-width: 560px) {
+  .kalphite-entity-table thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .kalphite-entity-table tbody tr {
+    display: grid; grid-template-columns: auto minmax(0, 1fr) auto; grid-template-areas: "id id action" "type updated updated" "data data data";
+    align-items: baseline; column-gap: var(--kalphite-space); padding: 4px 0; border-bottom: 1px solid var(--kalphite-border);
+  }
+  .kalphite-entity-table tbody td { border-bottom: 0; padding: 2px var(--kalphite-space); }
+  .kalphite-entity-table-id { grid-area: id; }
+  .kalphite-entity-table-type { grid-area: type; color: var(--kalphite-muted); }
+  .kalphite-entity-table-updated { grid-area: updated; }
+  .kalphite-entity-table-action { grid-area: action; }
+  .kalphite-entity-table-data { grid-area: data; }
+  .kalphite-entity-table-empty { grid-column: 1 / -1; }
+}
 `;
 
 /** Renders the stylesheet once per document (every component includes it). */

@@ -1,9 +1,14 @@
 import { useMemo, useState } from 'react';
-import type { ChangeLogEntry, Kalphite } from '../../engine/index.js';
+import type { ChangeLogEntry, Kalphite, KalphiteEventType } from '../../engine/index.js';
 import { entityDiff } from '../diff.js';
 import { SideBySideDiff } from '../pictures/index.js';
-import { useChangeLog } from '../use-change-log.js';
+import { useEngineRead } from '../use-engine-read.js';
 import { VirtualList } from '../virtual-list.js';
+
+/** The newest outbox rows, read again whenever the outbox changes. */
+const readChangeLog = (kalphite: Kalphite) => kalphite.changeLog({ limit: 500 });
+const RELOAD_ON: ReadonlySet<KalphiteEventType> = new Set(['flush:committed', 'outbox:acknowledged', 'sync:refused', 'outbox:compacted', 'db:reset']);
+const NO_ENTRIES: readonly ChangeLogEntry[] = [];
 
 /** A change log row, its key and why the server refused it (null: it did not). */
 interface Change {
@@ -17,7 +22,7 @@ interface Change {
  * (and why), and its before and after side by side (one column in a narrow panel).
  */
 export function ChangeLogTab({ kalphite, narrow }: { kalphite: Kalphite; narrow: boolean }) {
-  const { entries, error } = useChangeLog(kalphite);
+  const { value: entries, error } = useEngineRead(kalphite, readChangeLog, RELOAD_ON, NO_ENTRIES);
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
   const changes = useMemo(() => entries.map((entry): Change => ({ entry, key: changeKey(entry), refusal: refusalOf(entry) })), [entries]);

@@ -1,38 +1,10 @@
-import { useEffect, useState } from 'react';
-import type { HeldAsideEntity, Kalphite } from '../../engine/index.js';
+import type { HeldAsideEntity, Kalphite, KalphiteEventType } from '../../engine/index.js';
+import { useEngineRead } from '../use-engine-read.js';
 
-const RELOAD_ON = new Set(['schema:held-aside', 'schema:released', 'db:reset', 'space:lost']);
-
-interface HeldAsideView {
-  readonly entities: readonly HeldAsideEntity[];
-  /** Why the last read failed (a tab that does not hold the local db, a closed engine), or null. */
-  readonly error: string | null;
-}
-
-/** `kalphite.heldAside()`, read again whenever a value is held aside or leaves. Answers may arrive out of order: the newest read wins. */
-function useHeldAside(kalphite: Kalphite): HeldAsideView {
-  const [view, setView] = useState<HeldAsideView>({ entities: [], error: null });
-  useEffect(() => {
-    let disposed = false;
-    let round = 0;
-    const read = () => {
-      const mine = ++round;
-      kalphite.heldAside().then(
-        (entities) => !disposed && mine === round && setView({ entities, error: null }),
-        (reason: unknown) => !disposed && mine === round && setView((v) => ({ entities: v.entities, error: reason instanceof Error ? reason.message : String(reason) })),
-      );
-    };
-    read();
-    const stop = kalphite.subscribe((event) => {
-      if (RELOAD_ON.has(event.type)) read();
-    });
-    return () => {
-      disposed = true;
-      stop();
-    };
-  }, [kalphite]);
-  return view;
-}
+const readHeldAside = (kalphite: Kalphite) => kalphite.heldAside();
+// Read again whenever a value is held aside or leaves.
+const RELOAD_ON: ReadonlySet<KalphiteEventType> = new Set(['schema:held-aside', 'schema:released', 'db:reset', 'space:lost']);
+const NONE: readonly HeldAsideEntity[] = [];
 
 /**
  * Server values that do not fit this app's schema, oldest first: kept in the local db (not in
@@ -41,7 +13,7 @@ function useHeldAside(kalphite: Kalphite): HeldAsideView {
  * server sends a value that fits.
  */
 export function HeldAsideTab({ kalphite }: { kalphite: Kalphite }) {
-  const { entities, error } = useHeldAside(kalphite);
+  const { value: entities, error } = useEngineRead(kalphite, readHeldAside, RELOAD_ON, NONE);
   return (
     <div style={{ display: 'grid', gap: 8 }}>
       <p className="kalphite-muted" style={{ margin: 0 }} aria-live="polite">
@@ -50,9 +22,10 @@ export function HeldAsideTab({ kalphite }: { kalphite: Kalphite }) {
           : `${entities.length} ${entities.length === 1 ? 'value' : 'values'} from the server ${entities.length === 1 ? 'does' : 'do'} not fit this app’s schema: held in the local db, not in memory.`}
       </p>
       {error && <p role="alert">Could not read the held-aside values: {error}</p>}
-      <ol style={{ listStyle: 'none', margin: 0, padding: 0, display: 'grid', gap: 12 }}>
+      {/* A rule between values: each one's heading, issues and server value read as one. */}
+      <ol style={{ listStyle: 'none', margin: 0, padding: 0, display: 'grid', gap: 8 }}>
         {entities.map((entity) => (
-          <li key={`${entity.space} ${entity.id}`}>
+          <li key={`${entity.space} ${entity.id}`} style={{ borderTop: '1px solid var(--kalphite-border)', paddingTop: 8 }}>
             <HeldAsideEntry entity={entity} />
           </li>
         ))}
@@ -64,7 +37,7 @@ export function HeldAsideTab({ kalphite }: { kalphite: Kalphite }) {
 function HeldAsideEntry({ entity }: { entity: HeldAsideEntity }) {
   return (
     <section aria-label={`Held aside: ${entity.id}`}>
-      <h3 className="kalphite-heading">
+      <h3 className="kalphite-heading" style={{ marginBottom: 2 }}>
         <code>{entity.id}</code> ({entity.type}) in <code>{entity.space}</code>
       </h3>
       <p className="kalphite-muted" style={{ margin: '0 0 4px' }}>
