@@ -1,4 +1,4 @@
-// Packs the new local database a first open starts from (src/engine/persist/empty-database.ts): a
+// Packs the new database a first open starts from (src/pglite/packed-database.ts): a
 // PostgreSQL cluster with the local db's tables at the latest schema version and no rows, so a first
 // visit runs neither initdb nor the migrations' DDL. Run by `npm install` (prepare) and `npm run build`,
 // which copies it into dist; made from the PGlite this package depends on, never committed.
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { applyMigration, migrations, UNCLAIMED_PROFILE_ID } from '../src/engine/persist/migrations.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const packed = join(repo, 'src/engine/persist/empty-database.tar.gz');
+const packed = join(repo, 'src/pglite/packed-database.tar.gz');
 
 async function pack(): Promise<void> {
   // 1 MB WAL segments, not 16: IndexedDB keeps whole files, so each commit on `idb://` copied the
@@ -47,7 +47,7 @@ const inputs = [
 if (inputs.some((input) => statSync(input).mtimeMs > made)) await pack();
 
 for (const folder of process.argv.slice(2)) {
-  const copy = join(repo, folder, 'src/engine/persist/empty-database.tar.gz');
+  const copy = join(repo, folder, 'src/pglite/packed-database.tar.gz');
   mkdirSync(dirname(copy), { recursive: true });
   copyFileSync(packed, copy);
 }

@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createKalphite } from '../../src/engine/index.js';
-import { EMPTY_DATABASE } from '../../src/engine/persist/empty-database.js';
+import { PACKED_DATABASE } from '../../src/pglite/index.js';
 import { comments } from '../fixtures.js';
 
 /**
@@ -47,7 +47,7 @@ Object.assign(globalThis, {
     /** The floor: bare PGlite on a new database from the same packed empty database. */
     async bareFirstOpen(name: string) {
       const start = performance.now();
-      const empty = await (await fetch(EMPTY_DATABASE)).blob();
+      const empty = await (await fetch(PACKED_DATABASE)).blob();
       const db = await PGlite.create(`memfs2opfs://${name}`, { loadDataDir: empty });
       const elapsed = since(start);
       await db.close();

@@ -12,7 +12,7 @@ import { logServerProblem, type ServerErrorHook } from './problems.js';
 export async function openBackend(db: string | SyncBackend, onError: ServerErrorHook = logServerProblem): Promise<SyncBackend> {
   if (typeof db !== 'string') return db;
   if (/^postgres(ql)?:\/\//.test(db)) return createPostgresBackend(db, { onError });
-  return createPGliteBackend(db);
+  return createPGliteBackend(db, { onError });
 }
 
 /**

@@ -21,7 +21,9 @@ export type ServerProblemCode =
   /** A conflict resolver threw: that mutation was refused with the error's message. */
   | 'resolver-threw'
   /** The server listens beyond loopback with no `authenticate` hook: anyone who can reach it can write. */
-  | 'open-to-network';
+  | 'open-to-network'
+  /** A new PGlite database could not start from the packed one, so PostgreSQL's initdb ran (seconds slower, nothing lost). */
+  | 'prebuilt-skipped';
 
 export interface ServerProblem {
   readonly code: ServerProblemCode;

@@ -1,6 +1,7 @@
 import type { PGlite, PGliteInterface } from '@electric-sql/pglite';
 import type { EmitEvent } from '../engine/events.js';
 import { openPGlite } from '../engine/persist/empty-database.js';
+import { WITHOUT_LOCAL_DB_TABLES } from '../pglite/index.js';
 import { afterAll, afterEach } from 'vitest';
 
 /**
@@ -30,7 +31,7 @@ export async function freshPGlite(): Promise<PGliteInterface> {
  */
 async function emptyCluster(): Promise<PGlite> {
   const db = await openPGlite('memory://', { emit: refuseInitdb });
-  await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  await db.exec(WITHOUT_LOCAL_DB_TABLES);
   return db;
 }
 

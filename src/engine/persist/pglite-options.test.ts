@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmitEvent } from '../events.js';
-import { EMPTY_DATABASE, openPGlite } from './empty-database.js';
+import { PACKED_DATABASE } from '../../pglite/index.js';
+import { openPGlite } from './empty-database.js';
 import { LocalDb } from './local-db.js';
 import { filesInMemory } from './pglite-options.js';
 
@@ -36,7 +37,7 @@ const openLocalDb = (pglite: PGlite) => LocalDb.open({ pglite, randomId: () => '
 const refuseInitdb: EmitEvent = (event) => {
   throw new Error(`The packed database was not used (${event.type}): run npm install.`);
 };
-const packed = async () => new Blob([await readFile(EMPTY_DATABASE)]);
+const packed = async () => new Blob([await readFile(PACKED_DATABASE)]);
 
 const open: PGliteInterface[] = [];
 const dirs: string[] = [];
