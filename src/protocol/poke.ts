@@ -19,6 +19,11 @@ export interface PokeChange {
   readonly refused?: readonly Refusal[];
   /** The group's writes this version replaced unseen (the ledger's notes), as the pull sends them. */
   readonly overwritten?: readonly Overwritten[];
+  /**
+   * Whether the group's user may write the space, as the push that made this version checked it: in
+   * the pushing group's poke only, so the writer learns it as a pull would tell it (absent: not said).
+   */
+  readonly writable?: boolean;
 }
 
 /** A poke as a client reads it: a space's version, with its change when the server sent one, or a gap. */
@@ -52,7 +57,7 @@ function changeIn(value: Readonly<Record<string, unknown>>, version: number): Po
   if (typeof clientGroupID !== 'string' || clientGroupID === '') return null;
   let response: PullResponseOK;
   try {
-    const parsed = parsePullResponse({ cookie: version, patch: value.patch, lastMutationIDChanges: value.lastMutationIDChanges, refused: value.refused, overwritten: value.overwritten });
+    const parsed = parsePullResponse({ cookie: version, patch: value.patch, lastMutationIDChanges: value.lastMutationIDChanges, refused: value.refused, overwritten: value.overwritten, writable: value.writable });
     if ('error' in parsed) return null;
     response = parsed;
   } catch {
@@ -67,5 +72,6 @@ function changeIn(value: Readonly<Record<string, unknown>>, version: number): Po
     lastMutationIDChanges: response.lastMutationIDChanges,
     ...(response.refused && { refused: response.refused }),
     ...(response.overwritten && { overwritten: response.overwritten }),
+    ...(response.writable !== undefined && { writable: response.writable }),
   };
 }

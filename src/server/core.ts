@@ -18,6 +18,7 @@ import { permissionCheck, type Authorize } from './permissions.js';
 import { schemaCheckedResolve, schemaVersionCheck, serverSchema } from './schema-check.js';
 import { logServerProblem, type ServerErrorHook } from './problems.js';
 import { inSavepoint, isFailure, SpacePushQueue } from './push-queue.js';
+import { writePush } from './push-write.js';
 import { spaceBackends, type BackendRoute } from './space-backends.js';
 
 export interface SyncCoreOptions {
@@ -96,9 +97,6 @@ interface PushJob {
   readonly space: string;
   readonly writable: boolean;
 }
-
-/** Refusals kept per client, newest first: enough for any pull that has not yet caught up. */
-const REFUSALS_KEPT = 1000;
 
 /** What one push did, for logs, events and tests. */
 export interface PushOutcome {
@@ -220,48 +218,16 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     if (applied + refused.length === 0) return { outcome: { version: null, applied, duplicates, refused: [] }, change: null };
 
     const version = current + 1;
-    // Entities, client ids, refusals and the version in one statement: one round trip, whatever the push size.
-    const [written] = await tx.query<{ owners: Record<string, string> }>(
-      `WITH refusals AS (
-         INSERT INTO kalphite_refusals (space_id, client_id, mutation_id, client_group_id, entity_key, reason, version)
-         SELECT $6, client_id, mutation_id, $4, entity_key, reason, $3 FROM jsonb_to_recordset($5::jsonb)
-           AS r(client_id text, mutation_id bigint, entity_key text, reason text)
-       ), pruned AS (
-         DELETE FROM kalphite_refusals f USING jsonb_to_recordset($2::jsonb) AS r(client_id text, last_mutation_id bigint)
-         WHERE f.space_id = $6 AND f.client_id = r.client_id AND f.mutation_id <= r.last_mutation_id - ${REFUSALS_KEPT}
-       ), entities AS (
-         INSERT INTO kalphite_entities (space_id, key, type, value, version, deleted, writers)
-         SELECT $6, key, type, value, $3, deleted, writers FROM jsonb_to_recordset($1::jsonb) AS r(key text, type text, value jsonb, deleted boolean, writers jsonb)
-         ON CONFLICT (space_id, key) DO UPDATE SET type = excluded.type, value = excluded.value, version = excluded.version, deleted = excluded.deleted, writers = excluded.writers
-       ), overwrites AS (
-         INSERT INTO kalphite_overwrites (space_id, client_group_id, client_id, mutation_id, entity_key, fields, version)
-         SELECT $6, client_group_id, client_id, mutation_id, entity_key, fields, $3 FROM jsonb_to_recordset($7::jsonb)
-           AS o(client_group_id text, client_id text, mutation_id bigint, entity_key text, fields jsonb)
-         ON CONFLICT DO NOTHING
-       ), pruned_overwrites AS (
-         DELETE FROM kalphite_overwrites f
-         USING (SELECT client_id, max(mutation_id) AS newest FROM jsonb_to_recordset($7::jsonb) AS o(client_id text, mutation_id bigint) GROUP BY client_id) AS n
-         WHERE f.space_id = $6 AND f.client_id = n.client_id AND f.mutation_id <= n.newest - ${REFUSALS_KEPT}
-       ), clients AS (
-         INSERT INTO kalphite_clients (space_id, client_id, client_group_id, last_mutation_id, version)
-         SELECT $6, client_id, $4, last_mutation_id, $3 FROM jsonb_to_recordset($2::jsonb) AS r(client_id text, last_mutation_id bigint)
-         ON CONFLICT (space_id, client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id, version = excluded.version
-       )
-       UPDATE kalphite_spaces SET version = $3 WHERE space_id = $6
-       RETURNING (SELECT coalesce(json_object_agg(client_group_id, user_id), '{}'::json) FROM kalphite_client_groups
-                  WHERE space_id = $6 AND client_group_id = ANY($8::text[])) AS owners`,
-      [
-        JSON.stringify([...working.changed].map(([key, row]) => ({ key, ...row }))),
-        JSON.stringify(clientIDs.map((id) => ({ client_id: id, last_mutation_id: lastIDs.get(id) ?? 0 }))),
-        version,
-        request.clientGroupID,
-        JSON.stringify(refused.map((r) => ({ client_id: r.clientID, mutation_id: r.id, entity_key: r.key, reason: r.reason }))),
-        space,
-        JSON.stringify(working.overwrites.map((o) => ({ client_group_id: o.writer[0], client_id: o.writer[1], mutation_id: o.writer[2], entity_key: o.key, fields: o.fields }))),
-        // Whose the overwritten groups are, for their pokes' notes (none asked when pokes carry no change).
-        pokeDataLimit > 0 ? [...new Set(working.overwrites.map((o) => o.writer[0]))] : [],
-      ],
-    );
+    const owners = await writePush(tx, {
+      space,
+      version,
+      clientGroupID: request.clientGroupID,
+      working,
+      lastMutationIDs: new Map(clientIDs.map((id) => [id, lastIDs.get(id) ?? 0])),
+      refused,
+      // Whose the overwritten groups are, for their pokes' notes (none asked when pokes carry no change).
+      ownersWanted: pokeDataLimit > 0,
+    });
     const refusals = refused.map(({ clientID, id, reason }) => ({ clientID, id, reason }));
     const change = changeOf(working, refused, {
       previous: current,
@@ -270,7 +236,8 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       owner: user.id,
       lastMutationIDChanges: Object.fromEntries(clientIDs.map((id) => [id, lastIDs.get(id) ?? 0])),
       refused: refusals,
-      owners: written?.owners ?? {},
+      writable,
+      owners,
     });
     return { outcome: { version, applied, duplicates, refused: refusals }, change };
   }
@@ -287,6 +254,8 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       readonly owner: string;
       readonly lastMutationIDChanges: Readonly<Record<string, number>>;
       readonly refused: readonly Refusal[];
+      /** Whether the pushing group's user may write, as this push checked it: its poke says so, as a pull would. */
+      readonly writable: boolean;
       /** Whose each overwritten group is. */
       readonly owners: Readonly<Record<string, string>>;
     },
@@ -304,7 +273,7 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
     const gone = [...new Set(refused.flatMap((r) => (r.key !== null && !working.rows.has(r.key) && !working.changed.has(r.key) ? [r.key] : [])))];
     const notes = notesByGroup(working.overwrites);
     const groups = new Map<string, GroupNews>();
-    groups.set(base.clientGroupID, groupNews(base.owner, { lastMutationIDChanges: base.lastMutationIDChanges, refused: base.refused, gone, overwritten: notes.get(base.clientGroupID) ?? [] }));
+    groups.set(base.clientGroupID, groupNews(base.owner, { lastMutationIDChanges: base.lastMutationIDChanges, refused: base.refused, gone, overwritten: notes.get(base.clientGroupID) ?? [], writable: base.writable }));
     for (const [group, overwritten] of notes) {
       if (group !== base.clientGroupID) groups.set(group, groupNews(base.owners[group] ?? null, { lastMutationIDChanges: {}, refused: [], gone: [], overwritten }));
     }
@@ -382,6 +351,13 @@ export async function createSyncCore(options: SyncCoreOptions): Promise<SyncCore
       const reached = poke === null || change === null ? version : change.version;
       if (!active || reached <= (sent.get(space) ?? 0)) return;
       sent.set(space, reached);
+      // The writer's own poke (it carries the group's acknowledgements) brings nothing it does not
+      // already show: it goes one turn of the event loop after the readers' pokes of the version,
+      // which bring them the change. Pokes of one stream keep their order (they queue per space).
+      if (poke !== null && Object.keys(poke.lastMutationIDChanges).length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (!active) return;
+      }
       onPoke({ space, version: reached, change: poke });
     };
     const hear = (space: string, version: number) => {

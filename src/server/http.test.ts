@@ -129,7 +129,7 @@ describe('startSyncServer', () => {
     await reader.cancel();
   });
 
-  it('a stream naming its client group gets the change in the poke, parsed by the client as the pull from the previous version', async () => {
+  it('a stream naming its client group gets the change in the poke, parsed by the client as the pull from the previous version (the writer’s, with whether it may write)', async () => {
     const { parsePoke } = await import('../protocol/poke.js');
     const s = await server();
     const response = await fetch(`${s.url}/api/sync/poke?space=default&clientGroupID=g`);
@@ -142,7 +142,7 @@ describe('startSyncServer', () => {
     expect(parsePoke(data)).toEqual({
       space: 'default',
       version: 1,
-      change: { previous: 0, clientGroupID: 'g', patch: [{ op: 'put', key: 'a', value: { id: 'a', type: 'note', data: { n: 1 }, space: 'default' } }], lastMutationIDChanges: { c: 1 } },
+      change: { previous: 0, clientGroupID: 'g', patch: [{ op: 'put', key: 'a', value: { id: 'a', type: 'note', data: { n: 1 }, space: 'default' } }], lastMutationIDChanges: { c: 1 }, writable: true },
     });
     // One group per space, at its position: anything else is a 400.
     expect((await fetch(`${s.url}/api/sync/poke?space=a&space=b&clientGroupID=g`)).status).toBe(400);

@@ -32,6 +32,8 @@ export interface GroupNews {
   /** Refused creates of ids the server never stored: dels, as a pull sends them. */
   readonly gone: readonly string[];
   readonly overwritten: readonly Overwritten[];
+  /** Whether the owner may write the space, as the push that made the news checked it (absent: not known, read back by another server). */
+  readonly writable?: boolean;
   /** Its bytes of JSON, counted with the patch's against `pokeDataLimit`. */
   readonly bytes: number;
 }
@@ -54,12 +56,18 @@ export function changeFor(change: SpaceChange, clientGroupID: string | undefined
     lastMutationIDChanges: news.lastMutationIDChanges,
     ...(news.refused.length > 0 && { refused: news.refused }),
     ...(news.overwritten.length > 0 && { overwritten: news.overwritten }),
+    ...(news.writable !== undefined && { writable: news.writable }),
   };
 }
 
 /** A group's news, measured. */
 export function groupNews(owner: string | null, parts: Omit<GroupNews, 'owner' | 'bytes'>): GroupNews {
-  const bytes = JSON.stringify(parts.lastMutationIDChanges).length + JSON.stringify(parts.refused).length + JSON.stringify(parts.overwritten).length + parts.gone.reduce((sum, key) => sum + key.length + 22, 0);
+  const bytes =
+    JSON.stringify(parts.lastMutationIDChanges).length +
+    JSON.stringify(parts.refused).length +
+    JSON.stringify(parts.overwritten).length +
+    parts.gone.reduce((sum, key) => sum + key.length + 22, 0) +
+    (parts.writable === undefined ? 0 : 17);
   return { owner, ...parts, bytes };
 }
 

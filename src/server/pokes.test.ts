@@ -46,6 +46,17 @@ for (const [name, factory] of backends) {
       return heard;
     }
 
+    it('pokes the readers of a version before its writer, whose poke only acknowledges what it shows', async () => {
+      const { core } = await servers();
+      const order: string[] = [];
+      for (const [who, group] of [['writer', 'group-a'], ['reader', 'group-b']] as const) {
+        const stop = await core.subscribe({ spaces: ['default'], clientGroups: { default: group } }, () => order.push(who), () => {});
+        cleanups.push(stop);
+      }
+      await core.push(pushReq([upsert('c1', 1, note('a', 'one'))]));
+      await expect.poll(() => order).toEqual(['reader', 'writer']);
+    });
+
     it('carries the patch, the previous version and the group’s mutation ids: what a pull from the previous version answers', async () => {
       const { core } = await servers();
       await core.push(pushReq([upsert('c1', 1, note('a', 'one'))]));
@@ -56,7 +67,7 @@ for (const [name, factory] of backends) {
       expect(heard[0]).toEqual({
         space: 'default',
         version: 2,
-        change: { previous: 1, clientGroupID: 'group-a', patch: pulled.patch, lastMutationIDChanges: pulled.lastMutationIDChanges },
+        change: { previous: 1, clientGroupID: 'group-a', patch: pulled.patch, lastMutationIDChanges: pulled.lastMutationIDChanges, writable: pulled.writable },
       });
       expect(pulled.lastMutationIDChanges).toEqual({ c1: 2, c2: 1 });
     });
@@ -86,7 +97,7 @@ for (const [name, factory] of backends) {
       await expect.poll(() => heard.length).toBe(1);
       const pulled = await core.pull(pullReq(0));
       expect(pulled.refused).toHaveLength(1);
-      expect(heard[0]?.change).toEqual({ previous: 0, clientGroupID: 'group-a', patch: pulled.patch, lastMutationIDChanges: { c1: 1 }, refused: pulled.refused });
+      expect(heard[0]?.change).toEqual({ previous: 0, clientGroupID: 'group-a', patch: pulled.patch, lastMutationIDChanges: { c1: 1 }, refused: pulled.refused, writable: pulled.writable });
       expect(pulled.patch).toEqual([{ op: 'del', key: 'a' }]);
     });
 
@@ -160,7 +171,10 @@ for (const [name, factory] of backends) {
       const none = await listen(second, { spaces: ['default'] });
       await first.push(pushReq([patch('c2', 1, 'a', 'from bob', 'start')], 'group-b'), { user: bob });
       await expect.poll(() => onFirst.length + bobs.length + alices.length + thief.length + none.length).toBe(5);
-      expect(bobs).toEqual(onFirst);
+      // The committing server also says whether the writer may write (its push checked it); another server does not know.
+      const { writable, ...change } = onFirst[0]!.change!;
+      expect(writable).toBe(true);
+      expect(bobs).toEqual([{ ...onFirst[0], change }]);
       expect(bobs[0]?.change?.lastMutationIDChanges).toEqual({ c2: 1 });
       const pulled = await second.pull(pullReq(2), { user: alice });
       expect(alices[0]).toEqual({ space: 'default', version: 3, change: { previous: 2, clientGroupID: 'group-a', patch: pulled.patch, lastMutationIDChanges: {}, overwritten: pulled.overwritten } });

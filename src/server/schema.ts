@@ -65,7 +65,7 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     `DROP INDEX kalphite_clients_group`,
     `CREATE INDEX kalphite_clients_group ON kalphite_clients (space_id, client_group_id, version)`,
     // Why a mutation was acknowledged without being applied, for the writer's next pull. The newest
-    // refusals of each client are kept (see REFUSALS_KEPT in core.ts).
+    // refusals of each client are kept (see NOTES_KEPT in push-write.ts).
     ...withSpace('kalphite_refusals', 'client_id, mutation_id'),
     `DROP INDEX kalphite_refusals_group`,
     `CREATE INDEX kalphite_refusals_group ON kalphite_refusals (space_id, client_group_id, version)`,

@@ -123,6 +123,43 @@ describe('pokes that carry the change, through a real server on loopback', () =>
     expect(b.events.some((e) => e.type === 'sync:poke-applied')).toBe(false);
   });
 
+  it('the writer’s own poke acknowledges its write: no pull after the push', async () => {
+    const s = await server();
+    const { k: a, watch } = await watchedEngine(s);
+    const pullsBefore = watch.pulls();
+    a.store.entities.set('mine', note('mine', 'mine'));
+    await vi.waitFor(() => expect(a.sync!.status.spaces[0]).toMatchObject({ acknowledgedMutationId: 1, unacknowledged: 0 }));
+    expect(watch.pulls()).toBe(pullsBefore);
+    expect(a.events.find((e) => e.type === 'sync:poke-applied')).toMatchObject({ cookieBefore: 0, cookie: 1, acknowledgedUpTo: 1 });
+    expect(a.events.filter((e) => e.type === 'sync:push-started')).toHaveLength(1);
+  });
+
+  it('a writer whose poke is lost is acknowledged by one pull soon after, and pushes nothing twice', async () => {
+    const s = await server();
+    const { k: a, watch } = await watchedEngine(s);
+    const pullsBefore = watch.pulls();
+    watch.dropPokes(1);
+    a.store.entities.set('mine', note('mine', 'mine'));
+    await vi.waitFor(() => expect(a.sync!.status.spaces[0]).toMatchObject({ acknowledgedMutationId: 1, unacknowledged: 0 }), { timeout: 5000 });
+    expect(watch.pulls()).toBe(pullsBefore + 1);
+    expect(a.events.filter((e) => e.type === 'sync:push-started')).toHaveLength(1);
+  });
+
+  it('a write refused after write access was revoked: the writer’s own poke makes the space read-only, with no pull', async () => {
+    const acl = { writes: true };
+    const s = await server({ authorize: ({ action }) => action === 'read' || acl.writes });
+    const { k: a, watch } = await watchedEngine(s);
+    a.store.entities.set('n1', note('n1', 'allowed'));
+    await vi.waitFor(() => expect(a.sync!.status.unacknowledged).toBe(0));
+    acl.writes = false;
+    const pullsBefore = watch.pulls();
+    a.store.entities.set('n2', note('n2', 'refused'));
+    await vi.waitFor(() => expect(a.spaces.get('default').writable).toBe(false));
+    expect(a.sync!.status.spaces[0]).toMatchObject({ unacknowledged: 0, lastRefusal: { mutationId: 2 } });
+    expect(a.store.getById('n2')).toBeNull();
+    expect(watch.pulls()).toBe(pullsBefore);
+  });
+
   it('a poke racing a local write of the same entity keeps the local value until its push lands, then both agree', async () => {
     const s = await server();
     const a = await engine(s);

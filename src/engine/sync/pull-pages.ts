@@ -102,7 +102,7 @@ export function pokePages(space: string, version: number, change: PokeChange, by
   const writes = new Map<string, Entity | undefined>();
   foldPatch(change.patch, space, writes, null);
   const acknowledgedUpTo = Object.keys(change.lastMutationIDChanges).length > 0 ? change.lastMutationIDChanges : null;
-  return { writes, keep: null, cookie: version, acknowledgedUpTo, refused: change.refused ?? [], overwritten: change.overwritten ?? [], bytes, patchSize: change.patch.length, writable: undefined };
+  return { writes, keep: null, cookie: version, acknowledgedUpTo, refused: change.refused ?? [], overwritten: change.overwritten ?? [], bytes, patchSize: change.patch.length, writable: change.writable };
 }
 
 /** Folds patch operations into `writes` (a `clear` starts `keep` over); a bad entity fails the whole pull. */

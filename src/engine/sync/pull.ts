@@ -24,8 +24,11 @@ export interface PullDelegateOptions {
   readonly forgotten: (space: string) => boolean;
   /** The server answered 403: the caller may not read `space` (any more). */
   readonly onForbidden: (space: string, error: KalphiteError) => Promise<void>;
-  /** A space's pull landed (whether memory holds it or not). */
-  readonly onPulled: (space: string) => void;
+  /**
+   * A space's pull or poke landed (whether memory holds it or not), acknowledging `acknowledgedUpTo`
+   * (every client of the group, local ids; null: none) and saying `writable` (undefined: not said).
+   */
+  readonly onPulled: (space: string, acknowledgedUpTo: Readonly<Record<string, number>> | null, writable: boolean | undefined) => void;
   readonly env: Environment;
   readonly emit: EmitEvent;
 }
@@ -44,6 +47,17 @@ interface OfferedPoke {
   readonly version: number;
   readonly change: PokeChange;
   readonly bytes: number;
+}
+
+/** What one landing did. */
+interface Landed {
+  readonly applied: number;
+  readonly skipped: number;
+  /** This client's newest acknowledged mutation id, if the landing named it. */
+  readonly acknowledgedUpTo: number | null;
+  /** Every client of the group it acknowledged (local ids); null: none. */
+  readonly acknowledgedByClient: Readonly<Record<string, number>> | null;
+  readonly writable: boolean | undefined;
 }
 
 /** Pokes kept per space until a turn lands them: a client this far behind pulls instead. */
@@ -151,7 +165,7 @@ export class PullDelegate {
         acknowledgedUpTo: landed.acknowledgedUpTo,
         durationMs: this.#o.env.now() - startedAt,
       });
-      this.#o.onPulled(local.space);
+      this.#o.onPulled(local.space, landed.acknowledgedByClient, landed.writable);
       cookie = version;
     }
     return true;
@@ -202,7 +216,7 @@ export class PullDelegate {
       acknowledgedUpTo: landed.acknowledgedUpTo,
       more: false,
     });
-    this.#o.onPulled(space);
+    this.#o.onPulled(space, landed.acknowledgedByClient, landed.writable);
   }
 
   /**
@@ -210,7 +224,7 @@ export class PullDelegate {
    * then memory, the space's state and its events: acknowledgements, refusals, the overwritten
    * ledger, values a schema holds aside.
    */
-  async #land(turn: LoopTurn, local: LocalSpace, pulled: PulledPages): Promise<{ readonly applied: number; readonly skipped: number; readonly acknowledgedUpTo: number | null }> {
+  async #land(turn: LoopTurn, local: LocalSpace, pulled: PulledPages): Promise<Landed> {
     const { outbox, mirror, env, emit } = this.#o;
     const { space } = local;
     const { cookie } = pulled;
@@ -253,6 +267,6 @@ export class PullDelegate {
     for (const held of result.heldAside) emit({ type: 'schema:held-aside', space, id: held.id, entityType: held.type, issues: held.issues, source: 'pull' });
     for (const id of result.released) emit({ type: 'schema:released', space, id, reason: 'superseded' });
     if (pulled.writable !== undefined && pulled.writable !== local.writable) emit({ type: 'space:writable', space, writable: pulled.writable });
-    return { applied, skipped: result.skipped.size, acknowledgedUpTo: own ?? null };
+    return { applied, skipped: result.skipped.size, acknowledgedUpTo: own ?? null, acknowledgedByClient: acknowledgedUpTo, writable: pulled.writable };
   }
 }

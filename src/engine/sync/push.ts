@@ -15,8 +15,8 @@ export interface PushDelegateOptions {
   readonly batchSize: number;
   /** The largest push body; lowered when the server answers 413 with its own limit. */
   readonly maxBytes: number;
-  /** A push was taken: `more` when rows are left to push at once. */
-  readonly onPushed: (space: string, more: boolean) => void;
+  /** A push was taken: `more` when rows are left to push at once; `upTo`, per client, the newest mutation id it carried. */
+  readonly onPushed: (space: string, more: boolean, upTo: ReadonlyMap<string, number>) => void;
   readonly env: Environment;
   readonly emit: EmitEvent;
 }
@@ -25,7 +25,7 @@ export interface PushDelegateOptions {
  * What one push is, for the push loop: the oldest outbox row's space, and that space's oldest rows
  * in write order, as many as fit the body limit (at least one), sent to that space as its client
  * group. Ordering holds within a space, not across spaces. A 200 only says the server received
- * them: acknowledgements arrive by pull, so a push that succeeded asks for one (`onPushed`).
+ * them: acknowledgements arrive by pull, or by the poke of the version they made (`onPushed`).
  */
 export class PushDelegate {
   readonly #o: PushDelegateOptions;
@@ -40,6 +40,10 @@ export class PushDelegate {
   readonly #delivered = new Map<string, number>();
   /** Spaces whose last push failed: the next push serves another space first, so one failing space holds up no other. */
   readonly #failing = new Set<string>();
+  /** Every outbox row was delivered and awaits its acknowledgement: nothing to send until a pull or poke lands or a write is flushed. */
+  #allDelivered = false;
+  /** Counts what may give a push something to send (a flush, a landing, a reset), so a turn knows whether one came while it ran. */
+  #news = 0;
 
   constructor(options: PushDelegateOptions) {
     this.#o = options;
@@ -55,22 +59,39 @@ export class PushDelegate {
     return this.#lastSpace;
   }
 
+  /** Every outbox row was delivered and awaits its acknowledgement (by pull or poke): no push is due. */
+  get allDelivered(): boolean {
+    return this.#allDelivered;
+  }
+
+  /** New outbox rows were flushed: there is something to push again. */
+  wrote(): void {
+    this.#allDelivered = false;
+    this.#news++;
+  }
+
   /** A pull of `space` landed: what it did not acknowledge may be pushed again. */
   pulled(space: string): void {
+    this.#allDelivered = false;
+    this.#news++;
     for (const key of this.#delivered.keys()) if (key.startsWith(`${space} `)) this.#delivered.delete(key);
   }
 
   /** The outbox was reset or rows were given up: every row may be pushed again. */
   forget(): void {
+    this.#allDelivered = false;
+    this.#news++;
     this.#delivered.clear();
     this.#failing.clear();
   }
 
   send = async (turn: LoopTurn): Promise<null> => {
     const { outbox, env, emit, batchSize } = this.#o;
+    const news = this.#news;
     const oldest = await outbox.unsyncedChanges(batchSize);
     const waiting = oldest.filter((entry) => entry.mutationId > (this.#delivered.get(deliveryKey(entry)) ?? 0));
     // Nothing left to push (a pull acknowledged it, or one is on its way to): the loop's failures are over.
+    this.#allDelivered = waiting.length === 0 && oldest.length > 0 && news === this.#news;
     if (waiting.length === 0) return null;
     const space = (waiting.find((entry) => !this.#failing.has(entry.space)) ?? waiting[0]!).space;
     const entries = waiting.filter((entry) => entry.space === space);
@@ -92,11 +113,19 @@ export class PushDelegate {
       throw error;
     }
     this.#failing.delete(space);
-    for (const entry of entries.slice(0, count)) this.#delivered.set(deliveryKey(entry), Math.max(entry.mutationId, this.#delivered.get(deliveryKey(entry)) ?? 0));
+    const upTo = new Map<string, number>();
+    for (const entry of entries.slice(0, count)) {
+      this.#delivered.set(deliveryKey(entry), Math.max(entry.mutationId, this.#delivered.get(deliveryKey(entry)) ?? 0));
+      upTo.set(entry.clientId, Math.max(entry.mutationId, upTo.get(entry.clientId) ?? 0));
+    }
+    const more = count < waiting.length || oldest.length === batchSize;
+    // Everything read was sent, and nothing came meanwhile: no turn is due before an acknowledgement
+    // lands or a write is flushed (a turn now would only read the outbox to find it all delivered).
+    this.#allDelivered = !more && news === this.#news;
     turn.succeeded();
     this.#lastPushAt = env.now();
     emit({ type: 'sync:push-succeeded', space, requestId, mutations: count, bytes, durationMs: env.now() - startedAt, lastMutationId: last });
-    this.#o.onPushed(space, count < waiting.length || oldest.length === batchSize);
+    this.#o.onPushed(space, more, upTo);
     return null;
   };
 

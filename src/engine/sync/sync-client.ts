@@ -1,4 +1,5 @@
 import type { KalphiteError } from '../errors.js';
+import { AwaitedAcknowledgements } from './awaited-acknowledgements.js';
 import { PokeStream } from './poke-stream.js';
 import { PullDelegate } from './pull.js';
 import { PushDelegate } from './push.js';
@@ -49,6 +50,9 @@ export class SyncClient implements KalphiteSync {
   readonly #spaces: SyncedSpaces;
   /** The spaces the poke stream names now, with their client groups. */
   #pokeSpaces = '';
+  /** The client group of each space the stream of the moment was opened with. */
+  #streamGroups: ReadonlyMap<string, string> = new Map();
+  readonly #acknowledgements: AwaitedAcknowledgements;
 
   constructor(options: SyncClientOptions) {
     this.#o = options;
@@ -62,10 +66,12 @@ export class SyncClient implements KalphiteSync {
       post: (space, body) => transport.post('push', space, body),
       batchSize: options.pushBatchSize,
       maxBytes: options.maxPushBytes,
-      onPushed: (space, more) => {
-        // Acknowledgements arrive by pull (a 200 only says the server received the push).
-        this.#pulls.ask(space);
-        background(this.#pullLoop.run());
+      onPushed: (space, more, upTo) => {
+        // A 200 only says the server received the push. Its acknowledgement comes by the poke of the
+        // version it made when the open stream names the space's group (that poke carries the group's
+        // news), else by a pull now.
+        if (this.#pokeAcknowledges(space)) this.#acknowledgements.expect(space, upTo);
+        else this.#pullSpace(space);
         if (more) background(this.push());
       },
       env,
@@ -81,7 +87,8 @@ export class SyncClient implements KalphiteSync {
       spaces: () => this.#spaces.pullable(),
       forgotten: (space) => this.#spaces.forgotten(space),
       onForbidden: (space, error) => this.#lose(space, error),
-      onPulled: (space) => {
+      onPulled: (space, acknowledgedUpTo, writable) => {
+        this.#acknowledgements.landed(space, acknowledgedUpTo, writable);
         this.#pushes.pulled(space);
         this.#spaces.landed(space);
         // A space's first pull made its client group: the stream names it from now on.
@@ -101,7 +108,9 @@ export class SyncClient implements KalphiteSync {
       connect: (signal) => {
         const spaces = this.#spaces.pullable();
         // Each space's client group, so its pokes carry their change (a space not yet in the local db has none yet).
-        return transport.stream('poke', spaces, signal, spaces.map((space) => outbox.spaces.get(space)?.clientGroupId ?? ''));
+        const groups = spaces.map((space) => outbox.spaces.get(space)?.clientGroupId ?? '');
+        this.#streamGroups = new Map(spaces.map((space, i) => [space, groups[i] as string]));
+        return transport.stream('poke', spaces, signal, groups);
       },
       onPoke: (poke, bytes) => {
         if (poke.space !== null && poke.change) this.#pulls.offer(poke.space, poke.version, poke.change, bytes);
@@ -113,6 +122,7 @@ export class SyncClient implements KalphiteSync {
       env,
       emit,
     });
+    this.#acknowledgements = new AwaitedAcknowledgements({ graceMs: POKE_ACKNOWLEDGEMENT_GRACE_MS, pull: (space) => this.#pullSpace(space), env });
     this.#stopConnectivity = env.onConnectivityChange((online) => {
       this.#setOnline(online);
       if (online) this.#kick();
@@ -129,6 +139,7 @@ export class SyncClient implements KalphiteSync {
 
   /** The flusher committed new outbox rows: a new write also ends a stop after a permanent error. */
   schedulePush(): void {
+    this.#pushes.wrote();
     this.#pushLoop.resume();
     this.#ensurePush();
   }
@@ -204,12 +215,13 @@ export class SyncClient implements KalphiteSync {
   /**
    * The push rule: while the outbox holds rows, a push is in flight or scheduled — within
    * `pushDelayMs` after a success, within the backoff after a failure (its timer is already set) —
-   * unless a permanent error stopped pushing. A pull in flight will check again when it ends (it
-   * may acknowledge the rows), so a push just sent is not sent twice.
+   * unless a permanent error stopped pushing, or every row was delivered and awaits its
+   * acknowledgement (a pull or poke that lands, or a new write, asks again). A pull in flight will
+   * check again when it ends (it may acknowledge the rows), so a push just sent is not sent twice.
    */
   #ensurePush(): void {
     const push = this.#pushLoop;
-    if (push.stopped !== null || push.scheduled || push.busy || this.#pullLoop.busy || this.#o.outbox.outboxLength === 0) return;
+    if (push.stopped !== null || push.scheduled || push.busy || this.#pullLoop.busy || this.#o.outbox.outboxLength === 0 || this.#pushes.allDelivered) return;
     push.schedule(this.#o.pushDelayMs);
   }
 
@@ -247,6 +259,7 @@ export class SyncClient implements KalphiteSync {
 
   /** After the local db was reset: nothing has been acknowledged for the new client yet. */
   forgetAcknowledged(): void {
+    this.#acknowledgements.cancel();
     this.#pulls.forgetAcknowledged();
     this.#pushes.forget();
     this.#pushLoop.forget();
@@ -315,6 +328,18 @@ export class SyncClient implements KalphiteSync {
     this.#pushLoop.kick(this.#o.outbox.outboxLength > 0);
   }
 
+  /** Pulls `space` now (or right after the pull in flight). */
+  #pullSpace(space: string): void {
+    this.#pulls.ask(space);
+    background(this.#pullLoop.run());
+  }
+
+  /** The open poke stream was opened naming `space` with its client group: its pokes carry this group's acknowledgements. */
+  #pokeAcknowledges(space: string): boolean {
+    const group = this.#o.outbox.spaces.get(space)?.clientGroupId;
+    return this.#poke.state === 'open' && group !== undefined && group !== '' && this.#streamGroups.get(space) === group;
+  }
+
   #pokeKey(): string {
     return this.#spaces
       .pullable()
@@ -328,6 +353,7 @@ export class SyncClient implements KalphiteSync {
   }
 
   #stopAll(): void {
+    this.#acknowledgements.cancel();
     this.#pushLoop.cancel();
     this.#pullLoop.cancel();
     this.#poke.stop();
@@ -343,6 +369,13 @@ export class SyncClient implements KalphiteSync {
     this.#o.emit({ type: 'sync:status', online: this.#online, paused: this.#paused, poke: this.#poke.state });
   }
 }
+
+/**
+ * How long a push's own poke may take to land its acknowledgement before a pull fetches it: a poke
+ * follows its push's answer within milliseconds, so this only delays the acknowledgement of a push
+ * whose poke was lost (or that made no version).
+ */
+const POKE_ACKNOWLEDGEMENT_GRACE_MS = 500;
 
 function newest(a: SyncErrorInfo | null, b: SyncErrorInfo | null): SyncErrorInfo | null {
   if (a === null) return b;
