@@ -29,9 +29,9 @@ function kalphiteFromSource(): Record<string, string> {
     writeFileSync(temporary, file.text);
     renameSync(temporary, file.path);
   }
-  // The file the engine loads beside its module (`new URL('./…', import.meta.url)`), beside the bundle's.
-  const emptyDatabase = source('engine/persist/empty-database.tar.gz');
-  if (existsSync(emptyDatabase)) copyFileSync(emptyDatabase, `${folder}client/empty-database.tar.gz`);
+  // The packed database the engine and the server load beside their modules (`new URL('./…', import.meta.url)`), beside each bundle.
+  const packedDatabase = source('pglite/packed-database.tar.gz');
+  if (existsSync(packedDatabase)) for (const beside of [folder, `${folder}client/`]) copyFileSync(packedDatabase, `${beside}packed-database.tar.gz`);
   return { 'kalphite/server': './.kalphite/server.js', 'kalphite/react': './.kalphite/client/react.js', kalphite: './.kalphite/client/engine.js' };
 }
 
